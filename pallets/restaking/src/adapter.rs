@@ -1,0 +1,66 @@
+//! The seam between this pallet and the staking system that holds the collateral.
+//!
+//! Stake is read through [`sp_staking::StakingInterface`] (`Config::Staking`). The two things that
+//! interface cannot do, reading the active era and slashing a ledger, go through
+//! [`SlashingAdapter`] (`Config::Slashing`), so that the pallet's logic does not name
+//! pallet-staking. [`StakingSlashing`] is the implementation for pallet-staking.
+
+#![deny(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+
+use core::marker::PhantomData;
+use frame_support::traits::{Imbalance, OnUnbalanced};
+use sp_runtime::traits::Zero;
+use sp_staking::EraIndex;
+
+/// What the pallet needs from the staking system beyond `StakingInterface`.
+pub trait SlashingAdapter<AccountId, Balance> {
+	/// The era whose validator set is active now; eras of offences and exits are counted in it.
+	fn active_era() -> EraIndex;
+
+	/// Slash up to `amount` of `stash`'s bonded ledger for an offence in `offence_era`, including
+	/// unlocking chunks that were unbonded after it, and return what was actually taken.
+	///
+	/// The caller has checked that `stash` is bonded. Implementations must run the staking
+	/// system's own slashing path so that its events and `OnStakingUpdate::on_slash` fire.
+	fn slash(stash: &AccountId, amount: Balance, offence_era: EraIndex) -> Balance;
+}
+
+/// [`SlashingAdapter`] for pallet-staking: slashes through
+/// `pallet_staking::slashing::do_slash` and hands the slashed credit to `OnSlash`.
+pub struct StakingSlashing<T, OnSlash>(PhantomData<(T, OnSlash)>);
+
+impl<T, OnSlash> SlashingAdapter<T::AccountId, pallet_staking::BalanceOf<T>>
+	for StakingSlashing<T, OnSlash>
+where
+	T: pallet_staking::Config,
+	OnSlash: OnUnbalanced<pallet_staking::NegativeImbalanceOf<T>>,
+{
+	fn active_era() -> EraIndex {
+		pallet_staking::ActiveEra::<T>::get().map(|info| info.index).unwrap_or_default()
+	}
+
+	fn slash(
+		stash: &T::AccountId,
+		amount: pallet_staking::BalanceOf<T>,
+		offence_era: EraIndex,
+	) -> pallet_staking::BalanceOf<T> {
+		// A service slash has no reporters to reward: the whole credit goes to `OnSlash`.
+		let mut reward_payout = Zero::zero();
+		let mut credit = pallet_staking::NegativeImbalanceOf::<T>::zero();
+		pallet_staking::slashing::do_slash::<T>(
+			stash,
+			amount,
+			&mut reward_payout,
+			&mut credit,
+			offence_era,
+		);
+		let taken = credit.peek();
+		OnSlash::on_unbalanced(credit);
+		taken
+	}
+}

@@ -1,0 +1,129 @@
+//! The cascade: whatever shrinks a restaker's bonded stake shrinks its exposure everywhere.
+//!
+//! pallet-staking calls [`OnStakingUpdate::on_slash`] from inside `StakingLedger::slash`, before
+//! it writes the slashed ledger, for service slashes (through [`crate::adapter`]) and for its own
+//! offence pipeline (`on_offence`, `manual_slash`) alike. Like pallet-delegated-staking, the hook
+//! only records the stash in [`PendingCascades`] (one read, one write) and returns: the re-sync
+//! reads the ledger after it is written, for every service of the restaker, and is weighed.
+//! It runs right after a service slash, and otherwise in the next block's `on_initialize` (at
+//! most `MaxCascadesPerBlock` restakers) or earlier in `on_idle` when the block has room.
+//! Withdrawals of unbonded funds lower the stake too and are handled the same way.
+
+#![deny(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+
+use crate::{
+	pallet::{Config, Event, Pallet, PendingCascades, Positions, Restakers, Services},
+	weights::WeightInfo,
+	BalanceOf,
+};
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{traits::Get, weights::Weight};
+use sp_runtime::traits::{Saturating, Zero};
+use sp_staking::{EraIndex, OnStakingUpdate, StakingInterface};
+
+impl<T: Config> OnStakingUpdate<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn on_slash(
+		stash: &T::AccountId,
+		_slashed_active: BalanceOf<T>,
+		_slashed_unlocking: &BTreeMap<EraIndex, BalanceOf<T>>,
+		slashed_total: BalanceOf<T>,
+	) {
+		Self::note_stake_loss(stash, slashed_total);
+	}
+
+	fn on_withdraw(controller: &T::AccountId, amount: BalanceOf<T>) {
+		Self::note_stake_loss(controller, amount);
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// O(1) bookkeeping from the staking hook: remember that `who` lost `amount` of stake.
+	fn note_stake_loss(who: &T::AccountId, amount: BalanceOf<T>) {
+		PendingCascades::<T>::mutate(who, |lost| {
+			*lost = Some(lost.unwrap_or_default().saturating_add(amount))
+		});
+	}
+
+	/// Bring every exposure of `who` back to `min(allocation, bonded stake)`, lowering service
+	/// totals and ejecting positions that fall below a service's `min_stake`.
+	///
+	/// Returns the number of positions visited, for weighing.
+	pub fn do_resync(who: &T::AccountId) -> u32 {
+		PendingCascades::<T>::remove(who);
+		// The hook may have been given a controller (withdrawals); positions are kept by stash.
+		let stash = if Restakers::<T>::contains_key(who) {
+			who.clone()
+		} else {
+			match T::Staking::stash_by_ctrl(who) {
+				Ok(stash) if Restakers::<T>::contains_key(&stash) => stash,
+				_ => return 0,
+			}
+		};
+		let Some(ledger) = Restakers::<T>::get(&stash) else { return 0 };
+		let stake = T::Staking::total_stake(&stash).unwrap_or_else(|_| Zero::zero());
+
+		let mut visited = 0u32;
+		for service in ledger.services.iter().copied() {
+			visited = visited.saturating_add(1);
+			let Some(mut position) = Positions::<T>::get(&stash, service) else { continue };
+			let Some(mut info) = Services::<T>::get(service) else { continue };
+			let exposure = position.allocation.min(stake);
+			if exposure == position.exposure {
+				continue;
+			}
+			if exposure < position.exposure {
+				let amount = position.exposure.saturating_sub(exposure);
+				Self::deposit_event(Event::<T>::ExposureReduced {
+					who: stash.clone(),
+					service,
+					amount,
+					exposure,
+				});
+			}
+			if exposure < info.params.min_stake {
+				// `remove_position` only fails for a missing ledger, read above.
+				if Self::remove_position(&stash, service, &position).is_ok() {
+					Self::deposit_event(Event::<T>::Ejected { who: stash.clone(), service });
+				}
+				continue;
+			}
+			info.total_secured =
+				info.total_secured.saturating_sub(position.exposure).saturating_add(exposure);
+			position.exposure = exposure;
+			Positions::<T>::insert(&stash, service, position);
+			Services::<T>::insert(service, info);
+		}
+		visited
+	}
+
+	/// Re-sync at most `max` pending restakers; returns the weight used.
+	pub(crate) fn process_cascades(max: u32) -> Weight {
+		let mut weight = Weight::zero();
+		let pending: alloc::vec::Vec<T::AccountId> =
+			PendingCascades::<T>::iter_keys().take(max as usize).collect();
+		for who in pending {
+			let visited = Self::do_resync(&who);
+			weight = weight.saturating_add(T::WeightInfo::resync(visited));
+		}
+		weight.saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	/// Re-sync pending restakers while each worst-case re-sync still fits in `limit`.
+	pub(crate) fn process_cascades_within(limit: Weight) -> Weight {
+		let worst = T::WeightInfo::resync(T::MaxServicesPerRestaker::get());
+		let mut used = T::DbWeight::get().reads(1);
+		while used.saturating_add(worst).all_lte(limit) {
+			let Some(who) = PendingCascades::<T>::iter_keys().next() else { break };
+			let visited = Self::do_resync(&who);
+			used = used
+				.saturating_add(T::WeightInfo::resync(visited))
+				.saturating_add(T::DbWeight::get().reads(1));
+		}
+		used
+	}
+}

@@ -1,0 +1,495 @@
+//! # Restaking pallet
+//!
+//! Lets stake already bonded in pallet-staking opt into extra services (oracles, bridges,
+//! sequencers, ...), each with its own on-chain slashing rules. Slashes go through
+//! pallet-staking and cascade: whatever shrinks a restaker's bonded stake shrinks the security
+//! behind every service that stake backs.
+//!
+//! ## Model
+//!
+//! - **Stake is shared, not copied.** Opting into a service *allocates* part of the stash's
+//!   bonded ledger: `exposure(who, service) = min(allocation, bonded stake)`, where bonded stake
+//!   is the ledger's total (active plus unlocking chunks, which stay slashable). The same stake
+//!   can back several services, up to `sum of allocations <= MaxLeverage x active stake`,
+//!   checked whenever an allocation is raised.
+//! - **Exit is delayed.** `opt_out` (and lowering an allocation) takes effect after the
+//!   service's `exit_delay` eras, through the permissionless `complete_opt_out`; until then the
+//!   exposure stays slashable.
+//! - **Slashing is deferred and disputable.** `report_offence`, signed by the service's slasher
+//!   account, schedules `rule.fraction x exposure`. Governance (`SlashCancelOrigin`) can cancel
+//!   it during the service's `dispute_window`; after that it is applied at the era boundary by
+//!   `on_initialize` (at most `MaxSlashesPerBlock` per block, the rest carried over), or by
+//!   anyone through `apply_slash`. Applying calls `pallet_staking::slashing::do_slash`, so the
+//!   ledger, the hold, unlocking chunks and pallet-staking's `Slashed` event all see it.
+//! - **Slashes cascade.** pallet-staking calls [`sp_staking::OnStakingUpdate::on_slash`] on this
+//!   pallet for every slash, its own included; the hook only notes the stash (one read, one
+//!   write). The re-sync, `exposure = min(allocation, stake)` in every service of that stash,
+//!   runs right after a service slash and, for base-layer slashes, in the next `on_initialize`
+//!   (or the same block's `on_idle`). Exposures that fall below a service's `min_stake` are
+//!   ejected.
+//! - **Nothing escapes.** `ReportWindow + dispute_window < BondingDuration` is checked at start-up
+//!   and at registration, so stake unbonded after an offence is still in its unlocking chunks
+//!   when the slash lands.
+//!
+//! ## Worked cascade
+//!
+//! Alice has 1,000 bonded; `MaxLeverage` is 3. She allocates 1,000 to an oracle, 600 to a bridge
+//! and 400 to a sequencer (2,000 <= 3 x 1,000): exposures 1,000 / 600 / 400. The oracle reports
+//! a 50% offence: the slash is 50% x 1,000 = 500. Once applied, her stake is 500 and the
+//! cascade brings the exposures to min(1,000, 500) = 500, min(600, 500) = 500 and
+//! min(400, 500) = 400: `ExposureReduced` of 500 for the oracle and 100 for the bridge, none for
+//! the sequencer. Had the bridge's `min_stake` been 550, she would have been ejected from it.
+//!
+//! ## Where things are
+//!
+//! Report -> schedule -> apply -> `do_slash` -> hook -> re-sync, by file:
+//! [`slashing`] (report, cancel, schedule, apply), [`adapter`] (the `do_slash` call),
+//! [`cascade`] (the `on_slash` hook and the re-sync), [`services`] (registration),
+//! [`allocation`] (opt in, allocate, opt out), [`invariants`] (`do_try_state`).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod adapter;
+pub mod allocation;
+pub mod cascade;
+pub mod invariants;
+pub mod services;
+pub mod slashing;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use adapter::{SlashingAdapter, StakingSlashing};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Balance type of the collateral.
+pub type BalanceOf<T> = <T as Config>::Balance;
+/// Service parameters as this runtime bounds them.
+pub type ServiceParamsOf<T> = ServiceParams<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	<T as Config>::MaxNameLen,
+	<T as Config>::MaxRules,
+>;
+/// A service as this runtime stores it.
+pub type ServiceOf<T> = Service<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	<T as Config>::MaxNameLen,
+	<T as Config>::MaxRules,
+>;
+/// A restaker's ledger as this runtime stores it.
+pub type RestakerLedgerOf<T> = RestakerLedger<BalanceOf<T>, <T as Config>::MaxServicesPerRestaker>;
+/// A pending slash as this runtime stores it.
+pub type PendingSlashOf<T> = PendingSlash<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::restaking";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use sp_staking::{EraIndex, StakingInterface};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Balance of the bonded collateral; the staking system's balance type.
+		type Balance: frame_support::traits::tokens::Balance;
+
+		/// Reads bonded stake, validator status and the bonding duration.
+		type Staking: StakingInterface<AccountId = Self::AccountId, Balance = Self::Balance>;
+
+		/// Reads the active era and slashes ledgers; [`StakingSlashing`] for pallet-staking,
+		/// whose second parameter receives the slashed funds.
+		type Slashing: SlashingAdapter<Self::AccountId, Self::Balance>;
+
+		/// Registers and updates services (governance).
+		type ServiceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Cancels scheduled slashes during their dispute window (governance).
+		type SlashCancelOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// A restaker's allocations sum to at most this many times its active stake.
+		#[pallet::constant]
+		type MaxLeverage: Get<u32>;
+
+		/// Most services one restaker can be in.
+		#[pallet::constant]
+		type MaxServicesPerRestaker: Get<u32>;
+
+		/// Most services that can ever be registered.
+		#[pallet::constant]
+		type MaxServices: Get<u32>;
+
+		/// Most slashing rules per service.
+		#[pallet::constant]
+		type MaxRules: Get<u32>;
+
+		/// Longest service or rule name, in bytes.
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+
+		/// Most slashes that can be scheduled at once, across services.
+		#[pallet::constant]
+		type MaxPendingSlashes: Get<u32>;
+
+		/// Most due slashes applied by `on_initialize` in one block; the rest wait a block.
+		#[pallet::constant]
+		type MaxSlashesPerBlock: Get<u32>;
+
+		/// Most restakers re-synced by `on_initialize` in one block after base-layer slashes.
+		#[pallet::constant]
+		type MaxCascadesPerBlock: Get<u32>;
+
+		/// How many eras back an offence may be reported.
+		#[pallet::constant]
+		type ReportWindow: Get<EraIndex>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Id the next registered service gets.
+	#[pallet::storage]
+	pub type NextServiceId<T> = StorageValue<_, ServiceId, ValueQuery>;
+
+	/// Registered services.
+	#[pallet::storage]
+	pub type Services<T: Config> = CountedStorageMap<_, Twox64Concat, ServiceId, ServiceOf<T>>;
+
+	/// Each restaker's position in each of its services.
+	#[pallet::storage]
+	pub type Positions<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ServiceId,
+		Position<BalanceOf<T>>,
+	>;
+
+	/// Each restaker's services and total allocation.
+	#[pallet::storage]
+	pub type Restakers<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, RestakerLedgerOf<T>>;
+
+	/// Id the next reported slash gets.
+	#[pallet::storage]
+	pub type NextSlashId<T> = StorageValue<_, SlashId, ValueQuery>;
+
+	/// Scheduled slashes, by id.
+	#[pallet::storage]
+	pub type Slashes<T: Config> = StorageMap<_, Twox64Concat, SlashId, PendingSlashOf<T>>;
+
+	/// Every scheduled slash as `(apply_era, id)`, in that order, so due ones are at the front.
+	#[pallet::storage]
+	pub type SlashQueue<T: Config> =
+		StorageValue<_, BoundedVec<(EraIndex, SlashId), T::MaxPendingSlashes>, ValueQuery>;
+
+	/// Reported offences by offence era, to refuse duplicates; pruned once out of the window.
+	#[pallet::storage]
+	pub type ReportedOffences<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EraIndex,
+		Blake2_128Concat,
+		(ServiceId, T::AccountId, RuleIndex),
+		SlashId,
+	>;
+
+	/// Oldest offence era whose duplicate records may still be stored.
+	#[pallet::storage]
+	pub type OffencePruneCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// Stashes whose bonded stake fell (slash or withdrawal) and whose exposures await a re-sync,
+	/// with the amount lost since the last one.
+	#[pallet::storage]
+	pub type PendingCascades<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
+
+	/// Events of this pallet. Field names say what they carry: `who`/`offender` a stash,
+	/// `service` a service id, `amount` a balance, `*_era` an era index.
+	#[allow(missing_docs)]
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A service was registered.
+		ServiceRegistered { service: ServiceId, slasher: T::AccountId },
+		/// A service's parameters were replaced.
+		ServiceUpdated { service: ServiceId },
+		/// A service was paused, resumed or retired.
+		ServiceStatusChanged { service: ServiceId, status: ServiceStatus },
+		/// A stash allocated `amount` of its bonded stake to a service.
+		OptedIn { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
+		/// An allocation was raised to `amount`, effective at once.
+		AllocationRaised { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
+		/// An allocation will be lowered to `amount` once `release_era` is active.
+		AllocationDecreaseScheduled {
+			who: T::AccountId,
+			service: ServiceId,
+			amount: BalanceOf<T>,
+			release_era: EraIndex,
+		},
+		/// A scheduled decrease took effect: the allocation is now `amount`.
+		AllocationDecreased { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
+		/// A restaker will leave a service once `release_era` is active; slashable until then.
+		OptOutScheduled { who: T::AccountId, service: ServiceId, release_era: EraIndex },
+		/// A restaker's allocation to a service was released.
+		OptedOut { who: T::AccountId, service: ServiceId },
+		/// An offence was reported; the slash applies from `apply_era` unless cancelled.
+		SlashScheduled {
+			slash_id: SlashId,
+			service: ServiceId,
+			offender: T::AccountId,
+			rule: RuleIndex,
+			offence_era: EraIndex,
+			amount: BalanceOf<T>,
+			apply_era: EraIndex,
+		},
+		/// Governance cancelled a scheduled slash.
+		SlashCancelled { slash_id: SlashId },
+		/// A slash was applied to the offender's bonded ledger; `amount` is what it took.
+		SlashApplied {
+			slash_id: SlashId,
+			service: ServiceId,
+			offender: T::AccountId,
+			amount: BalanceOf<T>,
+		},
+		/// A cascade lowered a restaker's exposure to a service by `amount`, to `exposure`.
+		ExposureReduced {
+			who: T::AccountId,
+			service: ServiceId,
+			amount: BalanceOf<T>,
+			exposure: BalanceOf<T>,
+		},
+		/// A restaker was removed from a service, by an ejecting rule or by falling below
+		/// `min_stake`.
+		Ejected { who: T::AccountId, service: ServiceId },
+	}
+
+	/// Reasons a call is refused. Every refusal leaves storage untouched.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No service has this id.
+		UnknownService,
+		/// The service is paused.
+		ServicePaused,
+		/// The service is retired.
+		ServiceRetired,
+		/// A retired service cannot change status again.
+		AlreadyRetired,
+		/// `MaxServices` services are registered already.
+		TooManyRegisteredServices,
+		/// A slashing rule's fraction is zero.
+		ZeroFraction,
+		/// `ReportWindow + dispute_window` must be shorter than the staking bonding duration, or
+		/// stake could be withdrawn before its slash lands.
+		WindowsExceedBondingDuration,
+		/// The stash is not bonded in staking.
+		NotBonded,
+		/// The stash is a virtual staker, whose funds another pallet slashes.
+		VirtualStaker,
+		/// Only validators may join this service.
+		NotValidator,
+		/// The allocation is below the service's `min_stake`.
+		BelowMinStake,
+		/// An allocation cannot exceed the stash's active stake.
+		InsufficientStake,
+		/// The allocations would exceed `MaxLeverage` times the active stake.
+		LeverageExceeded,
+		/// The restaker is in `MaxServicesPerRestaker` services already.
+		TooManyServices,
+		/// The stash already has a position in this service.
+		AlreadyOptedIn,
+		/// The stash has no position in this service.
+		NotOptedIn,
+		/// An allocation must be above zero; use `opt_out` to leave.
+		ZeroAllocation,
+		/// The allocation already has this value.
+		AllocationUnchanged,
+		/// The restaker is leaving this service.
+		ExitInProgress,
+		/// Nothing is scheduled to be released.
+		NoExitScheduled,
+		/// The exit delay has not passed yet.
+		ExitDelayNotPassed,
+		/// Only the service's slasher account may report offences for it.
+		NotSlasher,
+		/// The service has no rule with this index.
+		UnknownRule,
+		/// The offence era is after the active era.
+		OffenceInFuture,
+		/// The offence is older than `ReportWindow` eras.
+		OffenceTooOld,
+		/// The offender was not exposed to the service in the offence era.
+		NotExposedAtEra,
+		/// This offence was already reported.
+		DuplicateOffence,
+		/// `MaxPendingSlashes` slashes are scheduled already.
+		TooManyPendingSlashes,
+		/// No scheduled slash has this id.
+		UnknownSlash,
+		/// The dispute window of this slash has closed.
+		DisputeWindowClosed,
+		/// The slash is still in its dispute window.
+		SlashNotDue,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			Self::on_initialize_impl()
+		}
+
+		fn on_idle(_n: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
+			Self::process_cascades_within(remaining_weight)
+		}
+
+		fn integrity_test() {
+			assert!(
+				T::ReportWindow::get() < T::Staking::bonding_duration(),
+				"ReportWindow must be shorter than the staking bonding duration",
+			);
+			assert!(T::MaxLeverage::get() > 0, "MaxLeverage must be at least 1");
+			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be at least 1");
+			assert!(T::MaxCascadesPerBlock::get() > 0, "MaxCascadesPerBlock must be at least 1");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register a new service with its slasher account and slashing rules.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_service())]
+		pub fn register_service(
+			origin: OriginFor<T>,
+			params: ServiceParamsOf<T>,
+		) -> DispatchResult {
+			T::ServiceOrigin::ensure_origin(origin)?;
+			Self::do_register_service(params).map(|_| ())
+		}
+
+		/// Replace a service's parameters. Scheduled slashes keep the amount and dispute window
+		/// they were reported with.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_service())]
+		pub fn update_service(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			params: ServiceParamsOf<T>,
+		) -> DispatchResult {
+			T::ServiceOrigin::ensure_origin(origin)?;
+			Self::do_update_service(service, params)
+		}
+
+		/// Pause, resume or retire a service.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_service_status())]
+		pub fn set_service_status(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			status: ServiceStatus,
+		) -> DispatchResult {
+			T::ServiceOrigin::ensure_origin(origin)?;
+			Self::do_set_service_status(service, status)
+		}
+
+		/// Allocate `amount` of the caller's bonded stake to a service.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::opt_in())]
+		pub fn opt_in(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_opt_in(who, service, amount)
+		}
+
+		/// Change an allocation: a raise applies now, a decrease after the service's exit delay.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_allocation())]
+		pub fn set_allocation(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_allocation(who, service, amount)
+		}
+
+		/// Schedule leaving a service; the allocation stays slashable for its exit delay.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::opt_out())]
+		pub fn opt_out(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_opt_out(who, service)
+		}
+
+		/// Release `who`'s exit or decrease in a service once its exit delay has passed.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::complete_opt_out())]
+		pub fn complete_opt_out(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			who: T::AccountId,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_complete_opt_out(who, service)
+		}
+
+		/// Report an offence of `offender` under one of the service's rules; signed by the
+		/// service's slasher.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::report_offence(T::MaxServicesPerRestaker::get()))]
+		pub fn report_offence(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			offender: T::AccountId,
+			rule: RuleIndex,
+			offence_era: EraIndex,
+		) -> DispatchResult {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report_offence(reporter, service, offender, rule, offence_era).map(|_| ())
+		}
+
+		/// Cancel a scheduled slash during its dispute window.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_slash())]
+		pub fn cancel_slash(origin: OriginFor<T>, slash_id: SlashId) -> DispatchResult {
+			T::SlashCancelOrigin::ensure_origin(origin)?;
+			Self::do_cancel_slash(slash_id)
+		}
+
+		/// Apply a due slash that the automatic path has not reached yet.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::apply_slash(T::MaxServicesPerRestaker::get()))]
+		pub fn apply_slash(origin: OriginFor<T>, slash_id: SlashId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_apply_due_slash(slash_id)
+		}
+	}
+}

@@ -1,0 +1,13 @@
+//! Tests against the real pallet-staking; one behaviour per test, invariants checked after each.
+
+#![allow(
+	clippy::arithmetic_side_effects,
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing
+)]
+
+mod allocation;
+mod cascade;
+mod services;
+mod slashing;

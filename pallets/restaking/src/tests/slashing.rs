@@ -1,0 +1,352 @@
+use crate::{mock::*, Error, Event, PendingSlash, Positions, SlashQueue, Slashes};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::DispatchError;
+
+/// Register an oracle with VALIDATOR_A in it at 1,000, and make era 1 active.
+fn oracle_with_validator_a() -> u32 {
+	let id = register("oracle");
+	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
+	start_active_era(1);
+	restaking_events();
+	id
+}
+
+fn report(service: u32, offender: AccountId, rule: u32, era: u32) -> sp_runtime::DispatchResult {
+	Restaking::report_offence(RuntimeOrigin::signed(SLASHER), service, offender, rule, era)
+}
+
+#[test]
+fn report_schedules_the_rule_fraction_of_the_exposure() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		let expected = PendingSlash {
+			service: id,
+			offender: VALIDATOR_A,
+			rule: 0,
+			eject: false,
+			offence_era: 1,
+			reported_era: 1,
+			apply_era: 3,
+			amount: 100,
+		};
+		assert_eq!(Slashes::<Test>::get(0), Some(expected));
+		assert_eq!(SlashQueue::<Test>::get().into_inner(), vec![(3, 0)]);
+		assert_eq!(
+			restaking_events(),
+			vec![Event::SlashScheduled {
+				slash_id: 0,
+				service: id,
+				offender: VALIDATOR_A,
+				rule: 0,
+				offence_era: 1,
+				amount: 100,
+				apply_era: 3,
+			}]
+		);
+		// Nothing is taken before the dispute window passes.
+		assert_eq!(bonded(VALIDATOR_A), 1_000);
+	});
+}
+
+#[test]
+fn only_the_slasher_account_reports() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_noop!(
+			Restaking::report_offence(RuntimeOrigin::signed(STRANGER), id, VALIDATOR_A, 0, 1),
+			Error::<Test>::NotSlasher
+		);
+		assert_noop!(
+			Restaking::report_offence(RuntimeOrigin::root(), id, VALIDATOR_A, 0, 1),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn reports_with_bad_service_rule_or_offender_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_noop!(report(id + 1, VALIDATOR_A, 0, 1), Error::<Test>::UnknownService);
+		assert_noop!(report(id, VALIDATOR_A, 2, 1), Error::<Test>::UnknownRule);
+		assert_noop!(report(id, UNBONDED, 0, 1), Error::<Test>::NotBonded);
+		assert_noop!(report(id, VALIDATOR_B, 0, 1), Error::<Test>::NotOptedIn);
+	});
+}
+
+#[test]
+fn offences_outside_the_report_window_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
+		start_active_era(5);
+		assert_noop!(report(id, VALIDATOR_A, 0, 6), Error::<Test>::OffenceInFuture);
+		assert_noop!(
+			report(id, VALIDATOR_A, 0, 5 - REPORT_WINDOW - 1),
+			Error::<Test>::OffenceTooOld
+		);
+		assert_ok!(report(id, VALIDATOR_A, 0, 5 - REPORT_WINDOW));
+	});
+}
+
+#[test]
+fn offences_before_joining_the_service_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		start_active_era(2);
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
+		assert_noop!(report(id, VALIDATOR_A, 0, 1), Error::<Test>::NotExposedAtEra);
+		assert_ok!(report(id, VALIDATOR_A, 0, 2));
+	});
+}
+
+#[test]
+fn offences_after_the_release_era_are_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+		start_active_era(3);
+		// Released from era 3, even though nobody completed the exit yet.
+		assert_noop!(report(id, VALIDATOR_A, 0, 3), Error::<Test>::NotExposedAtEra);
+		assert_ok!(report(id, VALIDATOR_A, 0, 2));
+		assert_ok!(Restaking::complete_opt_out(RuntimeOrigin::signed(STRANGER), id, VALIDATOR_A));
+		assert_noop!(report(id, VALIDATOR_A, 1, 2), Error::<Test>::NotOptedIn);
+	});
+}
+
+#[test]
+fn the_same_offence_cannot_be_reported_twice() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		assert_noop!(report(id, VALIDATOR_A, 0, 1), Error::<Test>::DuplicateOffence);
+		// Another rule, or another era, is another offence.
+		assert_ok!(report(id, VALIDATOR_A, 1, 1));
+		assert_ok!(report(id, VALIDATOR_A, 0, 0));
+	});
+}
+
+#[test]
+fn pending_slashes_are_bounded() {
+	ExtBuilder::default().build_and_execute(|| {
+		MaxPendingSlashes::set(2);
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		assert_ok!(report(id, VALIDATOR_A, 1, 1));
+		assert_noop!(report(id, VALIDATOR_A, 0, 0), Error::<Test>::TooManyPendingSlashes);
+	});
+}
+
+#[test]
+fn governance_cancels_a_slash_during_its_dispute_window() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		restaking_events();
+		assert_noop!(
+			Restaking::cancel_slash(RuntimeOrigin::signed(SLASHER), 0),
+			DispatchError::BadOrigin
+		);
+		start_active_era(2);
+		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), 0));
+		assert_eq!(restaking_events(), vec![Event::SlashCancelled { slash_id: 0 }]);
+		assert_eq!(Slashes::<Test>::get(0), None);
+		assert!(SlashQueue::<Test>::get().is_empty());
+		assert_noop!(
+			Restaking::cancel_slash(RuntimeOrigin::root(), 0),
+			Error::<Test>::UnknownSlash
+		);
+		start_active_era(4);
+		assert_eq!(bonded(VALIDATOR_A), 1_000);
+	});
+}
+
+#[test]
+fn a_slash_cannot_be_cancelled_once_its_window_closed() {
+	ExtBuilder::default().build_and_execute(|| {
+		MaxSlashesPerBlock::set(1);
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		assert_ok!(report(id, VALIDATOR_A, 0, 0));
+		// Era 3 applies one slash in its first block; the other is due but not yet applied.
+		start_active_era(3);
+		assert_eq!(Slashes::<Test>::iter().count(), 1);
+		assert_noop!(
+			Restaking::cancel_slash(RuntimeOrigin::root(), 1),
+			Error::<Test>::DisputeWindowClosed
+		);
+	});
+}
+
+#[test]
+fn a_due_slash_lands_through_pallet_staking_at_the_era_boundary() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		restaking_events();
+		let hold_before = staking_hold(VALIDATOR_A);
+		start_active_era(2);
+		assert_eq!(bonded(VALIDATOR_A), 1_000);
+
+		start_active_era(3);
+		assert_eq!(bonded(VALIDATOR_A), 900);
+		assert_eq!(staking_hold(VALIDATOR_A), hold_before - 100);
+		assert!(staking_slashed_events().contains(&(VALIDATOR_A, 100)));
+		assert_eq!(ServiceSlashed::get(), 100);
+		let events = restaking_events();
+		assert_eq!(
+			events[0],
+			Event::SlashApplied { slash_id: 0, service: id, offender: VALIDATOR_A, amount: 100 }
+		);
+		assert!(events.contains(&Event::ExposureReduced {
+			who: VALIDATOR_A,
+			service: id,
+			amount: 100,
+			exposure: 900
+		}));
+		assert_eq!(secured(id), 900);
+		assert!(Slashes::<Test>::get(0).is_none());
+	});
+}
+
+#[test]
+fn apply_slash_is_refused_before_the_window_and_works_for_anyone_after() {
+	ExtBuilder::default().build_and_execute(|| {
+		MaxSlashesPerBlock::set(1);
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		assert_ok!(report(id, VALIDATOR_A, 0, 0));
+		assert_noop!(
+			Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), 1),
+			Error::<Test>::SlashNotDue
+		);
+		start_active_era(3);
+		// The automatic path took slash 0 in this block; slash 1 waits its turn.
+		assert_eq!(bonded(VALIDATOR_A), 900);
+		assert_ok!(Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), 1));
+		// 10% of the exposure at report time, 1,000.
+		assert_eq!(bonded(VALIDATOR_A), 800);
+		assert_noop!(
+			Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), 1),
+			Error::<Test>::UnknownSlash
+		);
+	});
+}
+
+#[test]
+fn due_slashes_beyond_the_per_block_bound_carry_over() {
+	ExtBuilder::default().build_and_execute(|| {
+		MaxSlashesPerBlock::set(2);
+		let id = register("oracle");
+		for who in [VALIDATOR_A, VALIDATOR_B, VALIDATOR_C] {
+			assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(who), id, 500));
+		}
+		start_active_era(1);
+		for who in [VALIDATOR_A, VALIDATOR_B, VALIDATOR_C] {
+			assert_ok!(report(id, who, 0, 1));
+		}
+		start_active_era(3);
+		assert_eq!(SlashQueue::<Test>::get().len(), 1);
+		assert_eq!(
+			(bonded(VALIDATOR_A), bonded(VALIDATOR_B), bonded(VALIDATOR_C)),
+			(950, 950, 500)
+		);
+		next_block();
+		assert!(SlashQueue::<Test>::get().is_empty());
+		assert_eq!(bonded(VALIDATOR_C), 450);
+	});
+}
+
+#[test]
+fn an_ejecting_rule_removes_the_offender_from_the_service() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(report(id, VALIDATOR_A, 1, 1));
+		start_active_era(3);
+		assert_eq!(bonded(VALIDATOR_A), 500);
+		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
+		assert_eq!(secured(id), 0);
+		let events = restaking_events();
+		assert!(events.contains(&Event::Ejected { who: VALIDATOR_A, service: id }));
+	});
+}
+
+#[test]
+fn a_slash_never_takes_more_than_the_stake_left() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		// Two 50% reports against 1,000 of exposure, and a base-layer slash in between.
+		assert_ok!(report(id, VALIDATOR_A, 1, 1));
+		assert_ok!(report(id, VALIDATOR_A, 1, 0));
+		assert_ok!(Staking::manual_slash(
+			RuntimeOrigin::root(),
+			VALIDATOR_A,
+			1,
+			sp_runtime::Perbill::from_percent(60)
+		));
+		assert_eq!(bonded(VALIDATOR_A), 400);
+		start_active_era(3);
+		next_block();
+		// 500 + 500 scheduled, 400 left: the ledger is emptied, nothing more.
+		assert_eq!(bonded(VALIDATOR_A), 0);
+		assert_eq!(ServiceSlashed::get(), 400);
+	});
+}
+
+#[test]
+fn a_pending_slash_survives_the_offenders_exit() {
+	ExtBuilder::default().build_and_execute(|| {
+		let mut params = service_params("oracle");
+		params.exit_delay = 1;
+		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
+		let id = 0;
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
+		start_active_era(1);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		start_active_era(2);
+		assert_ok!(Restaking::complete_opt_out(RuntimeOrigin::signed(STRANGER), id, VALIDATOR_A));
+		start_active_era(3);
+		assert_eq!(bonded(VALIDATOR_A), 900);
+	});
+}
+
+#[test]
+fn stake_unbonded_after_an_offence_is_still_slashed_and_cannot_be_withdrawn() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(NOMINATOR), id, 500));
+		start_active_era(1);
+		assert_ok!(report(id, NOMINATOR, 1, 1));
+		// Right after the offence the nominator unbonds everything.
+		assert_ok!(Staking::chill(RuntimeOrigin::signed(NOMINATOR)));
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(NOMINATOR), 500));
+		let ledger = pallet_staking::Ledger::<Test>::get(NOMINATOR).unwrap();
+		assert_eq!((ledger.active, ledger.unlocking.len()), (0, 1));
+		assert_eq!(exposure(NOMINATOR, id), 500);
+
+		// The slash lands from the unlocking chunk.
+		start_active_era(3);
+		let ledger = pallet_staking::Ledger::<Test>::get(NOMINATOR).unwrap();
+		assert_eq!(ledger.total, 250);
+		assert_eq!(ledger.unlocking[0].value, 250);
+		assert!(staking_slashed_events().contains(&(NOMINATOR, 250)));
+
+		// When the chunk unlocks only what the slash left can be withdrawn.
+		let free_before = Balances::free_balance(NOMINATOR);
+		start_active_era(1 + BONDING_DURATION);
+		assert_ok!(Staking::withdraw_unbonded(RuntimeOrigin::signed(NOMINATOR), 0));
+		assert_eq!(Balances::free_balance(NOMINATOR), free_before + 250);
+		assert_eq!(staking_hold(NOMINATOR), 0);
+		assert_eq!(
+			<Balances as frame_support::traits::fungible::Inspect<_>>::total_balance(&NOMINATOR),
+			1_000 + 250
+		);
+
+		// With no stake left, the cascade ejects it from the service.
+		next_block();
+		assert_eq!(Positions::<Test>::get(NOMINATOR, id), None);
+		assert_eq!(secured(id), 0);
+	});
+}

@@ -1,0 +1,183 @@
+//! The records this pallet keeps: services, restaker positions, pending slashes.
+
+#![deny(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+// The `NoBound` derives need the bounds on the generics themselves.
+#![allow(clippy::multiple_bound_locations)]
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+use sp_staking::EraIndex;
+
+/// Identifier of a service, assigned in registration order.
+pub type ServiceId = u32;
+/// Identifier of a scheduled slash, assigned in report order.
+pub type SlashId = u32;
+/// Index of a slashing rule within its service's rule list.
+pub type RuleIndex = u32;
+
+/// Where a service stands.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ServiceStatus {
+	/// Takes opt-ins and offence reports.
+	Active,
+	/// No new opt-ins, no allocation raises and no new reports; exits and pending slashes go on.
+	Paused,
+	/// Closed for good: like `Paused`, and it can never be resumed.
+	Retired,
+}
+
+/// One slashing rule of a service.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxNameLen))]
+pub struct SlashingRule<MaxNameLen: Get<u32>> {
+	/// Human-readable name of the offence, e.g. `b"double-sign"`.
+	pub name: BoundedVec<u8, MaxNameLen>,
+	/// Fraction of the offender's exposure to the service that a report of this rule slashes.
+	pub fraction: Perbill,
+	/// Whether an applied slash under this rule also removes the offender from the service.
+	pub eject: bool,
+}
+
+/// What governance sets when it registers or updates a service.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxNameLen, MaxRules))]
+pub struct ServiceParams<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxNameLen: Get<u32>,
+	MaxRules: Get<u32>,
+> {
+	/// Human-readable name of the service.
+	pub name: BoundedVec<u8, MaxNameLen>,
+	/// The only signed account that may report offences for the service.
+	pub slasher: AccountId,
+	/// The offences the service slashes for; `report_offence` names one by index.
+	pub rules: BoundedVec<SlashingRule<MaxNameLen>, MaxRules>,
+	/// Smallest exposure the service accepts; a cascade that leaves less ejects the restaker.
+	pub min_stake: Balance,
+	/// Whether only stashes that are validators in pallet-staking may opt in.
+	pub validators_only: bool,
+	/// Eras between `opt_out` (or lowering an allocation) and the release of the allocation.
+	pub exit_delay: EraIndex,
+	/// Eras during which governance may cancel a reported slash before it applies.
+	pub dispute_window: EraIndex,
+}
+
+/// A registered service: its parameters and what currently secures it.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxNameLen, MaxRules))]
+pub struct Service<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxNameLen: Get<u32>,
+	MaxRules: Get<u32>,
+> {
+	/// What governance set.
+	pub params: ServiceParams<AccountId, Balance, MaxNameLen, MaxRules>,
+	/// Active, paused or retired.
+	pub status: ServiceStatus,
+	/// Sum of the exposures of every restaker in the service.
+	pub total_secured: Balance,
+	/// Number of restakers with a position in the service.
+	pub restakers: u32,
+}
+
+/// A pending decrease of an allocation: a full exit when `target` is zero.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Exit<Balance> {
+	/// The allocation once released; zero for `opt_out`.
+	pub target: Balance,
+	/// First active era in which `complete_opt_out` may release it.
+	pub release_era: EraIndex,
+}
+
+/// A restaker's position in one service.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Position<Balance> {
+	/// How much of its bonded stake the restaker allocated to the service.
+	pub allocation: Balance,
+	/// What the service can slash: `min(allocation, bonded stake)` as of the last sync.
+	pub exposure: Balance,
+	/// Active era of the opt-in: offences from earlier eras cannot be reported.
+	pub joined_era: EraIndex,
+	/// A scheduled exit or decrease, if any.
+	pub exit: Option<Exit<Balance>>,
+}
+
+/// Per-restaker summary across services.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxServices))]
+pub struct RestakerLedger<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxServices: Get<u32>>
+{
+	/// Every service the restaker has a position in.
+	pub services: BoundedVec<ServiceId, MaxServices>,
+	/// Sum of the allocations of those positions.
+	pub total_allocated: Balance,
+	/// Active stake when the restaker last raised an allocation: the cap was checked against it.
+	pub leverage_base: Balance,
+}
+
+/// A reported offence waiting for its dispute window to pass.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct PendingSlash<AccountId, Balance> {
+	/// The service that reported it.
+	pub service: ServiceId,
+	/// The restaker to slash.
+	pub offender: AccountId,
+	/// The rule it was reported under.
+	pub rule: RuleIndex,
+	/// Whether applying it ejects the offender (copied from the rule at report time).
+	pub eject: bool,
+	/// The era in which the offence happened.
+	pub offence_era: EraIndex,
+	/// The active era when it was reported.
+	pub reported_era: EraIndex,
+	/// First active era in which it applies; governance may cancel it before.
+	pub apply_era: EraIndex,
+	/// `rule.fraction x exposure` at report time; capped by the stake left when it lands.
+	pub amount: Balance,
+}
