@@ -62,6 +62,7 @@ impl<T: Config> Pallet<T> {
 				exposure,
 				joined_era: T::Slashing::active_era(),
 				exit: None,
+				reward_debt: Self::reward_debt(service, exposure),
 			},
 		);
 		Restakers::<T>::insert(&who, ledger);
@@ -100,7 +101,7 @@ impl<T: Config> Pallet<T> {
 			info.total_secured =
 				info.total_secured.saturating_sub(position.exposure).saturating_add(exposure);
 			position.allocation = amount;
-			position.exposure = exposure;
+			Self::set_exposure(&who, service, &mut position, exposure);
 			position.exit = None;
 			Positions::<T>::insert(&who, service, position);
 			Restakers::<T>::insert(&who, ledger);
@@ -161,7 +162,7 @@ impl<T: Config> Pallet<T> {
 		info.total_secured =
 			info.total_secured.saturating_sub(position.exposure).saturating_add(exposure);
 		position.allocation = exit.target;
-		position.exposure = exposure;
+		Self::set_exposure(&who, service, &mut position, exposure);
 		position.exit = None;
 		Positions::<T>::insert(&who, service, position);
 		Restakers::<T>::insert(&who, ledger);
@@ -178,6 +179,8 @@ impl<T: Config> Pallet<T> {
 		position: &Position<BalanceOf<T>>,
 	) -> DispatchResult {
 		let mut ledger = Restakers::<T>::get(who).ok_or(Error::<T>::NotOptedIn)?;
+		// What the position earned stays claimable after it is gone.
+		Self::settle_rewards(who, service, &mut position.clone());
 		if let Some(mut info) = Services::<T>::get(service) {
 			info.total_secured = info.total_secured.saturating_sub(position.exposure);
 			info.restakers = info.restakers.saturating_sub(1);

@@ -94,7 +94,7 @@ impl<T: Config> Pallet<T> {
 			}
 			info.total_secured =
 				info.total_secured.saturating_sub(position.exposure).saturating_add(exposure);
-			position.exposure = exposure;
+			Self::set_exposure(&stash, service, &mut position, exposure);
 			Positions::<T>::insert(&stash, service, position);
 			Services::<T>::insert(service, info);
 		}

@@ -10,13 +10,19 @@
 use crate::{
 	pallet::{
 		Config, NextServiceId, NextSlashId, Pallet, PendingCascades, Positions, Restakers,
-		Services, SlashQueue, Slashes,
+		Services, SlashQueue, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, ServiceId,
 };
 use alloc::collections::btree_map::BTreeMap;
-use frame_support::{ensure, traits::Get};
-use sp_runtime::{traits::Saturating, TryRuntimeError};
+use frame_support::{
+	ensure,
+	traits::{fungible::Inspect, Get},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	TryRuntimeError,
+};
 use sp_staking::StakingInterface;
 
 impl<T: Config> Pallet<T> {
@@ -31,9 +37,16 @@ impl<T: Config> Pallet<T> {
 	///   checked against;
 	/// - the slash queue holds exactly the scheduled slashes, ordered by due era, each for a
 	///   known service, and is within `MaxPendingSlashes`;
+	/// - each reward pot holds at least what it owes, settled or pending, plus its existential
+	///   deposit;
 	/// - ids handed out are below the next ids, and registered services within `MaxServices`.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
+		let mut owed: BTreeMap<ServiceId, BalanceOf<T>> = BTreeMap::new();
+		for (_, service, amount) in UnclaimedRewards::<T>::iter() {
+			let entry = owed.entry(service).or_default();
+			*entry = entry.saturating_add(amount);
+		}
 		let mut per_restaker: BTreeMap<T::AccountId, (u32, BalanceOf<T>)> = BTreeMap::new();
 		for (who, service, position) in Positions::<T>::iter() {
 			ensure!(position.exposure <= position.allocation, "exposure above its allocation");
@@ -41,6 +54,9 @@ impl<T: Config> Pallet<T> {
 				let stake = T::Staking::total_stake(&who).unwrap_or_default();
 				ensure!(position.exposure <= stake, "synced exposure above the bonded stake");
 			}
+			let pending = Self::pending_rewards(service, &position);
+			let owed_here = owed.entry(service).or_default();
+			*owed_here = owed_here.saturating_add(pending);
 			let entry = totals.entry(service).or_default();
 			entry.0 = entry.0.saturating_add(position.exposure);
 			entry.1 = entry.1.saturating_add(1);
@@ -60,6 +76,16 @@ impl<T: Config> Pallet<T> {
 			ensure!(info.restakers == restakers, "service restaker count is off");
 		}
 		ensure!(totals.is_empty(), "position in an unknown service");
+
+		let ed = T::Currency::minimum_balance();
+		for (service, owed) in owed {
+			let pot = T::Currency::balance(&Self::reward_pot(service));
+			// The pot keeps its existential deposit on top of what it owes.
+			ensure!(
+				owed.is_zero() || owed.saturating_add(ed) <= pot,
+				"reward pot holds less than it owes"
+			);
+		}
 
 		for (who, ledger) in Restakers::<T>::iter() {
 			let (count, allocated) =

@@ -31,6 +31,10 @@
 //!   and at registration, so stake unbonded after an offence is still in its unlocking chunks
 //!   when the slash lands.
 //!
+//! - **Rewards.** Anyone may `fund_rewards` a service's pot; the funding is shared pro rata to
+//!   the exposures at funding time, in O(1) (see [`rewards`]), and each restaker claims its share
+//!   with `claim_rewards`, also after leaving or being ejected.
+//!
 //! ## Worked cascade
 //!
 //! Alice has 1,000 bonded; `MaxLeverage` is 3. She allocates 1,000 to an oracle, 600 to a bridge
@@ -40,12 +44,20 @@
 //! min(400, 500) = 400: `ExposureReduced` of 500 for the oracle and 100 for the bridge, none for
 //! the sequencer. Had the bridge's `min_stake` been 550, she would have been ejected from it.
 //!
+//! ## Worked rewards
+//!
+//! Bob (exposure 300) and Carol (exposure 100) secure a bridge. The bridge funds 1,000 (after
+//! the pot's existential deposit): Bob is owed 750 and Carol 250. A cascade then halves Bob's
+//! exposure to 150; the next 500 are split 150 : 100, so Bob is owed 750 + 300 and Carol
+//! 250 + 200.
+//!
 //! ## Where things are
 //!
 //! Report -> schedule -> apply -> `do_slash` -> hook -> re-sync, by file:
 //! [`slashing`] (report, cancel, schedule, apply), [`adapter`] (the `do_slash` call),
 //! [`cascade`] (the `on_slash` hook and the re-sync), [`services`] (registration),
-//! [`allocation`] (opt in, allocate, opt out), [`invariants`] (`do_try_state`).
+//! [`allocation`] (opt in, allocate, opt out), [`rewards`] (fund, share, claim),
+//! [`invariants`] (`do_try_state`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -55,6 +67,7 @@ pub mod adapter;
 pub mod allocation;
 pub mod cascade;
 pub mod invariants;
+pub mod rewards;
 pub mod services;
 pub mod slashing;
 pub mod types;
@@ -163,6 +176,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReportWindow: Get<EraIndex>;
 
+		/// The currency rewards are paid in: the staking currency.
+		type Currency: frame_support::traits::fungible::Mutate<
+			Self::AccountId,
+			Balance = Self::Balance,
+		>;
+
+		/// Derives each service's reward pot account.
+		#[pallet::constant]
+		type PalletId: Get<frame_support::PalletId>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -225,6 +248,23 @@ pub mod pallet {
 	pub type PendingCascades<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
 
+	/// Each service's accumulated reward per unit of exposure, scaled by
+	/// [`rewards::REWARD_SCALE`].
+	#[pallet::storage]
+	pub type RewardPerExposure<T> = StorageMap<_, Twox64Concat, ServiceId, u128, ValueQuery>;
+
+	/// Rewards settled to a restaker in a service and not yet claimed; they outlive the position.
+	#[pallet::storage]
+	pub type UnclaimedRewards<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ServiceId,
+		BalanceOf<T>,
+		ValueQuery,
+	>;
+
 	/// Events of this pallet. Field names say what they carry: `who`/`offender` a stash,
 	/// `service` a service id, `amount` a balance, `*_era` an era index.
 	#[allow(missing_docs)]
@@ -283,6 +323,10 @@ pub mod pallet {
 		/// A restaker was removed from a service, by an ejecting rule or by falling below
 		/// `min_stake`.
 		Ejected { who: T::AccountId, service: ServiceId },
+		/// `who` put `amount` into a service's reward pot, shared over the current exposures.
+		RewardsFunded { service: ServiceId, who: T::AccountId, amount: BalanceOf<T> },
+		/// A restaker was paid `amount` of a service's rewards.
+		RewardsClaimed { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -351,6 +395,14 @@ pub mod pallet {
 		DisputeWindowClosed,
 		/// The slash is still in its dispute window.
 		SlashNotDue,
+		/// Nobody is exposed to the service: a funding would have no one to pay.
+		NoExposure,
+		/// The funding is too small to pay anyone (or only keeps an empty pot alive).
+		FundingBelowMinimum,
+		/// The reward accumulator would overflow.
+		RewardOverflow,
+		/// There is nothing to claim.
+		NothingToClaim,
 	}
 
 	#[pallet::hooks]
@@ -490,6 +542,26 @@ pub mod pallet {
 		pub fn apply_slash(origin: OriginFor<T>, slash_id: SlashId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_apply_due_slash(slash_id)
+		}
+
+		/// Put `amount` into a service's reward pot, shared pro rata to the current exposures.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::fund_rewards())]
+		pub fn fund_rewards(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_fund_rewards(who, service, amount)
+		}
+
+		/// Pay the caller its rewards from a service.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::claim_rewards())]
+		pub fn claim_rewards(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim_rewards(who, service)
 		}
 	}
 }

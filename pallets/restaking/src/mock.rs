@@ -201,6 +201,7 @@ impl OnUnbalanced<NegativeImbalanceOf<Test>> for OnSlash {
 }
 
 parameter_types! {
+	pub const RestakingPalletId: frame_support::PalletId = frame_support::PalletId(*b"py/rstkg");
 	pub static MaxPendingSlashes: u32 = 16;
 	pub static MaxSlashesPerBlock: u32 = 4;
 	pub static MaxCascadesPerBlock: u32 = 4;
@@ -221,6 +222,8 @@ impl pallet_restaking::Config for Test {
 	type MaxSlashesPerBlock = MaxSlashesPerBlock;
 	type MaxCascadesPerBlock = MaxCascadesPerBlock;
 	type ReportWindow = ConstU32<REPORT_WINDOW>;
+	type Currency = Balances;
+	type PalletId = RestakingPalletId;
 	type WeightInfo = ();
 }
 

@@ -144,6 +144,8 @@ pub struct Position<Balance> {
 	pub joined_era: EraIndex,
 	/// A scheduled exit or decrease, if any.
 	pub exit: Option<Exit<Balance>>,
+	/// Rewards already accounted for at the current exposure (see [`crate::rewards`]).
+	pub reward_debt: Balance,
 }
 
 /// Per-restaker summary across services.

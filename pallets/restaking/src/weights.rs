@@ -36,6 +36,8 @@ pub trait WeightInfo {
 	fn apply_due_slashes(s: u32, n: u32) -> Weight;
 	/// `n`: services of the re-synced restaker.
 	fn resync(n: u32) -> Weight;
+	fn fund_rewards() -> Weight;
+	fn claim_rewards() -> Weight;
 }
 
 /// Estimates on the database weights `D`.
@@ -89,8 +91,14 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for Estimates<D> {
 		estimate::<D>(BASE, 1, 0).saturating_add(per_slash.saturating_mul(s.into()))
 	}
 	fn resync(n: u32) -> Weight {
-		let per_service = estimate::<D>(BASE, 2, 2);
+		let per_service = estimate::<D>(BASE, 4, 3);
 		estimate::<D>(BASE, 4, 1).saturating_add(per_service.saturating_mul(n.into()))
+	}
+	fn fund_rewards() -> Weight {
+		estimate::<D>(BASE, 5, 3)
+	}
+	fn claim_rewards() -> Weight {
+		estimate::<D>(BASE, 5, 4)
 	}
 }
 
@@ -131,5 +139,11 @@ impl WeightInfo for () {
 	}
 	fn resync(n: u32) -> Weight {
 		Estimates::<RocksDbWeight>::resync(n)
+	}
+	fn fund_rewards() -> Weight {
+		Estimates::<RocksDbWeight>::fund_rewards()
+	}
+	fn claim_rewards() -> Weight {
+		Estimates::<RocksDbWeight>::claim_rewards()
 	}
 }

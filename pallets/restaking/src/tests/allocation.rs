@@ -10,7 +10,13 @@ fn opt_in_allocates_bonded_stake_to_a_service() {
 		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 600));
 		assert_eq!(
 			Positions::<Test>::get(VALIDATOR_A, id),
-			Some(Position { allocation: 600, exposure: 600, joined_era: 0, exit: None })
+			Some(Position {
+				allocation: 600,
+				exposure: 600,
+				joined_era: 0,
+				exit: None,
+				reward_debt: 0
+			})
 		);
 		let info = Services::<Test>::get(id).unwrap();
 		assert_eq!((info.total_secured, info.restakers), (600, 1));

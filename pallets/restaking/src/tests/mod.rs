@@ -9,5 +9,6 @@
 
 mod allocation;
 mod cascade;
+mod rewards;
 mod services;
 mod slashing;

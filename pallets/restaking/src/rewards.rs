@@ -1,0 +1,163 @@
+//! Service rewards: services pay the stake that secures them.
+//!
+//! Anyone funds a service's reward pot, a keyless account derived from `Config::PalletId` and
+//! the service id. A funding is shared pro rata to the exposures at funding time in O(1): the
+//! service's [`RewardPerExposure`] accumulator grows by `amount / total_secured` (scaled by
+//! [`REWARD_SCALE`], rounded down). A position is owed `exposure x accumulator - reward_debt`;
+//! whenever its exposure changes (opt-in, raise, release, slash, cascade, ejection) that amount is
+//! settled into [`UnclaimedRewards`] and the debt reset, so each funding is split by the
+//! exposures it saw. Rewards settled before an exit or ejection stay claimable afterwards.
+//!
+//! Rounding never pays out more than was funded: the accumulator and each share round down, and
+//! debts round up; the dust stays in the pot. The first funding of a pot keeps the existential
+//! deposit in it, so claims never have to kill the pot.
+
+#![deny(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+
+use crate::{
+	pallet::{
+		Config, Error, Event, Pallet, Positions, RewardPerExposure, Services, UnclaimedRewards,
+	},
+	BalanceOf, Position, ServiceId,
+};
+use frame_support::{
+	ensure,
+	pallet_prelude::DispatchResult,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+		Get,
+	},
+};
+use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, Rounding};
+use sp_runtime::{
+	traits::{AccountIdConversion, Saturating, Zero},
+	SaturatedConversion,
+};
+
+/// Fixed-point scale of [`RewardPerExposure`]: 10^18 per unit of exposure.
+pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
+
+impl<T: Config> Pallet<T> {
+	/// The keyless account holding `service`'s rewards.
+	pub fn reward_pot(service: ServiceId) -> T::AccountId {
+		T::PalletId::get().into_sub_account_truncating(service)
+	}
+
+	/// Move `amount` from `who` into `service`'s pot and share it over the current exposures.
+	pub fn do_fund_rewards(
+		who: T::AccountId,
+		service: ServiceId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
+		let info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
+		ensure!(!info.total_secured.is_zero(), Error::<T>::NoExposure);
+		let pot = Self::reward_pot(service);
+		// An empty pot first takes the existential deposit, which is never shared.
+		let keep_alive = T::Currency::minimum_balance().saturating_sub(T::Currency::balance(&pot));
+		let shared = amount.saturating_sub(keep_alive);
+		ensure!(!shared.is_zero(), Error::<T>::FundingBelowMinimum);
+		let increase = multiply_by_rational_with_rounding(
+			shared.saturated_into(),
+			REWARD_SCALE,
+			info.total_secured.saturated_into(),
+			Rounding::Down,
+		)
+		.ok_or(Error::<T>::RewardOverflow)?;
+		ensure!(!increase.is_zero(), Error::<T>::FundingBelowMinimum);
+		let acc = RewardPerExposure::<T>::get(service)
+			.checked_add(increase)
+			.ok_or(Error::<T>::RewardOverflow)?;
+
+		T::Currency::transfer(&who, &pot, amount, Preservation::Preserve)?;
+		RewardPerExposure::<T>::insert(service, acc);
+		Self::deposit_event(Event::<T>::RewardsFunded { service, who, amount });
+		Ok(())
+	}
+
+	/// Pay `who` everything it has earned in `service`.
+	pub fn do_claim_rewards(who: T::AccountId, service: ServiceId) -> DispatchResult {
+		let mut amount = UnclaimedRewards::<T>::get(&who, service);
+		let mut position = Positions::<T>::get(&who, service);
+		if let Some(position) = position.as_mut() {
+			amount = amount.saturating_add(Self::pending_rewards(service, position));
+			position.reward_debt = Self::reward_debt(service, position.exposure);
+		}
+		ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
+
+		T::Currency::transfer(&Self::reward_pot(service), &who, amount, Preservation::Preserve)?;
+		UnclaimedRewards::<T>::remove(&who, service);
+		if let Some(position) = position {
+			Positions::<T>::insert(&who, service, position);
+		}
+		Self::deposit_event(Event::<T>::RewardsClaimed { who, service, amount });
+		Ok(())
+	}
+
+	/// What `who` could claim from `service` now.
+	pub fn claimable_rewards(who: &T::AccountId, service: ServiceId) -> BalanceOf<T> {
+		let pending = Positions::<T>::get(who, service)
+			.map(|position| Self::pending_rewards(service, &position))
+			.unwrap_or_default();
+		UnclaimedRewards::<T>::get(who, service).saturating_add(pending)
+	}
+
+	/// Settle what `position` earned at its current exposure, then give it `exposure`.
+	///
+	/// Every change of a position's exposure goes through here, so that each funding is shared
+	/// by the exposures it saw.
+	pub(crate) fn set_exposure(
+		who: &T::AccountId,
+		service: ServiceId,
+		position: &mut Position<BalanceOf<T>>,
+		exposure: BalanceOf<T>,
+	) {
+		Self::settle_rewards(who, service, position);
+		position.exposure = exposure;
+		position.reward_debt = Self::reward_debt(service, exposure);
+	}
+
+	/// Move what `position` earned so far into [`UnclaimedRewards`].
+	pub(crate) fn settle_rewards(
+		who: &T::AccountId,
+		service: ServiceId,
+		position: &mut Position<BalanceOf<T>>,
+	) {
+		let pending = Self::pending_rewards(service, position);
+		if !pending.is_zero() {
+			UnclaimedRewards::<T>::mutate(who, service, |owed| {
+				*owed = owed.saturating_add(pending)
+			});
+		}
+		position.reward_debt = Self::reward_debt(service, position.exposure);
+	}
+
+	/// `exposure x accumulator`, rounded down, minus the debt: what `position` earned since its
+	/// last settlement.
+	pub(crate) fn pending_rewards(
+		service: ServiceId,
+		position: &Position<BalanceOf<T>>,
+	) -> BalanceOf<T> {
+		let acc = RewardPerExposure::<T>::get(service);
+		let earned = Self::scaled(position.exposure, acc, Rounding::Down);
+		earned.saturating_sub(position.reward_debt)
+	}
+
+	/// The debt of a fresh position with `exposure`: `exposure x accumulator`, rounded up.
+	pub(crate) fn reward_debt(service: ServiceId, exposure: BalanceOf<T>) -> BalanceOf<T> {
+		Self::scaled(exposure, RewardPerExposure::<T>::get(service), Rounding::Up)
+	}
+
+	fn scaled(exposure: BalanceOf<T>, acc: u128, rounding: Rounding) -> BalanceOf<T> {
+		// Saturating: the result exceeds the balance type only if more than the total issuance
+		// was funded, which transfers cannot do.
+		multiply_by_rational_with_rounding(exposure.saturated_into(), acc, REWARD_SCALE, rounding)
+			.unwrap_or(u128::MAX)
+			.saturated_into()
+	}
+}
