@@ -15,6 +15,6 @@ echo "== pallet-restaking: tests against the real pallet-staking"
 SKIP_WASM_BUILD=1 cargo test --locked -p pallet-restaking
 
 echo "== pallet-restaking: clippy"
-SKIP_WASM_BUILD=1 cargo clippy --locked -p pallet-restaking --all-targets -- -D warnings
+SKIP_WASM_BUILD=1 cargo clippy --locked -p pallet-restaking -p pallet-restaking-runtime-api --all-targets -- -D warnings
 
 echo "all tests passed"

@@ -57,6 +57,7 @@
 //! [`slashing`] (report, cancel, schedule, apply), [`adapter`] (the `do_slash` call),
 //! [`cascade`] (the `on_slash` hook and the re-sync), [`services`] (registration),
 //! [`allocation`] (opt in, allocate, opt out), [`rewards`] (fund, share, claim),
+//! [`views`] (what the `RestakingApi` runtime API returns, including `simulate_slash`),
 //! [`invariants`] (`do_try_state`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -71,6 +72,7 @@ pub mod rewards;
 pub mod services;
 pub mod slashing;
 pub mod types;
+pub mod views;
 pub mod weights;
 
 #[cfg(test)]

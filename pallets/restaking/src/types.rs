@@ -183,3 +183,101 @@ pub struct PendingSlash<AccountId, Balance> {
 	/// `rule.fraction x exposure` at report time; capped by the stake left when it lands.
 	pub amount: Balance,
 }
+
+/// A slashing rule, as the runtime API shows it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct RuleView {
+	/// Name of the offence.
+	pub name: alloc::vec::Vec<u8>,
+	/// Fraction of the exposure a report slashes.
+	pub fraction: Perbill,
+	/// Whether an applied slash ejects the offender.
+	pub eject: bool,
+}
+
+/// A service, as the runtime API shows it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ServiceView<AccountId, Balance> {
+	/// The service's id.
+	pub id: ServiceId,
+	/// Its name.
+	pub name: alloc::vec::Vec<u8>,
+	/// The account that may report offences.
+	pub slasher: AccountId,
+	/// Its slashing rules, by index.
+	pub rules: alloc::vec::Vec<RuleView>,
+	/// Smallest exposure it accepts.
+	pub min_stake: Balance,
+	/// Whether only validators may join.
+	pub validators_only: bool,
+	/// Eras from opt-out to release.
+	pub exit_delay: EraIndex,
+	/// Eras during which governance may cancel a slash.
+	pub dispute_window: EraIndex,
+	/// Active, paused or retired.
+	pub status: ServiceStatus,
+	/// Stake securing it now: the sum of its exposures.
+	pub total_secured: Balance,
+	/// Number of restakers in it.
+	pub restakers: u32,
+}
+
+/// One position of a restaker, as the runtime API shows it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ExposureView<Balance> {
+	/// The service.
+	pub service: ServiceId,
+	/// What the restaker allocated.
+	pub allocation: Balance,
+	/// What the service can slash now.
+	pub exposure: Balance,
+	/// Era of the opt-in.
+	pub joined_era: EraIndex,
+	/// A scheduled exit or decrease, if any.
+	pub exit: Option<Exit<Balance>>,
+	/// Rewards the restaker can claim from the service now.
+	pub claimable_rewards: Balance,
+}
+
+/// Everything about one restaker, as the runtime API shows it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct RestakerView<Balance> {
+	/// Bonded stake, unlocking chunks included: what exposures are capped by.
+	pub stake: Balance,
+	/// Active bonded stake: what the leverage cap is measured against.
+	pub active_stake: Balance,
+	/// Sum of the allocations.
+	pub total_allocated: Balance,
+	/// `total_allocated / active_stake`, in parts per billion (1x = 1_000_000_000).
+	pub leverage_ppb: u64,
+	/// Whether a stake loss awaits its cascade re-sync.
+	pub cascade_pending: bool,
+	/// Every position, with claimable rewards, including services left with rewards unclaimed.
+	pub positions: alloc::vec::Vec<ExposureView<Balance>>,
+}
+
+/// A service's secured stake before and after a simulated slash and its cascade.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ServiceImpact<Balance> {
+	/// The service.
+	pub service: ServiceId,
+	/// Its secured stake now.
+	pub secured_before: Balance,
+	/// Its secured stake once the slash and the cascade have landed.
+	pub secured_after: Balance,
+	/// Whether the offender would be removed from it.
+	pub ejected: bool,
+}
+
+/// What a slash would do if it landed now.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct SlashSimulation<Balance> {
+	/// What it would take from the offender's bonded ledger.
+	pub amount: Balance,
+	/// The offender's bonded stake now.
+	pub stake_before: Balance,
+	/// The offender's bonded stake after it.
+	pub stake_after: Balance,
+	/// Every service the offender is in, before and after the cascade.
+	pub services: alloc::vec::Vec<ServiceImpact<Balance>>,
+}

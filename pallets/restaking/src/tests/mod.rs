@@ -12,3 +12,4 @@ mod cascade;
 mod rewards;
 mod services;
 mod slashing;
+mod views;

@@ -1,0 +1,49 @@
+//! Runtime API of `pallet-restaking`, read by polkadot-js as `api.call.restakingApi.*`.
+//!
+//! The runtime implements it by calling the pallet's views: `services_view`, `service_view`,
+//! `exposures_view`, `pending_slashes_view`, `pending_slashes_of_view` and `simulate_slash`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+pub use pallet_restaking::{
+	PendingSlash, RestakerView, RuleIndex, ServiceId, ServiceView, SlashId, SlashSimulation,
+};
+use sp_runtime::DispatchError;
+
+sp_api::decl_runtime_apis! {
+	/// Read restaking state and ask what a slash would do.
+	pub trait RestakingApi<AccountId, Balance>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+	{
+		/// Every registered service: parameters, status, total secured stake, restaker count.
+		fn services() -> Vec<ServiceView<AccountId, Balance>>;
+
+		/// One service, if registered.
+		fn service(id: ServiceId) -> Option<ServiceView<AccountId, Balance>>;
+
+		/// A restaker's positions (allocation, exposure, exit, claimable rewards), stake and
+		/// leverage; `None` if it has no position and nothing to claim.
+		fn exposures(who: AccountId) -> Option<RestakerView<Balance>>;
+
+		/// The scheduled slashes reported by a service, by id.
+		fn pending_slashes(service: ServiceId) -> Vec<(SlashId, PendingSlash<AccountId, Balance>)>;
+
+		/// The scheduled slashes of a restaker, by id.
+		fn pending_slashes_of(who: AccountId) -> Vec<(SlashId, PendingSlash<AccountId, Balance>)>;
+
+		/// What a slash of `offender` under `rule` of `service` would do if it landed now: the
+		/// amount, the offender's stake after, and every service's secured stake before and
+		/// after the cascade.
+		fn simulate_slash(
+			service: ServiceId,
+			offender: AccountId,
+			rule: RuleIndex,
+		) -> Result<SlashSimulation<Balance>, DispatchError>;
+	}
+}

@@ -1,0 +1,154 @@
+use crate::{mock::*, Exit, ExposureView, ServiceImpact, ServiceStatus};
+use frame_support::assert_ok;
+use sp_runtime::Perbill;
+
+#[test]
+fn services_view_lists_every_service_with_what_secures_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, b) = (register("oracle"), register("bridge"));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), a, 700));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_B), a, 300));
+		let views = Restaking::services_view();
+		assert_eq!(views.iter().map(|s| s.id).collect::<Vec<_>>(), vec![a, b]);
+		let oracle = Restaking::service_view(a).unwrap();
+		assert_eq!((oracle.total_secured, oracle.restakers), (1_000, 2));
+		assert_eq!(oracle.name, b"oracle".to_vec());
+		assert_eq!(oracle.rules[1].fraction, Perbill::from_percent(50));
+		assert_eq!(oracle.status, ServiceStatus::Active);
+		assert_eq!(Restaking::service_view(b + 1), None);
+	});
+}
+
+#[test]
+fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, b) = (register("oracle"), register("bridge"));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), a, 1_000));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), b, 500));
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), b));
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), a, 101));
+		let view = Restaking::exposures_view(&VALIDATOR_A).unwrap();
+		assert_eq!((view.stake, view.active_stake, view.total_allocated), (1_000, 1_000, 1_500));
+		assert_eq!(view.leverage_ppb, 1_500_000_000);
+		assert!(!view.cascade_pending);
+		assert_eq!(
+			view.positions,
+			vec![
+				ExposureView {
+					service: a,
+					allocation: 1_000,
+					exposure: 1_000,
+					joined_era: 0,
+					exit: None,
+					claimable_rewards: 100
+				},
+				ExposureView {
+					service: b,
+					allocation: 500,
+					exposure: 500,
+					joined_era: 0,
+					exit: Some(Exit { target: 0, release_era: 2 }),
+					claimable_rewards: 0
+				},
+			]
+		);
+		assert_eq!(Restaking::exposures_view(&VALIDATOR_B), None);
+	});
+}
+
+#[test]
+fn pending_slash_views_filter_by_service_and_by_offender() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (a, b) = (register("oracle"), register("bridge"));
+		for service in [a, b] {
+			assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), service, 500));
+		}
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_B), a, 500));
+		start_active_era(1);
+		for (service, who) in [(a, VALIDATOR_A), (b, VALIDATOR_A), (a, VALIDATOR_B)] {
+			assert_ok!(Restaking::report_offence(
+				RuntimeOrigin::signed(SLASHER),
+				service,
+				who,
+				0,
+				1
+			));
+		}
+		let ids = |v: Vec<(u32, _)>| v.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+		assert_eq!(ids(Restaking::pending_slashes_view(a)), vec![0, 2]);
+		assert_eq!(ids(Restaking::pending_slashes_of_view(&VALIDATOR_A)), vec![0, 1]);
+	});
+}
+
+#[test]
+fn simulate_slash_predicts_exactly_what_the_real_slash_then_does() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, bridge, sequencer) =
+			(register("oracle"), register("bridge"), register("sequencer"));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), oracle, 1_000));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), bridge, 600));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), sequencer, 400));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_B), bridge, 200));
+		start_active_era(1);
+		restaking_events();
+
+		// Rule 1 slashes 50% and ejects.
+		let sim = Restaking::simulate_slash(oracle, VALIDATOR_A, 1).unwrap();
+		assert_eq!((sim.amount, sim.stake_before, sim.stake_after), (500, 1_000, 500));
+		assert_eq!(
+			sim.services,
+			vec![
+				ServiceImpact {
+					service: oracle,
+					secured_before: 1_000,
+					secured_after: 0,
+					ejected: true
+				},
+				ServiceImpact {
+					service: bridge,
+					secured_before: 800,
+					secured_after: 700,
+					ejected: false
+				},
+				ServiceImpact {
+					service: sequencer,
+					secured_before: 400,
+					secured_after: 400,
+					ejected: false
+				},
+			]
+		);
+		// The simulation left no trace.
+		assert_eq!(bonded(VALIDATOR_A), 1_000);
+		assert_eq!(secured(oracle), 1_000);
+		assert!(restaking_events().is_empty());
+		assert!(staking_slashed_events().is_empty());
+
+		assert_ok!(Restaking::report_offence(
+			RuntimeOrigin::signed(SLASHER),
+			oracle,
+			VALIDATOR_A,
+			1,
+			1
+		));
+		start_active_era(3);
+		assert_eq!(bonded(VALIDATOR_A), sim.stake_after);
+		assert!(staking_slashed_events().contains(&(VALIDATOR_A, sim.amount)));
+		for impact in sim.services {
+			assert_eq!(secured(impact.service), impact.secured_after);
+			assert_eq!(exposure(VALIDATOR_A, impact.service) == 0, impact.ejected);
+		}
+	});
+}
+
+#[test]
+fn simulate_slash_refuses_what_a_report_would_refuse() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		assert!(Restaking::simulate_slash(id + 1, VALIDATOR_A, 0).is_err());
+		assert!(Restaking::simulate_slash(id, VALIDATOR_A, 0).is_err());
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 500));
+		assert!(Restaking::simulate_slash(id, VALIDATOR_A, 9).is_err());
+		assert!(Restaking::simulate_slash(id, UNBONDED, 0).is_err());
+	});
+}
