@@ -267,6 +267,35 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Services and opt-ins to set up at genesis, e.g. a sample service on a dev chain.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Services to register, in order: the first gets id 0.
+		pub services: alloc::vec::Vec<GenesisService<T::AccountId, BalanceOf<T>>>,
+		/// `(stash, service, amount)` opt-ins; the stash must be bonded in staking's genesis.
+		pub opt_ins: alloc::vec::Vec<(T::AccountId, ServiceId, BalanceOf<T>)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for service in &self.services {
+				let params = service.clone().into_params::<T>();
+				// Genesis is built once, off-chain: a bad preset must stop the chain spec build.
+				#[allow(clippy::expect_used)]
+				let params = params.expect("genesis service names and rules fit their bounds");
+				#[allow(clippy::expect_used)]
+				Pallet::<T>::do_register_service(params).expect("genesis service is valid");
+			}
+			for (who, service, amount) in &self.opt_ins {
+				#[allow(clippy::expect_used)]
+				Pallet::<T>::do_opt_in(who.clone(), *service, *amount)
+					.expect("genesis opt-in is valid: bonded stash, known service");
+			}
+		}
+	}
+
 	/// Events of this pallet. Field names say what they carry: `who`/`offender` a stash,
 	/// `service` a service id, `amount` a balance, `*_era` an era index.
 	#[allow(missing_docs)]

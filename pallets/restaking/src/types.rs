@@ -281,3 +281,51 @@ pub struct SlashSimulation<Balance> {
 	/// Every service the offender is in, before and after the cascade.
 	pub services: alloc::vec::Vec<ServiceImpact<Balance>>,
 }
+
+/// A service to register at genesis, in a form chain-spec JSON can carry.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GenesisService<AccountId, Balance> {
+	/// Name, as UTF-8 bytes.
+	pub name: alloc::vec::Vec<u8>,
+	/// The slasher account.
+	pub slasher: AccountId,
+	/// Rules as `(name, fraction, eject)`.
+	pub rules: alloc::vec::Vec<(alloc::vec::Vec<u8>, Perbill, bool)>,
+	/// Smallest exposure accepted.
+	pub min_stake: Balance,
+	/// Whether only validators may join.
+	pub validators_only: bool,
+	/// Eras from opt-out to release.
+	pub exit_delay: EraIndex,
+	/// Eras during which governance may cancel a slash.
+	pub dispute_window: EraIndex,
+}
+
+impl<AccountId, Balance> GenesisService<AccountId, Balance>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// The bounded parameters, or `None` if a name or the rule list is too long.
+	pub fn into_params<T>(self) -> Option<crate::ServiceParamsOf<T>>
+	where
+		T: crate::Config<AccountId = AccountId, Balance = Balance>,
+	{
+		let rules = self
+			.rules
+			.into_iter()
+			.map(|(name, fraction, eject)| {
+				Some(SlashingRule { name: name.try_into().ok()?, fraction, eject })
+			})
+			.collect::<Option<alloc::vec::Vec<_>>>()?;
+		Some(ServiceParams {
+			name: self.name.try_into().ok()?,
+			slasher: self.slasher,
+			rules: rules.try_into().ok()?,
+			min_stake: self.min_stake,
+			validators_only: self.validators_only,
+			exit_delay: self.exit_delay,
+			dispute_window: self.dispute_window,
+		})
+	}
+}

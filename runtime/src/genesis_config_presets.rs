@@ -1,0 +1,124 @@
+//! Genesis presets: `development` (Alice validating, a sample service with Alice in it) and
+//! `local_testnet` (Alice, Bob, Charlie and Dave validating, all four in the sample service).
+
+use crate::{
+	configs::SampleDisputeWindow, AccountId, BalancesConfig, RestakingConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, StakingConfig, SudoConfig, UNIT,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use pallet_restaking::GenesisService;
+use pallet_staking::StakerStatus;
+use serde_json::Value;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::Perbill;
+
+/// What every well-known account starts with.
+pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+/// What each genesis validator bonds.
+pub const VALIDATOR_BOND: u128 = 100_000 * UNIT;
+/// What each genesis validator allocates to the sample service.
+pub const SAMPLE_ALLOCATION: u128 = 50_000 * UNIT;
+/// Id of the sample service.
+pub const SAMPLE_SERVICE: u32 = 0;
+
+/// Session keys of a well-known account: Aura (sr25519) and GRANDPA (ed25519).
+pub fn session_keys(who: Sr25519Keyring) -> SessionKeys {
+	let grandpa = match who {
+		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
+		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
+		Sr25519Keyring::Charlie => Ed25519Keyring::Charlie,
+		Sr25519Keyring::Dave => Ed25519Keyring::Dave,
+		Sr25519Keyring::Eve => Ed25519Keyring::Eve,
+		Sr25519Keyring::Ferdie => Ed25519Keyring::Ferdie,
+		Sr25519Keyring::One => Ed25519Keyring::One,
+		Sr25519Keyring::Two => Ed25519Keyring::Two,
+		Sr25519Keyring::AliceStash => Ed25519Keyring::AliceStash,
+		Sr25519Keyring::BobStash => Ed25519Keyring::BobStash,
+		Sr25519Keyring::CharlieStash => Ed25519Keyring::CharlieStash,
+		Sr25519Keyring::DaveStash => Ed25519Keyring::DaveStash,
+		Sr25519Keyring::EveStash => Ed25519Keyring::EveStash,
+		Sr25519Keyring::FerdieStash => Ed25519Keyring::FerdieStash,
+	};
+	SessionKeys { aura: who.public().into(), grandpa: grandpa.public().into() }
+}
+
+/// The sample service: an oracle whose slasher is Bob, with a 10% "downtime" rule and a 50%
+/// ejecting "equivocation" rule.
+pub fn sample_service() -> GenesisService<AccountId, u128> {
+	GenesisService {
+		name: b"sample-oracle".to_vec(),
+		slasher: Sr25519Keyring::Bob.to_account_id(),
+		rules: vec![
+			(b"downtime".to_vec(), Perbill::from_percent(10), false),
+			(b"equivocation".to_vec(), Perbill::from_percent(50), true),
+		],
+		min_stake: 1_000 * UNIT,
+		validators_only: false,
+		exit_delay: SampleDisputeWindow::get(),
+		dispute_window: SampleDisputeWindow::get(),
+	}
+}
+
+fn genesis(validators: Vec<Sr25519Keyring>) -> Value {
+	let endowed: Vec<(AccountId, u128)> =
+		Sr25519Keyring::iter().map(|k| (k.to_account_id(), ENDOWMENT)).collect();
+	let stakers: Vec<_> = validators
+		.iter()
+		.map(|v| (v.to_account_id(), v.to_account_id(), VALIDATOR_BOND, StakerStatus::Validator))
+		.collect();
+	let keys: Vec<_> = validators
+		.iter()
+		.map(|v| (v.to_account_id(), v.to_account_id(), session_keys(*v)))
+		.collect();
+	let opt_ins: Vec<_> =
+		validators.iter().map(|v| (v.to_account_id(), SAMPLE_SERVICE, SAMPLE_ALLOCATION)).collect();
+	let count = validators.len() as u32;
+
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances: endowed },
+		session: SessionConfig { keys },
+		staking: StakingConfig {
+			validator_count: count,
+			minimum_validator_count: 1,
+			stakers,
+			slash_reward_fraction: Perbill::from_percent(10),
+		},
+		sudo: SudoConfig { key: Some(Sr25519Keyring::Alice.to_account_id()) },
+		restaking: RestakingConfig { services: vec![sample_service()], opt_ins },
+	})
+}
+
+/// The `development` preset: Alice validates alone.
+pub fn development_config_genesis() -> Value {
+	genesis(vec![Sr25519Keyring::Alice])
+}
+
+/// The `local_testnet` preset: four validators, so one can fail without stopping finality.
+pub fn local_testnet_genesis() -> Value {
+	genesis(vec![
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+	])
+}
+
+/// The preset called `id`, as JSON.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
+}
+
+/// The presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

@@ -1,0 +1,237 @@
+//! Runtime-level tests: genesis from each preset, real blocks across era boundaries, service
+//! and base-layer slashes cascading, and `simulate_slash` against the real thing.
+
+use crate::{
+	configs::{SampleDisputeWindow, SessionsPerEra, SlashDeferDuration},
+	genesis_config_presets::{self, SAMPLE_ALLOCATION, SAMPLE_SERVICE, VALIDATOR_BOND},
+	AccountId, AllPalletsWithSystem, Balance, Restaking, Runtime, RuntimeEvent,
+	RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, Timestamp, SLOT_DURATION,
+};
+use codec::Encode;
+use frame_support::{
+	assert_ok,
+	traits::{OnFinalize, OnInitialize},
+};
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{Digest, DigestItem, Perbill};
+use sp_staking::EraIndex;
+
+/// Merge a preset patch into the default genesis, as the node does.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+fn ext_from_preset(preset: &str) -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	let json = serde_json::to_vec(&config).unwrap();
+	let mut ext = sp_io::TestExternalities::new(Default::default());
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json)
+			.expect("preset builds");
+		next_block();
+	});
+	ext
+}
+
+/// Finish the current block and run the next one, as a node would: an Aura pre-digest for the
+/// slot, `on_initialize`, the timestamp inherent.
+fn next_block() {
+	let now = System::block_number();
+	if now > 0 {
+		AllPalletsWithSystem::on_finalize(now);
+	}
+	let next = now + 1;
+	let slot = Slot::from(u64::from(next));
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+	System::initialize(&next, &System::parent_hash(), &digest);
+	AllPalletsWithSystem::on_initialize(next);
+	assert_ok!(Timestamp::set(RuntimeOrigin::none(), u64::from(next) * SLOT_DURATION));
+}
+
+fn active_era() -> EraIndex {
+	pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index).unwrap_or_default()
+}
+
+fn run_to_era(era: EraIndex) {
+	while active_era() < era {
+		next_block();
+	}
+}
+
+fn account(who: Sr25519Keyring) -> AccountId {
+	who.to_account_id()
+}
+
+fn bonded(who: &AccountId) -> Balance {
+	pallet_staking::Ledger::<Runtime>::get(who).map(|l| l.total).unwrap_or_default()
+}
+
+fn secured(service: u32) -> Balance {
+	Restaking::service_view(service).map(|s| s.total_secured).unwrap_or_default()
+}
+
+fn restaking_events() -> Vec<pallet_restaking::Event<Runtime>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Restaking(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Register a second service through Root and put Alice in it with `amount`.
+fn second_service_with_alice(amount: Balance) -> u32 {
+	let mut params = genesis_presets_sample_params();
+	params.name = b"bridge".to_vec().try_into().unwrap();
+	assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
+	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), 1, amount));
+	1
+}
+
+fn genesis_presets_sample_params() -> pallet_restaking::ServiceParamsOf<Runtime> {
+	genesis_config_presets::sample_service().into_params::<Runtime>().unwrap()
+}
+
+#[test]
+fn the_wasm_runtime_was_built() {
+	assert!(crate::WASM_BINARY.is_some(), "build without SKIP_WASM_BUILD to get the WASM blob");
+}
+
+#[test]
+fn development_preset_has_alice_validating_and_in_the_sample_service() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		assert_eq!(Session::validators(), vec![alice.clone()]);
+		assert_eq!(bonded(&alice), VALIDATOR_BOND);
+		let service = Restaking::service_view(SAMPLE_SERVICE).unwrap();
+		assert_eq!(service.name, b"sample-oracle".to_vec());
+		assert_eq!(service.slasher, account(Sr25519Keyring::Bob));
+		assert_eq!((service.total_secured, service.restakers), (SAMPLE_ALLOCATION, 1));
+		let view = Restaking::exposures_view(&alice).unwrap();
+		assert_eq!(view.positions[0].exposure, SAMPLE_ALLOCATION);
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_four_validators_in_the_sample_service() {
+	ext_from_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let mut validators = Session::validators();
+		validators.sort();
+		let mut expected: Vec<_> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.into_iter()
+		.map(account)
+		.collect();
+		expected.sort();
+		assert_eq!(validators, expected);
+		assert_eq!(secured(SAMPLE_SERVICE), 4 * SAMPLE_ALLOCATION);
+	});
+}
+
+#[test]
+fn blocks_run_across_era_boundaries_with_the_same_validator_set() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		run_to_era(2);
+		assert_eq!(active_era(), 2);
+		assert!(u64::from(System::block_number()) >= 2 * u64::from(SessionsPerEra::get()));
+		assert_eq!(Session::validators(), vec![account(Sr25519Keyring::Alice)]);
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_service_slash_lands_after_its_dispute_window_and_cascades_as_simulated() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bob = account(Sr25519Keyring::Bob);
+		let bridge = second_service_with_alice(VALIDATOR_BOND);
+		run_to_era(1);
+
+		// Rule 1 slashes 50% of Alice's 50,000 exposure and ejects her from the oracle.
+		let sim = Restaking::simulate_slash(SAMPLE_SERVICE, alice.clone(), 1).unwrap();
+		assert_eq!(sim.amount, SAMPLE_ALLOCATION / 2);
+		assert_ok!(Restaking::report_offence(
+			RuntimeOrigin::signed(bob),
+			SAMPLE_SERVICE,
+			alice.clone(),
+			1,
+			1
+		));
+		let apply_era = 1 + SampleDisputeWindow::get();
+		run_to_era(apply_era - 1);
+		assert_eq!(bonded(&alice), VALIDATOR_BOND);
+
+		run_to_era(apply_era);
+		assert!(restaking_events()
+			.iter()
+			.any(|e| matches!(e, pallet_restaking::Event::SlashApplied { .. })));
+		assert_eq!(bonded(&alice), sim.stake_after);
+		for impact in &sim.services {
+			assert_eq!(secured(impact.service), impact.secured_after);
+		}
+		// The bridge had all of Alice's bond: the cascade brought it down to what is left.
+		assert_eq!(secured(bridge), VALIDATOR_BOND - SAMPLE_ALLOCATION / 2);
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_base_layer_slash_cascades_into_every_service() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bridge = second_service_with_alice(VALIDATOR_BOND);
+		run_to_era(1);
+		assert_ok!(Staking::manual_slash(
+			RuntimeOrigin::root(),
+			alice.clone(),
+			1,
+			Perbill::from_percent(80)
+		));
+		// pallet-staking defers its own slashes by `SlashDeferDuration` eras.
+		run_to_era(1 + SlashDeferDuration::get() + 1);
+		next_block();
+		let left = VALIDATOR_BOND / 5;
+		assert_eq!(bonded(&alice), left);
+		assert_eq!(secured(bridge), left);
+		assert_eq!(secured(SAMPLE_SERVICE), left.min(SAMPLE_ALLOCATION));
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn metadata_carries_the_restaking_calls_and_the_runtime_api_with_docs() {
+	let ir = Runtime::metadata_ir();
+	let pallet = ir.pallets.iter().find(|p| p.name == "Restaking").expect("Restaking pallet");
+	assert!(pallet.calls.is_some());
+	let api = ir.apis.iter().find(|a| a.name == "RestakingApi").expect("RestakingApi");
+	let names: Vec<_> = api.methods.iter().map(|m| m.name).collect();
+	for method in [
+		"services",
+		"service",
+		"exposures",
+		"pending_slashes",
+		"pending_slashes_of",
+		"simulate_slash",
+	] {
+		assert!(names.contains(&method), "RestakingApi lacks {method}");
+	}
+	assert!(api.methods.iter().all(|m| !m.docs.is_empty()), "every method is documented");
+	assert!(Runtime::metadata_versions().contains(&15));
+	assert!(Runtime::metadata_versions().contains(&16));
+}
