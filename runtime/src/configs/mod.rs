@@ -9,7 +9,7 @@ use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Historical, Nonce, Offences,
 	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
 	RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System, Timestamp,
-	UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, HOURS, SLOT_DURATION, VERSION,
+	UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
 use frame_election_provider_support::{bounds::ElectionBoundsBuilder, onchain, SequentialPhragmen};
 use frame_support::{
@@ -157,7 +157,7 @@ parameter_types! {
 #[cfg(not(feature = "fast-runtime"))]
 parameter_types! {
 	/// Blocks per session: an hour.
-	pub const EpochDuration: BlockNumber = HOURS;
+	pub const EpochDuration: BlockNumber = crate::HOURS;
 	/// Sessions per era: six hours.
 	pub const SessionsPerEra: SessionIndex = 6;
 	/// Eras before unbonded funds can be withdrawn: a week.
