@@ -18,6 +18,11 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+// Declared first: `define_benchmarks!` makes the macros `apis` uses.
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+mod benches;
+
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;

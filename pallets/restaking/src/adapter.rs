@@ -14,7 +14,7 @@
 
 use core::marker::PhantomData;
 use frame_support::traits::{Imbalance, OnUnbalanced};
-use sp_runtime::traits::Zero;
+use sp_runtime::traits::{Saturating, Zero};
 use sp_staking::EraIndex;
 
 /// What the pallet needs from the staking system beyond `StakingInterface`.
@@ -28,6 +28,10 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// The caller has checked that `stash` is bonded. Implementations must run the staking
 	/// system's own slashing path so that its events and `OnStakingUpdate::on_slash` fire.
 	fn slash(stash: &AccountId, amount: Balance, offence_era: EraIndex) -> Balance;
+
+	/// What of `stash`'s bonded stake will surely still be there in active era `era`: the active
+	/// stake plus the unlocking chunks that cannot be withdrawn before then.
+	fn slashable_stake(stash: &AccountId, era: EraIndex) -> Balance;
 }
 
 /// [`SlashingAdapter`] for pallet-staking: slashes through
@@ -62,5 +66,21 @@ where
 		let taken = credit.peek();
 		OnSlash::on_unbalanced(credit);
 		taken
+	}
+
+	fn slashable_stake(stash: &T::AccountId, era: EraIndex) -> pallet_staking::BalanceOf<T> {
+		let Ok(ledger) =
+			pallet_staking::Pallet::<T>::ledger(sp_staking::StakingAccount::Stash(stash.clone()))
+		else {
+			return Zero::zero();
+		};
+		// A chunk is withdrawable once pallet-staking's current era reaches its era, and the
+		// current era runs up to one era ahead of the active one.
+		let safe_from = era.saturating_add(2);
+		ledger
+			.unlocking
+			.iter()
+			.filter(|chunk| chunk.era >= safe_from)
+			.fold(ledger.active, |sum, chunk| sum.saturating_add(chunk.value))
 	}
 }

@@ -8,15 +8,15 @@
 )]
 
 use crate::{
-	pallet::{Config, Error, Event, Pallet, Positions, Restakers, Services},
-	BalanceOf, Exit, Position, RestakerLedgerOf, ServiceId, SlashingAdapter,
+	pallet::{Config, Departures, Error, Event, Pallet, Positions, Restakers, Services},
+	BalanceOf, Departure, Exit, Position, RestakerLedgerOf, ServiceId, SlashingAdapter,
 };
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get};
 use sp_runtime::{
 	traits::{CheckedAdd, Saturating, Zero},
 	DispatchError,
 };
-use sp_staking::{Stake, StakingInterface};
+use sp_staking::{EraIndex, Stake, StakingInterface};
 
 impl<T: Config> Pallet<T> {
 	/// Allocate `amount` of `who`'s bonded stake to `service`.
@@ -30,11 +30,20 @@ impl<T: Config> Pallet<T> {
 		ensure!(amount >= info.params.min_stake, Error::<T>::BelowMinStake);
 		let stake = Self::bonded_stake(&who)?;
 		ensure!(!T::Staking::is_virtual_staker(&who), Error::<T>::VirtualStaker);
+		// Staking's hooks name the controller on withdrawals; positions are kept by stash.
+		ensure!(
+			T::Staking::stash_by_ctrl(&who).ok().as_ref() == Some(&who),
+			Error::<T>::LegacyController
+		);
 		if info.params.validators_only {
 			ensure!(T::Staking::is_validator(&who), Error::<T>::NotValidator);
 		}
 		ensure!(!Positions::<T>::contains_key(&who, service), Error::<T>::AlreadyOptedIn);
 		ensure!(amount <= stake.active, Error::<T>::InsufficientStake);
+		let era = T::Slashing::active_era();
+		if let Some(departure) = Departures::<T>::get(&who, service) {
+			ensure!(!Self::departure_reportable(&departure, era), Error::<T>::RecentlyExited);
+		}
 
 		let mut ledger = Restakers::<T>::get(&who).unwrap_or_else(|| RestakerLedgerOf::<T> {
 			services: Default::default(),
@@ -54,15 +63,17 @@ impl<T: Config> Pallet<T> {
 		// Bounded by the number of accounts, far below `u32::MAX` restakers per service.
 		info.restakers = info.restakers.saturating_add(1);
 
+		Departures::<T>::remove(&who, service);
 		Positions::<T>::insert(
 			&who,
 			service,
 			Position {
 				allocation: amount,
 				exposure,
-				joined_era: T::Slashing::active_era(),
+				joined_era: era,
 				exit: None,
 				reward_debt: Self::reward_debt(service, exposure),
+				last_raise: None,
 			},
 		);
 		Restakers::<T>::insert(&who, ledger);
@@ -100,6 +111,13 @@ impl<T: Config> Pallet<T> {
 			let exposure = amount.min(stake.total);
 			info.total_secured =
 				info.total_secured.saturating_sub(position.exposure).saturating_add(exposure);
+			// Offences from before the raise are slashed on the allocation before it. Keeping the
+			// earliest raise in the window never slashes more than backed the service.
+			let era = T::Slashing::active_era();
+			let window_start = era.saturating_sub(T::ReportWindow::get());
+			if position.last_raise.is_none_or(|(raised, _)| raised < window_start) {
+				position.last_raise = Some((era, position.allocation));
+			}
 			position.allocation = amount;
 			Self::set_exposure(&who, service, &mut position, exposure);
 			position.exit = None;
@@ -149,7 +167,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Slashing::active_era() >= exit.release_era, Error::<T>::ExitDelayNotPassed);
 
 		if exit.target.is_zero() {
-			Self::remove_position(&who, service, &position)?;
+			Self::remove_position(&who, service, &position, exit.release_era)?;
 			Self::deposit_event(Event::<T>::OptedOut { who, service });
 			return Ok(());
 		}
@@ -172,13 +190,20 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Delete `who`'s position in `service` and take it out of the service's and the
-	/// restaker's totals. Shared by exits and ejections.
+	/// restaker's totals, remembering it as a [`Departure`] from `release_era` on. Shared by
+	/// exits and ejections.
 	pub(crate) fn remove_position(
 		who: &T::AccountId,
 		service: ServiceId,
 		position: &Position<BalanceOf<T>>,
+		release_era: EraIndex,
 	) -> DispatchResult {
 		let mut ledger = Restakers::<T>::get(who).ok_or(Error::<T>::NotOptedIn)?;
+		Departures::<T>::insert(
+			who,
+			service,
+			Departure { joined_era: position.joined_era, release_era, position: position.clone() },
+		);
 		// What the position earned stays claimable after it is gone.
 		Self::settle_rewards(who, service, &mut position.clone());
 		if let Some(mut info) = Services::<T>::get(service) {
@@ -195,6 +220,12 @@ impl<T: Config> Pallet<T> {
 		}
 		Positions::<T>::remove(who, service);
 		Ok(())
+	}
+
+	/// Whether offences from the time `departure` backed its service can still be reported in
+	/// active era `era`: the last such offence is from `release_era - 1`.
+	pub(crate) fn departure_reportable(departure: &Departure<BalanceOf<T>>, era: EraIndex) -> bool {
+		era < departure.release_era.saturating_add(T::ReportWindow::get())
 	}
 
 	/// `who`'s stake in the staking system, or `NotBonded`.

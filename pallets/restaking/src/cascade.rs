@@ -3,7 +3,8 @@
 //! pallet-staking calls [`OnStakingUpdate::on_slash`] from inside `StakingLedger::slash`, before
 //! it writes the slashed ledger, for service slashes (through [`crate::adapter`]) and for its own
 //! offence pipeline (`on_offence`, `manual_slash`) alike. Like pallet-delegated-staking, the hook
-//! only records the stash in [`PendingCascades`] (one read, one write) and returns: the re-sync
+//! only records a restaker in [`PendingCascades`] (one read, and one write for restakers) and
+//! returns: the re-sync
 //! reads the ledger after it is written, for every service of the restaker, and is weighed.
 //! It runs right after a service slash, and otherwise in the next block's `on_initialize` (at
 //! most `MaxCascadesPerBlock` restakers) or earlier in `on_idle` when the block has room.
@@ -19,11 +20,12 @@
 use crate::{
 	pallet::{Config, Event, Pallet, PendingCascades, Positions, Restakers, Services},
 	weights::WeightInfo,
-	BalanceOf,
+	BalanceOf, SlashingAdapter,
 };
 use alloc::collections::btree_map::BTreeMap;
 use frame_support::{traits::Get, weights::Weight};
 use sp_runtime::traits::{Saturating, Zero};
+
 use sp_staking::{EraIndex, OnStakingUpdate, StakingInterface};
 
 impl<T: Config> OnStakingUpdate<T::AccountId, BalanceOf<T>> for Pallet<T> {
@@ -31,22 +33,23 @@ impl<T: Config> OnStakingUpdate<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		stash: &T::AccountId,
 		_slashed_active: BalanceOf<T>,
 		_slashed_unlocking: &BTreeMap<EraIndex, BalanceOf<T>>,
-		slashed_total: BalanceOf<T>,
+		_slashed_total: BalanceOf<T>,
 	) {
-		Self::note_stake_loss(stash, slashed_total);
+		Self::note_stake_loss(stash);
 	}
 
-	fn on_withdraw(controller: &T::AccountId, amount: BalanceOf<T>) {
-		Self::note_stake_loss(controller, amount);
+	fn on_withdraw(controller: &T::AccountId, _amount: BalanceOf<T>) {
+		// Restakers are their own controllers (checked at opt-in).
+		Self::note_stake_loss(controller);
 	}
 }
 
 impl<T: Config> Pallet<T> {
-	/// O(1) bookkeeping from the staking hook: remember that `who` lost `amount` of stake.
-	fn note_stake_loss(who: &T::AccountId, amount: BalanceOf<T>) {
-		PendingCascades::<T>::mutate(who, |lost| {
-			*lost = Some(lost.unwrap_or_default().saturating_add(amount))
-		});
+	/// O(1) bookkeeping from the staking hook: one read, and one write if `who` restakes.
+	fn note_stake_loss(who: &T::AccountId) {
+		if Restakers::<T>::contains_key(who) {
+			PendingCascades::<T>::insert(who, ());
+		}
 	}
 
 	/// Bring every exposure of `who` back to `min(allocation, bonded stake)`, lowering service
@@ -55,16 +58,9 @@ impl<T: Config> Pallet<T> {
 	/// Returns the number of positions visited, for weighing.
 	pub fn do_resync(who: &T::AccountId) -> u32 {
 		PendingCascades::<T>::remove(who);
-		// The hook may have been given a controller (withdrawals); positions are kept by stash.
-		let stash = if Restakers::<T>::contains_key(who) {
-			who.clone()
-		} else {
-			match T::Staking::stash_by_ctrl(who) {
-				Ok(stash) if Restakers::<T>::contains_key(&stash) => stash,
-				_ => return 0,
-			}
-		};
+		let stash = who.clone();
 		let Some(ledger) = Restakers::<T>::get(&stash) else { return 0 };
+		let release_era = T::Slashing::active_era().saturating_add(1);
 		let stake = T::Staking::total_stake(&stash).unwrap_or_else(|_| Zero::zero());
 
 		let mut visited = 0u32;
@@ -87,7 +83,7 @@ impl<T: Config> Pallet<T> {
 			}
 			if exposure < info.params.min_stake {
 				// `remove_position` only fails for a missing ledger, read above.
-				if Self::remove_position(&stash, service, &position).is_ok() {
+				if Self::remove_position(&stash, service, &position, release_era).is_ok() {
 					Self::deposit_event(Event::<T>::Ejected { who: stash.clone(), service });
 				}
 				continue;
@@ -117,8 +113,13 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn process_cascades_within(limit: Weight) -> Weight {
 		let worst = T::WeightInfo::resync(T::MaxServicesPerRestaker::get());
 		let mut used = T::DbWeight::get().reads(1);
+		if !used.saturating_add(worst).all_lte(limit) {
+			return Weight::zero();
+		}
+		// One iterator: it resumes after the previous key, whatever was removed since.
+		let mut pending = PendingCascades::<T>::iter_keys();
 		while used.saturating_add(worst).all_lte(limit) {
-			let Some(who) = PendingCascades::<T>::iter_keys().next() else { break };
+			let Some(who) = pending.next() else { break };
 			let visited = Self::do_resync(&who);
 			used = used
 				.saturating_add(T::WeightInfo::resync(visited))

@@ -39,6 +39,7 @@ impl<T: Config> Pallet<T> {
 	///   known service, and is within `MaxPendingSlashes`;
 	/// - each reward pot holds at least what it owes, settled or pending, plus its existential
 	///   deposit;
+	/// - every service's `ReportWindow + dispute_window + 1` is below the bonding duration;
 	/// - ids handed out are below the next ids, and registered services within `MaxServices`.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
@@ -69,8 +70,12 @@ impl<T: Config> Pallet<T> {
 
 		let next_service = NextServiceId::<T>::get();
 		ensure!(Services::<T>::count() <= T::MaxServices::get(), "more services than MaxServices");
+		let bonding = T::Staking::bonding_duration();
 		for (id, info) in Services::<T>::iter() {
 			ensure!(id < next_service, "service id not below NextServiceId");
+			// Re-checked here because a runtime upgrade may have changed either side.
+			let landing = T::ReportWindow::get().saturating_add(info.params.dispute_window);
+			ensure!(landing.saturating_add(1) < bonding, "service windows reach BondingDuration");
 			let (secured, restakers) = totals.remove(&id).unwrap_or_default();
 			ensure!(info.total_secured == secured, "service total is not the sum of exposures");
 			ensure!(info.restakers == restakers, "service restaker count is off");

@@ -75,6 +75,8 @@ pub mod types;
 pub mod views;
 pub mod weights;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -105,6 +107,10 @@ pub type ServiceOf<T> = Service<
 pub type RestakerLedgerOf<T> = RestakerLedger<BalanceOf<T>, <T as Config>::MaxServicesPerRestaker>;
 /// A pending slash as this runtime stores it.
 pub type PendingSlashOf<T> = PendingSlash<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
+/// Restakers per service that weights are charged for where slashing is benchmarked against
+/// them; the benchmarks show those costs do not grow with it.
+pub const RESTAKERS_WEIGHED: u32 = 1_000;
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::restaking";
@@ -244,11 +250,22 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OffencePruneCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// Stashes whose bonded stake fell (slash or withdrawal) and whose exposures await a re-sync,
-	/// with the amount lost since the last one.
+	/// Restakers whose bonded stake fell (slash, withdrawal, unstake) and whose exposures await
+	/// a re-sync.
 	#[pallet::storage]
-	pub type PendingCascades<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
+	pub type PendingCascades<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
+	/// Positions that left a service, kept until offences from their time are too old to
+	/// report, so that leaving (or being ejected) never escapes a slash.
+	#[pallet::storage]
+	pub type Departures<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		ServiceId,
+		Departure<BalanceOf<T>>,
+	>;
 
 	/// Each service's accumulated reward per unit of exposure, scaled by
 	/// [`rewards::REWARD_SCALE`].
@@ -375,13 +392,18 @@ pub mod pallet {
 		TooManyRegisteredServices,
 		/// A slashing rule's fraction is zero.
 		ZeroFraction,
-		/// `ReportWindow + dispute_window` must be shorter than the staking bonding duration, or
-		/// stake could be withdrawn before its slash lands.
+		/// `ReportWindow + dispute_window + 1` must be shorter than the staking bonding duration,
+		/// or stake could be withdrawn before its slash lands.
 		WindowsExceedBondingDuration,
 		/// The stash is not bonded in staking.
 		NotBonded,
 		/// The stash is a virtual staker, whose funds another pallet slashes.
 		VirtualStaker,
+		/// The stash's controller is another account; make the stash its own controller first.
+		LegacyController,
+		/// The stash left this service recently; offences from its time there can still be
+		/// reported, so it may rejoin only once they are out of the report window.
+		RecentlyExited,
 		/// Only validators may join this service.
 		NotValidator,
 		/// The allocation is below the service's `min_stake`.
@@ -447,9 +469,11 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
+			// One era of margin: pallet-staking unlocks chunks by `CurrentEra`, which runs up to
+			// an era ahead of the active era this pallet counts in.
 			assert!(
-				T::ReportWindow::get() < T::Staking::bonding_duration(),
-				"ReportWindow must be shorter than the staking bonding duration",
+				T::ReportWindow::get().saturating_add(1) < T::Staking::bonding_duration(),
+				"ReportWindow + 1 must be shorter than the staking bonding duration",
 			);
 			assert!(T::MaxLeverage::get() > 0, "MaxLeverage must be at least 1");
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be at least 1");
@@ -547,7 +571,7 @@ pub mod pallet {
 		/// Report an offence of `offender` under one of the service's rules; signed by the
 		/// service's slasher.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::report_offence(T::MaxServicesPerRestaker::get()))]
+		#[pallet::weight(T::WeightInfo::report_offence(RESTAKERS_WEIGHED))]
 		pub fn report_offence(
 			origin: OriginFor<T>,
 			service: ServiceId,
@@ -569,7 +593,10 @@ pub mod pallet {
 
 		/// Apply a due slash that the automatic path has not reached yet.
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::apply_slash(T::MaxServicesPerRestaker::get()))]
+		#[pallet::weight(T::WeightInfo::apply_slash(
+			T::MaxServicesPerRestaker::get(),
+			RESTAKERS_WEIGHED,
+		))]
 		pub fn apply_slash(origin: OriginFor<T>, slash_id: SlashId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_apply_due_slash(slash_id)

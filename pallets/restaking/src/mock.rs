@@ -259,7 +259,8 @@ impl ExtBuilder {
 		self
 	}
 
-	fn build(self) -> sp_io::TestExternalities {
+	/// The externalities, with block 1 run.
+	pub fn build(self) -> sp_io::TestExternalities {
 		sp_tracing::try_init_simple();
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let mut balances: Vec<(AccountId, Balance)> =
@@ -424,4 +425,9 @@ pub fn exposure(who: AccountId, service: ServiceId) -> Balance {
 /// The stake securing `service`.
 pub fn secured(service: ServiceId) -> Balance {
 	crate::Services::<Test>::get(service).map(|s| s.total_secured).unwrap_or_default()
+}
+
+/// The default world, for the benchmark test suite.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().build()
 }

@@ -74,10 +74,11 @@ impl<T: Config> Pallet<T> {
 	fn ensure_valid_params(params: &ServiceParamsOf<T>) -> DispatchResult {
 		ensure!(params.rules.iter().all(|r| !r.fraction.is_zero()), Error::<T>::ZeroFraction);
 		// A slash lands at most `ReportWindow + dispute_window` eras after its offence; unlocking
-		// chunks unbonded after the offence are withdrawable `BondingDuration` eras after it.
+		// chunks unbonded after the offence are withdrawable `BondingDuration` eras after it,
+		// counted in pallet-staking's current era, which may run one era ahead of the active one.
 		let latest_landing = T::ReportWindow::get().saturating_add(params.dispute_window);
 		ensure!(
-			latest_landing < T::Staking::bonding_duration(),
+			latest_landing.saturating_add(1) < T::Staking::bonding_duration(),
 			Error::<T>::WindowsExceedBondingDuration
 		);
 		Ok(())

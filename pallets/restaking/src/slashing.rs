@@ -11,7 +11,7 @@
 //!    then re-synced at once, and an ejecting rule removes it from the service.
 //!
 //! Offences are accepted only for eras in which the offender backed the service, and no older
-//! than `ReportWindow`; with `ReportWindow + dispute_window < BondingDuration`, stake unbonded
+//! than `ReportWindow`; with `ReportWindow + dispute_window + 1 < BondingDuration`, stake unbonded
 //! after the offence is still in its unlocking chunks, which `do_slash` slashes, when it lands.
 
 #![deny(
@@ -23,11 +23,12 @@
 
 use crate::{
 	pallet::{
-		Config, Error, Event, NextSlashId, OffencePruneCursor, Pallet, Positions, ReportedOffences,
-		Services, SlashQueue, Slashes,
+		Config, Departures, Error, Event, NextSlashId, OffencePruneCursor, Pallet, Positions,
+		ReportedOffences, Services, SlashQueue, Slashes,
 	},
 	weights::WeightInfo,
-	PendingSlash, PendingSlashOf, RuleIndex, ServiceId, ServiceStatus, SlashId, SlashingAdapter,
+	BalanceOf, PendingSlash, PendingSlashOf, RuleIndex, ServiceId, ServiceStatus, SlashId,
+	SlashingAdapter,
 };
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
 use sp_runtime::{traits::Zero, DispatchError};
@@ -57,13 +58,8 @@ impl<T: Config> Pallet<T> {
 			offence_era.saturating_add(T::ReportWindow::get()) >= era,
 			Error::<T>::OffenceTooOld
 		);
-		let stake = Self::bonded_stake(&offender)?;
-		let position = Positions::<T>::get(&offender, service).ok_or(Error::<T>::NotOptedIn)?;
-		ensure!(offence_era >= position.joined_era, Error::<T>::NotExposedAtEra);
-		if let Some(exit) = &position.exit {
-			let released = exit.target.is_zero() && offence_era >= exit.release_era;
-			ensure!(!released, Error::<T>::NotExposedAtEra);
-		}
+		Self::bonded_stake(&offender)?;
+		let allocation = Self::allocation_in_era(&offender, service, offence_era, era)?;
 		let key = (service, offender.clone(), rule);
 		ensure!(
 			!ReportedOffences::<T>::contains_key(offence_era, &key),
@@ -80,8 +76,9 @@ impl<T: Config> Pallet<T> {
 			.try_insert(at, (apply_era, slash_id))
 			.map_err(|_| Error::<T>::TooManyPendingSlashes)?;
 
-		// The exposure as a re-sync would set it now, even if a cascade is still pending.
-		let exposure = position.allocation.min(stake.total);
+		// What backed the service in the offence era and will still be bonded when the slash
+		// lands: unlocking chunks withdrawable before then cannot be counted on.
+		let exposure = allocation.min(T::Slashing::slashable_stake(&offender, apply_era));
 		let amount = rule_def.fraction.mul_floor(exposure);
 		Slashes::<T>::insert(
 			slash_id,
@@ -143,7 +140,7 @@ impl<T: Config> Pallet<T> {
 				Self::land_slash(slash_id, slash);
 			}
 		}
-		T::WeightInfo::apply_due_slashes(count, T::MaxServicesPerRestaker::get())
+		T::WeightInfo::apply_due_slashes(count)
 	}
 
 	/// Land `slash` on the offender's bonded ledger, then eject and cascade.
@@ -164,7 +161,10 @@ impl<T: Config> Pallet<T> {
 		});
 		if slash.eject {
 			if let Some(position) = Positions::<T>::get(&slash.offender, slash.service) {
-				if Self::remove_position(&slash.offender, slash.service, &position).is_ok() {
+				let release_era = T::Slashing::active_era().saturating_add(1);
+				let removed =
+					Self::remove_position(&slash.offender, slash.service, &position, release_era);
+				if removed.is_ok() {
 					Self::deposit_event(Event::<T>::Ejected {
 						who: slash.offender.clone(),
 						service: slash.service,
@@ -173,6 +173,36 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::do_resync(&slash.offender);
+	}
+
+	/// The allocation with which `who` backed `service` in `offence_era`, from its position or,
+	/// if it has left since, from its departure record.
+	fn allocation_in_era(
+		who: &T::AccountId,
+		service: ServiceId,
+		offence_era: EraIndex,
+		era: EraIndex,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let position = Positions::<T>::get(who, service);
+		if let Some(position) = &position {
+			if offence_era >= position.joined_era {
+				if let Some(exit) = &position.exit {
+					let released = exit.target.is_zero() && offence_era >= exit.release_era;
+					ensure!(!released, Error::<T>::NotExposedAtEra);
+				}
+				return Ok(position.allocation_in(offence_era));
+			}
+		}
+		match Departures::<T>::get(who, service) {
+			Some(departure) if Self::departure_reportable(&departure, era) => {
+				let backed =
+					offence_era >= departure.joined_era && offence_era < departure.release_era;
+				ensure!(backed, Error::<T>::NotExposedAtEra);
+				Ok(departure.position.allocation_in(offence_era))
+			}
+			_ if position.is_some() => Err(Error::<T>::NotExposedAtEra.into()),
+			_ => Err(Error::<T>::NotOptedIn.into()),
+		}
 	}
 
 	/// Take a slash out of the schedule.

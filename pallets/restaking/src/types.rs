@@ -146,6 +146,31 @@ pub struct Position<Balance> {
 	pub exit: Option<Exit<Balance>>,
 	/// Rewards already accounted for at the current exposure (see [`crate::rewards`]).
 	pub reward_debt: Balance,
+	/// `(era, allocation before)` of the earliest raise still inside the report window: an
+	/// offence from before that era is slashed on the allocation that backed it then.
+	pub last_raise: Option<(EraIndex, Balance)>,
+}
+
+impl<Balance: Copy> Position<Balance> {
+	/// The allocation that backed the service in `era`, as far as raises go.
+	pub fn allocation_in(&self, era: EraIndex) -> Balance {
+		match self.last_raise {
+			Some((raised, before)) if era < raised => before,
+			_ => self.allocation,
+		}
+	}
+}
+
+/// A position that left its service (exit or ejection), kept while offences from the time it
+/// backed the service can still be reported.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Departure<Balance> {
+	/// Era of the opt-in.
+	pub joined_era: EraIndex,
+	/// First era in which it no longer backed the service.
+	pub release_era: EraIndex,
+	/// The position as it left, for the allocation it had in each era.
+	pub position: Position<Balance>,
 }
 
 /// Per-restaker summary across services.

@@ -133,7 +133,8 @@ impl<T: Config> Pallet<T> {
 			};
 			if rule.eject {
 				if let Some(position) = Positions::<T>::get(&offender, service) {
-					let _ = Self::remove_position(&offender, service, &position);
+					let release_era = T::Slashing::active_era().saturating_add(1);
+					let _ = Self::remove_position(&offender, service, &position, release_era);
 				}
 			}
 			Self::do_resync(&offender);

@@ -27,17 +27,19 @@ pub trait WeightInfo {
 	fn set_allocation() -> Weight;
 	fn opt_out() -> Weight;
 	fn complete_opt_out() -> Weight;
-	/// `n`: services of the offender.
-	fn report_offence(n: u32) -> Weight;
+	/// `r`: restakers in the service.
+	fn report_offence(r: u32) -> Weight;
 	fn cancel_slash() -> Weight;
-	/// `n`: services of the offender, re-synced after the slash.
-	fn apply_slash(n: u32) -> Weight;
-	/// `s`: slashes applied in the block; `n`: services per offender.
-	fn apply_due_slashes(s: u32, n: u32) -> Weight;
+	/// `n`: services of the offender, re-synced after the slash; `r`: restakers in the service.
+	fn apply_slash(n: u32, r: u32) -> Weight;
+	/// `s`: slashes applied in the block, offenders in `MaxServicesPerRestaker` services.
+	fn apply_due_slashes(s: u32) -> Weight;
 	/// `n`: services of the re-synced restaker.
 	fn resync(n: u32) -> Weight;
 	fn fund_rewards() -> Weight;
 	fn claim_rewards() -> Weight;
+	fn on_slash_hook() -> Weight;
+	fn on_initialize_idle() -> Weight;
 }
 
 /// Estimates on the database weights `D`.
@@ -77,17 +79,17 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for Estimates<D> {
 	fn complete_opt_out() -> Weight {
 		estimate::<D>(BASE, 4, 3)
 	}
-	fn report_offence(_n: u32) -> Weight {
+	fn report_offence(_r: u32) -> Weight {
 		estimate::<D>(BASE, 9, 4)
 	}
 	fn cancel_slash() -> Weight {
 		estimate::<D>(BASE, 3, 2)
 	}
-	fn apply_slash(n: u32) -> Weight {
-		Self::apply_due_slashes(1, n)
+	fn apply_slash(n: u32, _r: u32) -> Weight {
+		estimate::<D>(SLASH, 13, 10).saturating_add(Self::resync(n))
 	}
-	fn apply_due_slashes(s: u32, n: u32) -> Weight {
-		let per_slash = estimate::<D>(SLASH, 12, 10).saturating_add(Self::resync(n));
+	fn apply_due_slashes(s: u32) -> Weight {
+		let per_slash = estimate::<D>(SLASH, 12, 10).saturating_add(Self::resync(16));
 		estimate::<D>(BASE, 1, 0).saturating_add(per_slash.saturating_mul(s.into()))
 	}
 	fn resync(n: u32) -> Weight {
@@ -99,6 +101,12 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for Estimates<D> {
 	}
 	fn claim_rewards() -> Weight {
 		estimate::<D>(BASE, 5, 4)
+	}
+	fn on_slash_hook() -> Weight {
+		estimate::<D>(0, 1, 1)
+	}
+	fn on_initialize_idle() -> Weight {
+		estimate::<D>(BASE, 4, 0)
 	}
 }
 
@@ -125,17 +133,17 @@ impl WeightInfo for () {
 	fn complete_opt_out() -> Weight {
 		Estimates::<RocksDbWeight>::complete_opt_out()
 	}
-	fn report_offence(n: u32) -> Weight {
-		Estimates::<RocksDbWeight>::report_offence(n)
+	fn report_offence(r: u32) -> Weight {
+		Estimates::<RocksDbWeight>::report_offence(r)
 	}
 	fn cancel_slash() -> Weight {
 		Estimates::<RocksDbWeight>::cancel_slash()
 	}
-	fn apply_slash(n: u32) -> Weight {
-		Estimates::<RocksDbWeight>::apply_slash(n)
+	fn apply_slash(n: u32, r: u32) -> Weight {
+		Estimates::<RocksDbWeight>::apply_slash(n, r)
 	}
-	fn apply_due_slashes(s: u32, n: u32) -> Weight {
-		Estimates::<RocksDbWeight>::apply_due_slashes(s, n)
+	fn apply_due_slashes(s: u32) -> Weight {
+		Estimates::<RocksDbWeight>::apply_due_slashes(s)
 	}
 	fn resync(n: u32) -> Weight {
 		Estimates::<RocksDbWeight>::resync(n)
@@ -145,5 +153,11 @@ impl WeightInfo for () {
 	}
 	fn claim_rewards() -> Weight {
 		Estimates::<RocksDbWeight>::claim_rewards()
+	}
+	fn on_slash_hook() -> Weight {
+		Estimates::<RocksDbWeight>::on_slash_hook()
+	}
+	fn on_initialize_idle() -> Weight {
+		Estimates::<RocksDbWeight>::on_initialize_idle()
 	}
 }

@@ -15,7 +15,8 @@ fn opt_in_allocates_bonded_stake_to_a_service() {
 				exposure: 600,
 				joined_era: 0,
 				exit: None,
-				reward_debt: 0
+				reward_debt: 0,
+				last_raise: None
 			})
 		);
 		let info = Services::<Test>::get(id).unwrap();
@@ -283,7 +284,9 @@ fn a_released_stash_can_opt_in_again() {
 			id,
 			VALIDATOR_A
 		));
+		// Offences of era 1 stay reportable until era 1 + REPORT_WINDOW.
+		start_active_era(2 + REPORT_WINDOW);
 		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 400));
-		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id).unwrap().joined_era, 2);
+		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id).unwrap().joined_era, 2 + REPORT_WINDOW);
 	});
 }

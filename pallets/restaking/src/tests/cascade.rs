@@ -74,7 +74,7 @@ fn a_base_layer_slash_through_manual_slash_cascades_in_the_next_block() {
 		));
 		assert_eq!(bonded(VALIDATOR_A), 300);
 		// The hook only took note; the exposures are re-synced in the next block.
-		assert_eq!(PendingCascades::<Test>::get(VALIDATOR_A), Some(700));
+		assert_eq!(PendingCascades::<Test>::get(VALIDATOR_A), Some(()));
 		assert_eq!(exposure(VALIDATOR_A, oracle), 1_000);
 
 		next_block();
@@ -161,7 +161,7 @@ fn the_staking_hook_only_records_the_loss() {
 			&Default::default(),
 			50,
 		);
-		assert_eq!(PendingCascades::<Test>::get(VALIDATOR_A), Some(150));
+		assert_eq!(PendingCascades::<Test>::get(VALIDATOR_A), Some(()));
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, oracle), position);
 		assert!(restaking_events().is_empty());
 		// Nothing was really slashed: the re-sync finds the exposures right and clears the note.
@@ -191,11 +191,10 @@ fn cascades_are_bounded_per_block_and_carried_over() {
 			1,
 			Perbill::from_percent(10)
 		));
-		// Both validators and the nominator backing them were slashed.
-		assert_eq!(PendingCascades::<Test>::iter().count(), 3);
-		next_block();
+		// Both validators were slashed (and the nominator backing them, who does not restake).
 		assert_eq!(PendingCascades::<Test>::iter().count(), 2);
 		next_block();
+		assert_eq!(PendingCascades::<Test>::iter().count(), 1);
 		next_block();
 		assert_eq!(PendingCascades::<Test>::iter().count(), 0);
 		assert_eq!(secured(id), 1_800);
@@ -234,5 +233,20 @@ fn withdrawing_unbonded_stake_lowers_exposures() {
 		assert_eq!(bonded(VALIDATOR_A), 400);
 		assert_eq!(exposure(VALIDATOR_A, id), 400);
 		assert_eq!(secured(id), 400);
+	});
+}
+
+#[test]
+fn base_layer_slashes_of_non_restakers_leave_nothing_pending() {
+	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
+		assert_ok!(Staking::manual_slash(
+			RuntimeOrigin::root(),
+			VALIDATOR_A,
+			1,
+			Perbill::from_percent(10)
+		));
+		assert!(staking_slashed_events().contains(&(VALIDATOR_A, 100)));
+		assert_eq!(PendingCascades::<Test>::iter().count(), 0);
 	});
 }

@@ -44,9 +44,10 @@ fn service_calls_need_the_service_origin() {
 #[test]
 fn registration_refuses_windows_that_reach_the_bonding_duration() {
 	ExtBuilder::default().build_and_execute(|| {
-		// REPORT_WINDOW (3) + dispute window must stay below BONDING_DURATION (10).
+		// REPORT_WINDOW (3) + dispute window + one era of margin must stay below
+		// BONDING_DURATION (10).
 		let mut params = service_params("oracle");
-		params.dispute_window = BONDING_DURATION - REPORT_WINDOW;
+		params.dispute_window = BONDING_DURATION - REPORT_WINDOW - 1;
 		assert_noop!(
 			Restaking::register_service(RuntimeOrigin::root(), params.clone()),
 			Error::<Test>::WindowsExceedBondingDuration
@@ -104,7 +105,7 @@ fn update_service_replaces_params_but_never_loosens_pending_slashes() {
 
 		let mut looser = service_params("oracle v2");
 		looser.rules[0].fraction = Perbill::from_percent(1);
-		looser.dispute_window = 6;
+		looser.dispute_window = 5;
 		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), id, looser.clone()));
 		assert_eq!(Services::<Test>::get(id).unwrap().params, looser);
 		assert_eq!(Slashes::<Test>::get(0).unwrap(), before);

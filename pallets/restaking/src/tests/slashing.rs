@@ -111,7 +111,95 @@ fn offences_after_the_release_era_are_refused() {
 		assert_noop!(report(id, VALIDATOR_A, 0, 3), Error::<Test>::NotExposedAtEra);
 		assert_ok!(report(id, VALIDATOR_A, 0, 2));
 		assert_ok!(Restaking::complete_opt_out(RuntimeOrigin::signed(STRANGER), id, VALIDATOR_A));
-		assert_noop!(report(id, VALIDATOR_A, 1, 2), Error::<Test>::NotOptedIn);
+		assert_noop!(report(id, VALIDATOR_A, 1, 3), Error::<Test>::NotExposedAtEra);
+		assert_noop!(report(id, STRANGER, 0, 2), Error::<Test>::NotBonded);
+		assert_noop!(report(id, VALIDATOR_B, 0, 2), Error::<Test>::NotOptedIn);
+	});
+}
+
+#[test]
+fn completing_an_exit_does_not_escape_a_later_report() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+		// The offence happens in era 2, still before the release at era 3.
+		start_active_era(3);
+		assert_ok!(Restaking::complete_opt_out(
+			RuntimeOrigin::signed(VALIDATOR_A),
+			id,
+			VALIDATOR_A
+		));
+		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
+		assert_ok!(report(id, VALIDATOR_A, 1, 2));
+		assert_eq!(Slashes::<Test>::get(0).unwrap().amount, 500);
+		start_active_era(5);
+		assert_eq!(bonded(VALIDATOR_A), 500);
+	});
+}
+
+#[test]
+fn rejoining_waits_until_earlier_offences_are_out_of_the_window() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+		start_active_era(3);
+		assert_ok!(Restaking::complete_opt_out(
+			RuntimeOrigin::signed(VALIDATOR_A),
+			id,
+			VALIDATOR_A
+		));
+		// An offence of era 2 can be reported until era 2 + REPORT_WINDOW = 5.
+		assert_noop!(
+			Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000),
+			Error::<Test>::RecentlyExited
+		);
+		start_active_era(3 + REPORT_WINDOW);
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
+		assert_noop!(report(id, VALIDATOR_A, 0, 2 + REPORT_WINDOW), Error::<Test>::NotExposedAtEra);
+	});
+}
+
+#[test]
+fn an_ejected_restaker_is_still_slashed_for_earlier_offences() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = oracle_with_validator_a();
+		// Rule 1 ejects; a second offence of the same era under rule 0 comes later.
+		assert_ok!(report(id, VALIDATOR_A, 1, 1));
+		start_active_era(3);
+		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		// 10% of what backed the service then (1,000), capped by the 500 still bonded.
+		assert_eq!(Slashes::<Test>::get(1).unwrap().amount, 50);
+	});
+}
+
+#[test]
+fn raising_an_allocation_after_an_offence_does_not_raise_its_slash() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 100));
+		start_active_era(1);
+		start_active_era(2);
+		assert_ok!(Restaking::set_allocation(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
+		assert_ok!(report(id, VALIDATOR_A, 1, 1));
+		assert_eq!(Slashes::<Test>::get(0).unwrap().amount, 50);
+		assert_ok!(report(id, VALIDATOR_A, 1, 2));
+		assert_eq!(Slashes::<Test>::get(1).unwrap().amount, 500);
+	});
+}
+
+#[test]
+fn stake_withdrawable_before_the_slash_lands_is_not_counted() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(NOMINATOR), id, 500));
+		// Unbonded in era 0: withdrawable from era BONDING_DURATION.
+		assert_ok!(Staking::chill(RuntimeOrigin::signed(NOMINATOR)));
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(NOMINATOR), 500));
+		start_active_era(BONDING_DURATION - 1);
+		// Its slash would land two eras later, after the chunk can be withdrawn.
+		assert_ok!(report(id, NOMINATOR, 1, BONDING_DURATION - 1));
+		assert_eq!(Slashes::<Test>::get(0).unwrap().amount, 0);
 	});
 }
 

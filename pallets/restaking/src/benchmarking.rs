@@ -1,0 +1,367 @@
+//! Benchmarks of every call, the automatic slash application and the cascade re-sync, each at
+//! its worst case: full rule lists and names, restakers in `MaxServicesPerRestaker` services,
+//! full slash queues, and (where the question is whether slashing loops over stakers) a
+//! component for the number of restakers in the service.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+use crate::{
+	pallet::{Call, Config, Pallet, PendingCascades, Positions, SlashQueue, Slashes},
+	BalanceOf, ServiceId, ServiceParamsOf, ServiceStatus, SlashingAdapter, SlashingRule,
+};
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get, Hooks};
+use frame_system::RawOrigin;
+use sp_runtime::{traits::Zero, Perbill, Saturating};
+use sp_staking::StakingInterface;
+
+/// The bond every benchmark stash gets, in units of the existential deposit.
+const BOND_EDS: u32 = 1_000_000;
+/// Most restakers put into one service by the `r` components.
+const MAX_RESTAKERS: u32 = 1_000;
+
+fn unit<T: Config>() -> BalanceOf<T> {
+	<T::Currency as frame_support::traits::fungible::Inspect<T::AccountId>>::minimum_balance()
+		.max(1u32.into())
+}
+
+fn bond_amount<T: Config>() -> BalanceOf<T> {
+	unit::<T>().saturating_mul(BOND_EDS.into())
+}
+
+/// A funded, bonded stash.
+fn bonded_stash<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let bond = bond_amount::<T>();
+	T::Currency::set_balance(&who, bond.saturating_mul(4u32.into()));
+	T::Staking::bond(&who, bond, &who).expect("benchmark stash bonds");
+	who
+}
+
+fn name<T: Config>(fill: u8) -> frame_support::BoundedVec<u8, T::MaxNameLen> {
+	vec![fill; T::MaxNameLen::get() as usize].try_into().expect("exactly the bound")
+}
+
+/// Parameters at their largest: every rule, every name at full length. Rule 0 slashes 10%,
+/// the last rule 50% and ejects.
+fn params<T: Config>(slasher: T::AccountId) -> ServiceParamsOf<T> {
+	let rules = (0..T::MaxRules::get())
+		.map(|i| SlashingRule {
+			name: name::<T>(b'a'),
+			fraction: if i + 1 == T::MaxRules::get() {
+				Perbill::from_percent(50)
+			} else {
+				Perbill::from_percent(10)
+			},
+			eject: i + 1 == T::MaxRules::get(),
+		})
+		.collect::<Vec<_>>();
+	ServiceParamsOf::<T> {
+		name: name::<T>(b's'),
+		slasher,
+		rules: rules.try_into().expect("MaxRules rules"),
+		min_stake: unit::<T>(),
+		validators_only: false,
+		exit_delay: 1,
+		dispute_window: 0,
+	}
+}
+
+fn register<T: Config>(slasher: &T::AccountId) -> ServiceId {
+	Pallet::<T>::do_register_service(params::<T>(slasher.clone())).expect("registers")
+}
+
+/// `who` in `n` new services, each at a tenth of its bond (within any leverage cap).
+fn in_services<T: Config>(who: &T::AccountId, slasher: &T::AccountId, n: u32) -> Vec<ServiceId> {
+	let ids: Vec<_> = (0..n).map(|_| register::<T>(slasher)).collect();
+	join::<T>(who, &ids);
+	ids
+}
+
+/// `who` in each of `ids`, at a tenth of its bond.
+fn join<T: Config>(who: &T::AccountId, ids: &[ServiceId]) {
+	let amount = bond_amount::<T>() / 10u32.into();
+	for id in ids {
+		Pallet::<T>::do_opt_in(who.clone(), *id, amount).expect("opts in");
+	}
+}
+
+/// `r` other restakers in `service`.
+fn fill_service<T: Config>(service: ServiceId, r: u32) {
+	let amount = bond_amount::<T>() / 10u32.into();
+	for i in 0..r {
+		let who = bonded_stash::<T>("restaker", i);
+		Pallet::<T>::do_opt_in(who, service, amount).expect("opts in");
+	}
+}
+
+/// Make `who`'s positions fully exposed at its whole bond, and every service's `min_stake`
+/// `min_stake`, so that a halving of its stake lowers (or, above half, ejects) every position.
+fn overexpose<T: Config>(who: &T::AccountId, ids: &[ServiceId], min_stake: BalanceOf<T>) {
+	let bond = bond_amount::<T>();
+	for id in ids {
+		let old = Positions::<T>::get(who, id).unwrap().exposure;
+		Positions::<T>::mutate(who, id, |p| {
+			let p = p.as_mut().unwrap();
+			p.allocation = bond;
+			p.exposure = bond;
+		});
+		crate::Services::<T>::mutate(id, |s| {
+			let s = s.as_mut().unwrap();
+			s.total_secured = s.total_secured.saturating_sub(old).saturating_add(bond);
+			s.params.min_stake = min_stake;
+		});
+	}
+	crate::Restakers::<T>::mutate(who, |l| {
+		let l = l.as_mut().unwrap();
+		l.total_allocated = bond.saturating_mul((ids.len() as u32).into());
+	});
+}
+
+/// Fill the slash queue up to one short of its bound, with slashes due in a far era.
+fn fill_queue<T: Config>(service: ServiceId, offender: &T::AccountId) {
+	let slasher = crate::Services::<T>::get(service).unwrap().params.slasher;
+	let count = T::MaxPendingSlashes::get().saturating_sub(1);
+	for i in 0..count {
+		let rule = i % T::MaxRules::get().saturating_sub(1).max(1);
+		let era = i / T::MaxRules::get().saturating_sub(1).max(1);
+		T::Staking::set_era(era);
+		Pallet::<T>::do_report_offence(slasher.clone(), service, offender.clone(), rule, era)
+			.expect("reports");
+	}
+	// Push them out of reach of the automatic path.
+	SlashQueue::<T>::mutate(|q| q.iter_mut().for_each(|(due, _)| *due = u32::MAX));
+	Slashes::<T>::iter_keys()
+		.collect::<Vec<_>>()
+		.into_iter()
+		.for_each(|id| Slashes::<T>::mutate(id, |s| s.as_mut().unwrap().apply_era = u32::MAX));
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_service() {
+		let origin = T::ServiceOrigin::try_successful_origin().unwrap();
+		let params = params::<T>(account("slasher", 0, 0));
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params);
+		assert_eq!(crate::Services::<T>::count(), 1);
+	}
+
+	#[benchmark]
+	fn update_service() {
+		let id = register::<T>(&account("slasher", 0, 0));
+		let origin = T::ServiceOrigin::try_successful_origin().unwrap();
+		let params = params::<T>(account("slasher", 1, 0));
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, params);
+	}
+
+	#[benchmark]
+	fn set_service_status() {
+		let id = register::<T>(&account("slasher", 0, 0));
+		let origin = T::ServiceOrigin::try_successful_origin().unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, ServiceStatus::Paused);
+	}
+
+	#[benchmark]
+	fn opt_in() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		in_services::<T>(&who, &slasher, T::MaxServicesPerRestaker::get() - 1);
+		let id = register::<T>(&slasher);
+		let amount = bond_amount::<T>() / 10u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), id, amount);
+		assert!(Positions::<T>::contains_key(&who, id));
+	}
+
+	#[benchmark]
+	fn set_allocation() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&who, &slasher, T::MaxServicesPerRestaker::get());
+		let amount = bond_amount::<T>() / 5u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), ids[0], amount);
+		assert_eq!(Positions::<T>::get(&who, ids[0]).unwrap().allocation, amount);
+	}
+
+	#[benchmark]
+	fn opt_out() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&who, &slasher, T::MaxServicesPerRestaker::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), ids[0]);
+		assert!(Positions::<T>::get(&who, ids[0]).unwrap().exit.is_some());
+	}
+
+	#[benchmark]
+	fn complete_opt_out() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&who, &slasher, T::MaxServicesPerRestaker::get());
+		Pallet::<T>::do_opt_out(who.clone(), ids[0]).unwrap();
+		T::Staking::set_era(T::Staking::current_era().saturating_add(1));
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), ids[0], who.clone());
+		assert!(!Positions::<T>::contains_key(&who, ids[0]));
+	}
+
+	/// `r`: other restakers in the service; the report must not depend on them.
+	#[benchmark]
+	fn report_offence(r: Linear<0, MAX_RESTAKERS>) {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let offender = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&offender, &slasher, T::MaxServicesPerRestaker::get());
+		fill_service::<T>(ids[0], r);
+		fill_queue::<T>(ids[0], &offender);
+		let era = 1_000;
+		T::Staking::set_era(era);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(slasher), ids[0], offender, 0, era);
+		assert_eq!(SlashQueue::<T>::get().len() as u32, T::MaxPendingSlashes::get());
+	}
+
+	#[benchmark]
+	fn cancel_slash() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let offender = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&offender, &slasher, 1);
+		fill_queue::<T>(ids[0], &offender);
+		let era = 1_000;
+		T::Staking::set_era(era);
+		let mut id_params = params::<T>(slasher.clone());
+		id_params.dispute_window = 1;
+		Pallet::<T>::do_update_service(ids[0], id_params).unwrap();
+		let slash = Pallet::<T>::do_report_offence(slasher, ids[0], offender, 0, era).unwrap();
+		let origin = T::SlashCancelOrigin::try_successful_origin().unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, slash);
+		assert!(!Slashes::<T>::contains_key(slash));
+	}
+
+	/// `n`: services of the offender, all re-synced; `r`: other restakers in the service.
+	#[benchmark]
+	fn apply_slash(
+		n: Linear<1, { T::MaxServicesPerRestaker::get() }>,
+		r: Linear<0, MAX_RESTAKERS>,
+	) {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let offender = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&offender, &slasher, n);
+		fill_service::<T>(ids[0], r);
+		fill_queue::<T>(ids[0], &offender);
+		let era = 1_000;
+		T::Staking::set_era(era);
+		// The ejecting 50% rule: the offender leaves one service, and every other exposure
+		// is cut by the cascade.
+		let rule = T::MaxRules::get() - 1;
+		overexpose::<T>(&offender, &ids, unit::<T>());
+		let slash =
+			Pallet::<T>::do_report_offence(slasher, ids[0], offender.clone(), rule, era).unwrap();
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), slash);
+		assert!(!Slashes::<T>::contains_key(slash));
+	}
+
+	/// The automatic path: `s` due slashes on `s` offenders, each in `MaxServicesPerRestaker`
+	/// services.
+	#[benchmark]
+	fn apply_due_slashes(s: Linear<1, { T::MaxSlashesPerBlock::get() }>) {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let era = 10;
+		T::Staking::set_era(era);
+		let ids: Vec<_> =
+			(0..T::MaxServicesPerRestaker::get()).map(|_| register::<T>(&slasher)).collect();
+		for i in 0..s {
+			let offender = bonded_stash::<T>("offender", i);
+			join::<T>(&offender, &ids);
+			Pallet::<T>::do_report_offence(slasher.clone(), ids[0], offender, 0, era).unwrap();
+		}
+		#[block]
+		{
+			Pallet::<T>::apply_due_slashes(era);
+		}
+		assert!(SlashQueue::<T>::get().is_empty());
+	}
+
+	/// The cascade re-sync of a restaker in `n` services whose stake fell below all of them.
+	#[benchmark]
+	fn resync(n: Linear<1, { T::MaxServicesPerRestaker::get() }>) {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&who, &slasher, n);
+		// Every position will fall below its service's minimum: ejection is the costliest path.
+		overexpose::<T>(&who, &ids, bond_amount::<T>());
+		// Halve the stake through staking's own slashing path.
+		T::Slashing::slash(&who, bond_amount::<T>() / 2u32.into(), T::Slashing::active_era());
+		assert!(Positions::<T>::iter_prefix(&who).count() as u32 == n);
+		assert!(PendingCascades::<T>::contains_key(&who));
+		#[block]
+		{
+			Pallet::<T>::do_resync(&who);
+		}
+		assert!(!PendingCascades::<T>::contains_key(&who));
+	}
+
+	/// The staking hook itself, for a restaker.
+	#[benchmark]
+	fn on_slash_hook() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		in_services::<T>(&who, &slasher, 1);
+		#[block]
+		{
+			<Pallet<T> as sp_staking::OnStakingUpdate<_, _>>::on_slash(
+				&who,
+				Zero::zero(),
+				&Default::default(),
+				Zero::zero(),
+			);
+		}
+		assert!(PendingCascades::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn fund_rewards() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&who, &slasher, 1);
+		let funder: T::AccountId = whitelisted_caller();
+		T::Currency::set_balance(&funder, bond_amount::<T>());
+		let amount = bond_amount::<T>() / 10u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(funder), ids[0], amount);
+	}
+
+	#[benchmark]
+	fn claim_rewards() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let who = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&who, &slasher, 1);
+		let funder: T::AccountId = account("funder", 0, 0);
+		T::Currency::set_balance(&funder, bond_amount::<T>());
+		Pallet::<T>::do_fund_rewards(funder, ids[0], bond_amount::<T>() / 10u32.into()).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), ids[0]);
+		assert!(Pallet::<T>::claimable_rewards(&who, ids[0]).is_zero());
+	}
+
+	#[benchmark]
+	fn on_initialize_idle() {
+		#[block]
+		{
+			Pallet::<T>::on_initialize(1u32.into());
+		}
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,13 @@
+//! The pallets `restaking-node benchmark pallet` can measure.
+
+pub use crate::{Balances, Restaking, Runtime, Staking};
+pub use frame_benchmarking::baseline::Pallet as BaselineBench;
+pub use frame_system_benchmarking::Pallet as SystemBench;
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_staking, Staking]
+	[pallet_restaking, Restaking]
+);

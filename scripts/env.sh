@@ -1,0 +1,18 @@
+# Shared by the scripts: where builds go and the one feature set every build uses.
+# shellcheck shell=bash
+
+# Build output lives outside the work tree, so a fresh clone reuses a warm cache.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/restaking/target}"
+# The WASM builder must find this workspace (and its Cargo.lock) from the outside target dir.
+export WASM_BUILD_WORKSPACE_HINT="$PWD"
+# frame-benchmarking-cli's storage test runtime is not in this workspace; `benchmark storage`
+# is not supported, so its WASM is not needed.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
+
+# One cargo invocation, one feature set, so the dependencies build once: the pallet tests (with
+# the benchmark test suite), the runtime tests (WASM built), and the node with the
+# `fast-runtime` timing (an era a minute) and the `benchmark` subcommand.
+RESTAKING_PACKAGES=(-p pallet-restaking -p pallet-restaking-runtime-api -p restaking-runtime -p restaking-node)
+RESTAKING_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks)
+RESTAKING_NODE="$CARGO_TARGET_DIR/debug/restaking-node"
+export RESTAKING_NODE
