@@ -146,9 +146,10 @@ mod benchmarks {
 	fn register_service() {
 		let origin = T::ServiceOrigin::try_successful_origin().unwrap();
 		let params = params::<T>(account("slasher", 0, 0));
+		let before = crate::Services::<T>::count();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, params);
-		assert_eq!(crate::Services::<T>::count(), 1);
+		assert_eq!(crate::Services::<T>::count(), before + 1);
 	}
 
 	#[benchmark]
@@ -293,12 +294,14 @@ mod benchmarks {
 		assert!(SlashQueue::<T>::get().is_empty());
 	}
 
-	/// The cascade re-sync of a restaker in `n` services whose stake fell below all of them.
+	/// The cascade re-sync of a restaker in `n` services whose stake fell below all of them;
+	/// `r`: other restakers in its first service, which the re-sync must not visit.
 	#[benchmark]
-	fn resync(n: Linear<1, { T::MaxServicesPerRestaker::get() }>) {
+	fn resync(n: Linear<1, { T::MaxServicesPerRestaker::get() }>, r: Linear<0, MAX_RESTAKERS>) {
 		let slasher: T::AccountId = account("slasher", 0, 0);
 		let who = bonded_stash::<T>("stash", 0);
 		let ids = in_services::<T>(&who, &slasher, n);
+		fill_service::<T>(ids[0], r);
 		// Every position will fall below its service's minimum: ejection is the costliest path.
 		overexpose::<T>(&who, &ids, bond_amount::<T>());
 		// Halve the stake through staking's own slashing path.

@@ -20,7 +20,7 @@
 use crate::{
 	pallet::{Config, Event, Pallet, PendingCascades, Positions, Restakers, Services},
 	weights::WeightInfo,
-	BalanceOf, SlashingAdapter,
+	BalanceOf, SlashingAdapter, RESTAKERS_WEIGHED,
 };
 use alloc::collections::btree_map::BTreeMap;
 use frame_support::{traits::Get, weights::Weight};
@@ -104,14 +104,18 @@ impl<T: Config> Pallet<T> {
 			PendingCascades::<T>::iter_keys().take(max as usize).collect();
 		for who in pending {
 			let visited = Self::do_resync(&who);
-			weight = weight.saturating_add(T::WeightInfo::resync(visited));
+			// The staking hook that queued `who` ran inside pallet-staking's slash or withdrawal,
+			// which did not pay for it: it is charged here, with the re-sync it asked for.
+			weight = weight
+				.saturating_add(T::WeightInfo::resync(visited, RESTAKERS_WEIGHED))
+				.saturating_add(T::WeightInfo::on_slash_hook());
 		}
 		weight.saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	/// Re-sync pending restakers while each worst-case re-sync still fits in `limit`.
 	pub(crate) fn process_cascades_within(limit: Weight) -> Weight {
-		let worst = T::WeightInfo::resync(T::MaxServicesPerRestaker::get());
+		let worst = T::WeightInfo::resync(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED);
 		let mut used = T::DbWeight::get().reads(1);
 		if !used.saturating_add(worst).all_lte(limit) {
 			return Weight::zero();
@@ -122,7 +126,8 @@ impl<T: Config> Pallet<T> {
 			let Some(who) = pending.next() else { break };
 			let visited = Self::do_resync(&who);
 			used = used
-				.saturating_add(T::WeightInfo::resync(visited))
+				.saturating_add(T::WeightInfo::resync(visited, RESTAKERS_WEIGHED))
+				.saturating_add(T::WeightInfo::on_slash_hook())
 				.saturating_add(T::DbWeight::get().reads(1));
 		}
 		used

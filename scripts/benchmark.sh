@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of pallet_restaking, and of the pallet-staking and pallet-balances calls it
+# is compared with, in one run of `restaking-node benchmark pallet` on this machine; writes
+# pallets/restaking/src/weights.rs and docs/performance.md from that run.
+#
+#   STEPS=20 REPEAT=5 ./scripts/benchmark.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+source scripts/env.sh
+
+STEPS="${STEPS:-5}"
+REPEAT="${REPEAT:-2}"
+OUT="${BENCH_OUT:-$CARGO_TARGET_DIR/bench}"
+mkdir -p "$OUT"
+
+cargo test --locked --no-run "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
+
+bench() {
+	local pallet="$1" extrinsics="$2"
+	shift 2
+	"$RESTAKING_NODE" benchmark pallet --chain dev --wasm-execution compiled \
+		--pallet "$pallet" --extrinsic "$extrinsics" --steps "$STEPS" --repeat "$REPEAT" \
+		--json-file "$OUT/$pallet.json" "$@"
+}
+
+bench pallet_restaking '*' \
+	--template scripts/frame-weight-template.hbs --header scripts/weights-header.txt \
+	--output pallets/restaking/src/weights.rs
+# `nominate` cannot be benchmarked on this runtime: its VoterList (UseNominatorsAndValidatorsMap)
+# does not implement the bags-list hook that benchmark needs (see docs/performance.md).
+bench pallet_staking 'bond'
+bench pallet_balances 'transfer_keep_alive'
+rustfmt --edition 2021 pallets/restaking/src/weights.rs 2>/dev/null || true
+
+# Throughput on the dev node, the same binary: transfers, then restaking extrinsics.
+(cd e2e && npm ci --no-audit --no-fund >/dev/null && node bench/throughput.js) > "$OUT/throughput.json"
+
+python3 scripts/performance_report.py "$OUT" "STEPS=$STEPS REPEAT=$REPEAT ./scripts/benchmark.sh" \
+	> docs/performance.md
+echo "wrote pallets/restaking/src/weights.rs and docs/performance.md"
