@@ -5,13 +5,6 @@
 //! [`SlashingAdapter`] (`Config::Slashing`), so that the pallet's logic does not name
 //! pallet-staking. [`StakingSlashing`] is the implementation for pallet-staking.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use core::marker::PhantomData;
 use frame_support::traits::{Imbalance, OnUnbalanced};
 use sp_runtime::traits::{Saturating, Zero};

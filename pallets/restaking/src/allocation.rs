@@ -1,12 +1,5 @@
 //! Allocations: opting in, changing an allocation, and the delayed exit.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{Config, Departures, Error, Event, Pallet, Positions, Restakers, Services},
 	BalanceOf, Departure, Exit, Position, RestakerLedgerOf, ServiceId, SlashingAdapter,

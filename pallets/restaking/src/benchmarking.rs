@@ -3,7 +3,12 @@
 //! full slash queues, and (where the question is whether slashing loops over stakers) a
 //! component for the number of restakers in the service.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+#![allow(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
 
 use crate::{
 	pallet::{Call, Config, Pallet, PendingCascades, Positions, SlashQueue, Slashes},

@@ -10,13 +10,6 @@
 //! most `MaxCascadesPerBlock` restakers) or earlier in `on_idle` when the block has room.
 //! Withdrawals of unbonded funds lower the stake too and are handled the same way.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{Config, Event, Pallet, PendingCascades, Positions, Restakers, Services},
 	weights::WeightInfo,

@@ -1,12 +1,5 @@
 //! The invariants of the pallet's storage, checked by `try_state` and after every test.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{
 		Config, NextServiceId, NextSlashId, Pallet, PendingCascades, Positions, Restakers,

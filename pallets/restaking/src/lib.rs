@@ -61,6 +61,14 @@
 //! [`invariants`] (`do_try_state`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics: no `unwrap`/`expect`, no indexing, no unchecked arithmetic. The
+// FRAME macros in `pallet`, and the tests, mock and benchmarks, are exempt where they need it.
+#![deny(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
 
 extern crate alloc;
 
@@ -78,6 +86,7 @@ pub mod weights;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 mod mock;
 #[cfg(test)]
 mod tests;
@@ -116,6 +125,7 @@ pub const RESTAKERS_WEIGHED: u32 = 1_000;
 pub const LOG_TARGET: &str = "runtime::restaking";
 
 #[frame_support::pallet]
+#[allow(clippy::expect_used, clippy::arithmetic_side_effects)]
 pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;

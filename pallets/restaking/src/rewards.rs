@@ -12,13 +12,6 @@
 //! debts round up; the dust stays in the pot. The first funding of a pot keeps the existential
 //! deposit in it, so claims never have to kill the pot.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{
 		Config, Error, Event, Pallet, Positions, RewardPerExposure, Services, UnclaimedRewards,

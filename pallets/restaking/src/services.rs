@@ -1,12 +1,5 @@
 //! Services: registration, updates and status, under `ServiceOrigin`.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{Config, Error, Event, NextServiceId, Pallet, Services},
 	ServiceId, ServiceOf, ServiceParamsOf, ServiceStatus,

@@ -14,13 +14,6 @@
 //! than `ReportWindow`; with `ReportWindow + dispute_window + 1 < BondingDuration`, stake unbonded
 //! after the offence is still in its unlocking chunks, which `do_slash` slashes, when it lands.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{
 		Config, Departures, Error, Event, NextSlashId, OffencePruneCursor, Pallet, Positions,

@@ -1,11 +1,5 @@
 //! The records this pallet keeps: services, restaker positions, pending slashes.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
 // The `NoBound` derives need the bounds on the generics themselves.
 #![allow(clippy::multiple_bound_locations)]
 

@@ -1,12 +1,5 @@
 //! Read-only views behind the `RestakingApi` runtime API, including the slash what-if.
 
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
-
 use crate::{
 	pallet::{
 		Config, Error, Pallet, PendingCascades, Positions, Restakers, Services, Slashes,
