@@ -114,6 +114,7 @@ impl<T: Config> Pallet<T> {
 	pub fn do_apply_due_slash(slash_id: SlashId) -> DispatchResult {
 		let slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
 		ensure!(T::Slashing::active_era() >= slash.apply_era, Error::<T>::SlashNotDue);
+		Self::unschedule(slash_id);
 		Self::land_slash(slash_id, slash);
 		Ok(())
 	}
@@ -121,24 +122,30 @@ impl<T: Config> Pallet<T> {
 	/// Apply the due slashes at the front of the queue, at most `MaxSlashesPerBlock`; the rest
 	/// wait for the next block. Returns the weight used.
 	pub fn apply_due_slashes(era: EraIndex) -> Weight {
-		let due: alloc::vec::Vec<SlashId> = SlashQueue::<T>::get()
+		// Due slashes are at the front: take them off the queue in one write.
+		let mut queue = SlashQueue::<T>::get();
+		let due_count = queue
 			.iter()
 			.take_while(|(apply_era, _)| *apply_era <= era)
-			.take(T::MaxSlashesPerBlock::get() as usize)
-			.map(|(_, id)| *id)
-			.collect();
+			.count()
+			.min(T::MaxSlashesPerBlock::get() as usize);
+		if due_count == 0 {
+			return T::WeightInfo::apply_due_slashes(0);
+		}
+		let due: alloc::vec::Vec<SlashId> = queue.drain(..due_count).map(|(_, id)| id).collect();
+		SlashQueue::<T>::put(queue);
 		let count = due.len() as u32;
 		for slash_id in due {
-			if let Some(slash) = Slashes::<T>::get(slash_id) {
+			if let Some(slash) = Slashes::<T>::take(slash_id) {
 				Self::land_slash(slash_id, slash);
 			}
 		}
 		T::WeightInfo::apply_due_slashes(count)
 	}
 
-	/// Land `slash` on the offender's bonded ledger, then eject and cascade.
+	/// Land `slash`, already taken out of the schedule, on the offender's bonded ledger, then
+	/// eject and cascade.
 	fn land_slash(slash_id: SlashId, slash: PendingSlashOf<T>) {
-		Self::unschedule(slash_id);
 		// A slash never takes more than the stake left when it lands.
 		let taken = match T::Staking::total_stake(&slash.offender) {
 			Ok(stake) if !stake.is_zero() && !slash.amount.is_zero() => {
