@@ -1,6 +1,6 @@
 //! The pallets `restaking-node benchmark pallet` can measure.
 
-pub use crate::{Balances, Restaking, Runtime, Staking};
+pub use crate::{Balances, Restaking, Runtime, Staking, VoterList};
 pub use frame_benchmarking::baseline::Pallet as BaselineBench;
 pub use frame_system_benchmarking::Pallet as SystemBench;
 
@@ -9,5 +9,6 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_staking, Staking]
+	[pallet_bags_list, VoterList]
 	[pallet_restaking, Restaking]
 );

@@ -94,7 +94,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("restaking"),
 	impl_name: alloc::borrow::Cow::Borrowed("restaking"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -201,6 +201,9 @@ mod runtime {
 	/// Restaking: bonded stake secures extra services.
 	#[runtime::pallet_index(12)]
 	pub type Restaking = pallet_restaking;
+	/// Staking's voter list, kept in score-sorted bags.
+	#[runtime::pallet_index(13)]
+	pub type VoterList = pallet_bags_list;
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! A staking world for the tests: real pallet-balances, pallet-staking (on-chain election),
-//! pallet-session with historical sessions, and pallet-timestamp, with this pallet wired as
-//! pallet-staking's event listener.
+//! A staking world for the tests: real pallet-balances, pallet-staking (on-chain election, with
+//! pallet-bags-list as its voter list), pallet-session with historical sessions, and
+//! pallet-timestamp, with this pallet wired as pallet-staking's event listener.
 
 #![allow(clippy::multiple_bound_locations)]
 
@@ -15,10 +15,7 @@ use frame_support::{
 	weights::constants::RocksDbWeight,
 };
 use frame_system::EnsureRoot;
-use pallet_staking::{
-	ConvertCurve, NegativeImbalanceOf, StakerStatus, UseNominatorsAndValidatorsMap,
-	UseValidatorsMap,
-};
+use pallet_staking::{ConvertCurve, NegativeImbalanceOf, StakerStatus, UseValidatorsMap};
 use sp_core::ConstBool;
 use sp_runtime::{
 	curve::PiecewiseLinear, testing::UintAuthorityId, traits::Zero, BuildStorage, Perbill,
@@ -65,6 +62,7 @@ frame_support::construct_runtime!(
 		Session: pallet_session,
 		Historical: pallet_session::historical,
 		Restaking: pallet_restaking,
+		VoterList: pallet_bags_list,
 	}
 );
 
@@ -187,9 +185,23 @@ impl pallet_staking::Config for Test {
 	type NextNewSession = Session;
 	type ElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
 	type GenesisElectionProvider = Self::ElectionProvider;
-	type VoterList = UseNominatorsAndValidatorsMap<Self>;
+	type VoterList = VoterList;
 	type TargetList = UseValidatorsMap<Self>;
 	type EventListeners = Restaking;
+}
+
+parameter_types! {
+	/// Bag `k` holds vote weights up to `2^k`, as in the runtime.
+	pub static VoterBagThresholds: &'static [u64] = &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+}
+
+impl pallet_bags_list::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = ();
+	type ScoreProvider = Staking;
+	type BagThresholds = VoterBagThresholds;
+	type MaxAutoRebagPerBlock = ();
+	type Score = frame_election_provider_support::VoteWeight;
 }
 
 /// Receives the funds that service slashes take, and counts them.

@@ -9,7 +9,7 @@ use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Historical, Nonce, Offences,
 	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
 	RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System, Timestamp,
-	UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	UncheckedExtrinsic, VoterList, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
 use frame_election_provider_support::{bounds::ElectionBoundsBuilder, onchain, SequentialPhragmen};
 use frame_support::{
@@ -261,7 +261,7 @@ impl pallet_staking::Config for Runtime {
 	type MaxValidatorSet = ConstU32<100>;
 	type ElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
 	type GenesisElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
-	type VoterList = pallet_staking::UseNominatorsAndValidatorsMap<Self>;
+	type VoterList = VoterList;
 	type TargetList = pallet_staking::UseValidatorsMap<Self>;
 	type NominationsQuota = pallet_staking::FixedNominationsQuota<16>;
 	type MaxUnlockingChunks = ConstU32<32>;
@@ -272,6 +272,34 @@ impl pallet_staking::Config for Runtime {
 	type Filter = frame_support::traits::Nothing;
 	type BenchmarkingConfig = StakingBenchmarkingConfig;
 	type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
+}
+
+/// The voter list's bag thresholds: 64 bags, bag `k` holding vote weights up to `2^k`.
+const VOTER_BAG_THRESHOLDS: [u64; 64] = {
+	let mut thresholds = [0u64; 64];
+	let mut k = 0;
+	while k < 64 {
+		thresholds[k] = 1u64 << k;
+		k += 1;
+	}
+	thresholds
+};
+
+parameter_types! {
+	/// The voter list's bag thresholds, as the bags-list pallet reads them.
+	pub const VoterBagThresholds: &'static [u64] = &VOTER_BAG_THRESHOLDS;
+}
+
+/// Staking's voter list: nominators and validators in bags sorted by stake, so the election
+/// reads the heaviest voters first. Rebagging is by the permissionless `rebag` call; none runs
+/// automatically.
+impl pallet_bags_list::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_bags_list::weights::SubstrateWeight<Runtime>;
+	type ScoreProvider = Staking;
+	type BagThresholds = VoterBagThresholds;
+	type MaxAutoRebagPerBlock = ();
+	type Score = frame_election_provider_support::VoteWeight;
 }
 
 parameter_types! {
