@@ -2,7 +2,8 @@
 //! `local_testnet` (Alice, Bob, Charlie and Dave validating, all four in the sample service).
 
 use crate::{
-	configs::SampleDisputeWindow, AccountId, BalancesConfig, RestakingConfig, RuntimeGenesisConfig,
+	configs::SampleDisputeWindow, AccountId, BalancesConfig, CouncilConfig, RestakingConfig,
+	RuntimeGenesisConfig,
 	SessionConfig, SessionKeys, StakingConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -61,6 +62,15 @@ pub fn sample_service() -> GenesisService<AccountId, u128> {
 	}
 }
 
+/// The council of both presets: Alice, Bob, Charlie and Dave. With four seats, two votes make
+/// the half that cancels a slash and three the two thirds that register a service.
+pub fn council_members() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
 fn genesis(validators: Vec<Sr25519Keyring>) -> Value {
 	let endowed: Vec<(AccountId, u128)> =
 		Sr25519Keyring::iter().map(|k| (k.to_account_id(), ENDOWMENT)).collect();
@@ -86,6 +96,7 @@ fn genesis(validators: Vec<Sr25519Keyring>) -> Value {
 			slash_reward_fraction: Perbill::from_percent(10),
 		},
 		sudo: SudoConfig { key: Some(Sr25519Keyring::Alice.to_account_id()) },
+		council: CouncilConfig { members: council_members() },
 		restaking: RestakingConfig { services: vec![sample_service()], opt_ins },
 	})
 }

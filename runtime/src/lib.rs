@@ -204,6 +204,9 @@ mod runtime {
 	/// Staking's voter list, kept in score-sorted bags.
 	#[runtime::pallet_index(13)]
 	pub type VoterList = pallet_bags_list;
+	/// The council, which governs restaking beside Root.
+	#[runtime::pallet_index(14)]
+	pub type Council = pallet_collective<Instance1>;
 }
 
 #[cfg(test)]

@@ -4,17 +4,19 @@
 use crate::{
 	configs::{SampleDisputeWindow, SessionsPerEra, SlashDeferDuration},
 	genesis_config_presets::{self, SAMPLE_ALLOCATION, SAMPLE_SERVICE, VALIDATOR_BOND},
-	AccountId, AllPalletsWithSystem, Balance, Restaking, Runtime, RuntimeEvent,
-	RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, Timestamp, SLOT_DURATION,
+	AccountId, AllPalletsWithSystem, Balance, Council, Restaking, RestakingCall, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System,
+	Timestamp, SLOT_DURATION,
 };
 use codec::Encode;
 use frame_support::{
 	assert_ok,
 	traits::{OnFinalize, OnInitialize},
+	weights::Weight,
 };
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{Digest, DigestItem, Perbill};
+use sp_runtime::{traits::Hash, Digest, DigestItem, Perbill};
 use sp_staking::EraIndex;
 
 /// Merge a preset patch into the default genesis, as the node does.
@@ -210,6 +212,59 @@ fn a_base_layer_slash_cascades_into_every_service() {
 		assert_eq!(bonded(&alice), left);
 		assert_eq!(secured(bridge), left);
 		assert_eq!(secured(SAMPLE_SERVICE), left.min(SAMPLE_ALLOCATION));
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+/// A council motion for `call`, proposed by Alice with `ayes` votes in favour (Alice's
+/// included), closed at once; returns whether the call dispatched successfully.
+fn council_motion(call: RuntimeCall, ayes: &[Sr25519Keyring]) -> bool {
+	let length = call.encoded_size() as u32;
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
+	let alice = RuntimeOrigin::signed(account(Sr25519Keyring::Alice));
+	assert_ok!(Council::propose(alice.clone(), ayes.len() as u32, Box::new(call), length));
+	for voter in ayes.iter().filter(|v| **v != Sr25519Keyring::Alice) {
+		assert_ok!(Council::vote(RuntimeOrigin::signed(account(*voter)), hash, index, true));
+	}
+	assert_ok!(Council::close(alice, hash, index, Weight::MAX, length));
+	System::events().into_iter().any(|r| {
+		matches!(
+			r.event,
+			RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result: Ok(()) })
+				if proposal_hash == hash
+		)
+	})
+}
+
+#[test]
+fn half_the_council_cancels_a_slash_and_two_thirds_register_a_service() {
+	use Sr25519Keyring::{Alice, Bob, Charlie};
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		run_to_era(1);
+		assert_ok!(Restaking::report_offence(
+			RuntimeOrigin::signed(account(Bob)),
+			SAMPLE_SERVICE,
+			account(Alice),
+			0,
+			1
+		));
+		let slash_id = pallet_restaking::NextSlashId::<Runtime>::get() - 1;
+		assert!(pallet_restaking::Slashes::<Runtime>::contains_key(slash_id));
+
+		// Two of four members are half the council: enough to cancel.
+		let cancel = RuntimeCall::Restaking(RestakingCall::cancel_slash { slash_id });
+		assert!(council_motion(cancel, &[Alice, Bob]));
+		assert!(!pallet_restaking::Slashes::<Runtime>::contains_key(slash_id));
+
+		// Registering a service takes two thirds: two votes are refused, three pass.
+		let mut params = genesis_presets_sample_params();
+		params.name = b"bridge".to_vec().try_into().unwrap();
+		let register = RuntimeCall::Restaking(RestakingCall::register_service { params });
+		assert!(!council_motion(register.clone(), &[Alice, Bob]));
+		assert!(Restaking::service_view(1).is_none());
+		assert!(council_motion(register, &[Alice, Bob, Charlie]));
+		assert_eq!(Restaking::service_view(1).unwrap().name, b"bridge".to_vec());
 		Restaking::do_try_state().unwrap();
 	});
 }

@@ -14,7 +14,7 @@ use crate::{
 use frame_election_provider_support::{bounds::ElectionBoundsBuilder, onchain, SequentialPhragmen};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, VariantCountOf},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
@@ -152,6 +152,8 @@ parameter_types! {
 	pub const RestakingReportWindow: EraIndex = 2;
 	/// Dispute window and exit delay of the presets' sample service.
 	pub const SampleDisputeWindow: EraIndex = 2;
+	/// Blocks a council motion stays open: 30 s.
+	pub const CouncilMotionDuration: BlockNumber = 5;
 }
 
 #[cfg(not(feature = "fast-runtime"))]
@@ -168,6 +170,8 @@ parameter_types! {
 	pub const RestakingReportWindow: EraIndex = 4;
 	/// Dispute window and exit delay of the presets' sample service: a day.
 	pub const SampleDisputeWindow: EraIndex = 4;
+	/// Blocks a council motion stays open: six hours, well inside the sample dispute window.
+	pub const CouncilMotionDuration: BlockNumber = 6 * crate::HOURS;
 }
 
 parameter_types! {
@@ -303,18 +307,57 @@ impl pallet_bags_list::Config for Runtime {
 }
 
 parameter_types! {
+	/// Largest weight a council motion may dispatch: half a block.
+	pub CouncilMaxProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+}
+
+/// The council: a `pallet-collective` instance whose members govern restaking.
+pub type CouncilCollective = pallet_collective::Instance1;
+
+/// The council. Its members are set at genesis (Alice, Bob, Charlie and Dave in the presets) and
+/// changed by Root.
+impl pallet_collective::Config<CouncilCollective> for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = CouncilMotionDuration;
+	type MaxProposals = ConstU32<100>;
+	type MaxMembers = ConstU32<100>;
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	type SetMembersOrigin = EnsureRoot<AccountId>;
+	type MaxProposalWeight = CouncilMaxProposalWeight;
+	type DisapproveOrigin = EnsureRoot<AccountId>;
+	type KillOrigin = EnsureRoot<AccountId>;
+	type Consideration = ();
+}
+
+/// Who registers, updates, pauses and retires services: Root, or two thirds of the council.
+pub type RestakingServiceOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
+>;
+
+/// Who cancels a scheduled slash: Root, or half of the council. A lower bar than registering,
+/// so a wrong slash can be stopped quickly.
+pub type RestakingSlashCancelOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 1, 2>,
+>;
+
+parameter_types! {
+	/// Derives each service's reward pot account.
 	pub const RestakingPalletId: PalletId = PalletId(*b"py/rstkg");
 }
 
-/// Restaking. `ServiceOrigin` and `SlashCancelOrigin` are Root (sudo on dev chains); a chain
-/// with OpenGov names its own origins here (see `docs/integration.md`). Service slashes are
-/// burnt: the credit goes to `()`.
+/// Restaking. Governance is Root (sudo on dev chains) or the council; service slashes are burnt:
+/// the credit goes to `()`.
 impl pallet_restaking::Config for Runtime {
 	type Balance = Balance;
 	type Staking = Staking;
 	type Slashing = pallet_restaking::StakingSlashing<Runtime, ()>;
-	type ServiceOrigin = EnsureRoot<AccountId>;
-	type SlashCancelOrigin = EnsureRoot<AccountId>;
+	type ServiceOrigin = RestakingServiceOrigin;
+	type SlashCancelOrigin = RestakingSlashCancelOrigin;
 	type MaxLeverage = ConstU32<3>;
 	type MaxServicesPerRestaker = ConstU32<16>;
 	type MaxServices = ConstU32<64>;
