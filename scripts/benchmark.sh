@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of pallet_restaking, and of the pallet-staking and pallet-balances calls it
-# is compared with, in one run of `restaking-node benchmark pallet` on this machine; writes
-# pallets/restaking/src/weights.rs and docs/performance.md from that run.
+# is compared with, in one run of a release `restaking-node benchmark pallet` on this machine;
+# writes pallets/restaking/src/weights.rs and docs/performance.md from that run.
 #
 #   STEPS=20 REPEAT=5 ./scripts/benchmark.sh
+#
+# The release build is separate from the tests' debug build (about an hour cold on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -14,7 +16,10 @@ REPEAT="${REPEAT:-2}"
 OUT="${BENCH_OUT:-$CARGO_TARGET_DIR/bench}"
 mkdir -p "$OUT"
 
-cargo test --locked --no-run "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
+# The tests' feature set, so the throughput run's dev chain has the same timing as the e2e tests.
+cargo build --locked --release -p restaking-node "${RESTAKING_FEATURES[@]}"
+RESTAKING_NODE="$CARGO_TARGET_DIR/release/restaking-node"
+export RESTAKING_NODE
 
 bench() {
 	local pallet="$1" extrinsics="$2"
@@ -27,9 +32,7 @@ bench() {
 bench pallet_restaking '*' \
 	--template scripts/frame-weight-template.hbs --header scripts/weights-header.txt \
 	--output pallets/restaking/src/weights.rs
-# `nominate` cannot be benchmarked on this runtime: its VoterList (UseNominatorsAndValidatorsMap)
-# does not implement the bags-list hook that benchmark needs (see docs/performance.md).
-bench pallet_staking 'bond'
+bench pallet_staking 'bond,nominate'
 bench pallet_balances 'transfer_keep_alive'
 rustfmt --edition 2021 pallets/restaking/src/weights.rs 2>/dev/null || true
 

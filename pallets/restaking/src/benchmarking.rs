@@ -222,7 +222,7 @@ mod benchmarks {
 
 	/// `r`: other restakers in the service; the report must not depend on them.
 	#[benchmark]
-	fn report_offence(r: Linear<0, MAX_RESTAKERS>) {
+	fn report_offence(r: Linear<1, MAX_RESTAKERS>) {
 		let slasher: T::AccountId = account("slasher", 0, 0);
 		let offender = bonded_stash::<T>("stash", 0);
 		let ids = in_services::<T>(&offender, &slasher, T::MaxServicesPerRestaker::get());
@@ -257,7 +257,7 @@ mod benchmarks {
 	#[benchmark]
 	fn apply_slash(
 		n: Linear<1, { T::MaxServicesPerRestaker::get() }>,
-		r: Linear<0, MAX_RESTAKERS>,
+		r: Linear<1, MAX_RESTAKERS>,
 	) {
 		let slasher: T::AccountId = account("slasher", 0, 0);
 		let offender = bonded_stash::<T>("stash", 0);
@@ -302,7 +302,7 @@ mod benchmarks {
 	/// The cascade re-sync of a restaker in `n` services whose stake fell below all of them;
 	/// `r`: other restakers in its first service, which the re-sync must not visit.
 	#[benchmark]
-	fn resync(n: Linear<1, { T::MaxServicesPerRestaker::get() }>, r: Linear<0, MAX_RESTAKERS>) {
+	fn resync(n: Linear<1, { T::MaxServicesPerRestaker::get() }>, r: Linear<1, MAX_RESTAKERS>) {
 		let slasher: T::AccountId = account("slasher", 0, 0);
 		let who = bonded_stash::<T>("stash", 0);
 		let ids = in_services::<T>(&who, &slasher, n);
