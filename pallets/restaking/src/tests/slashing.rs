@@ -432,7 +432,8 @@ fn stake_unbonded_after_an_offence_is_still_slashed_and_cannot_be_withdrawn() {
 			1_000 + 250
 		);
 
-		// With no stake left, the cascade ejects it from the service.
+		// Rule 1 ejected it when the slash landed: it is out of the service, which has no
+		// exposure left.
 		next_block();
 		assert_eq!(Positions::<Test>::get(NOMINATOR, id), None);
 		assert_eq!(secured(id), 0);
