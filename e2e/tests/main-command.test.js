@@ -47,6 +47,12 @@ it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { ti
     const service = (await api.call.restakingApi.service(0)).unwrap();
     assert.equal(service.name.toHuman(), 'sample-oracle');
     assert.ok(api.tx.restaking.optIn, 'the Restaking calls are in the metadata');
+    // Alice authors blocks.
+    const until = Date.now() + 60_000;
+    while ((await api.rpc.chain.getHeader()).number.toNumber() < 1) {
+      assert.ok(Date.now() < until, `no block authored within a minute:\n${tailFile(logPath)}`);
+      await sleep(1_000);
+    }
   } finally {
     await api?.disconnect();
     try {
