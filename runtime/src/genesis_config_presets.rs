@@ -3,8 +3,7 @@
 
 use crate::{
 	configs::SampleDisputeWindow, AccountId, BalancesConfig, CouncilConfig, RestakingConfig,
-	RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, StakingConfig, SudoConfig, UNIT,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
