@@ -1,6 +1,6 @@
 // The docs' code examples, run so that they cannot rot silently.
 //
-// - Every ```js block in README.md and docs/*.md is a program run against a fresh `--dev` node
+// - Every ```js block in the READMEs and docs/*.md is a program run against a fresh `--dev` node
 //   (one node per document, blocks in document order, so a block may build on the chain state
 //   of the blocks before it). Each runs as its own ES module: the ```js setup block of
 //   docs/polkadot-js.md (connect, keyring, `send`, ...), then the block, then a disconnect. A
@@ -34,7 +34,7 @@ function documents() {
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => `docs/${f}`);
-  return ['README.md', ...docs];
+  return ['README.md', 'pallets/restaking/README.md', 'e2e/README.md', ...docs];
 }
 
 /** The fenced code blocks of a Markdown file: `{ info, code, line, source }`. */
