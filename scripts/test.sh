@@ -12,10 +12,8 @@ cargo fmt --all -- --check
 echo "== Rust tests: pallet (real pallet-staking, benchmarks), runtime (WASM built), node CLI"
 cargo test --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
 
-echo "== clippy (our pallet crates)"
-SKIP_WASM_BUILD=1 cargo clippy --locked -p pallet-restaking -p pallet-restaking-runtime-api \
-	--features pallet-restaking/runtime-benchmarks \
-	--all-targets -- -D warnings
+echo "== clippy (every crate of ours, all targets, the tests' features)"
+cargo clippy --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}" --all-targets -- -D warnings
 
 echo "== end-to-end: the node driven by @polkadot/api"
 (
