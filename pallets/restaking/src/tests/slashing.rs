@@ -11,6 +11,16 @@ fn oracle_with_validator_a() -> u32 {
 	id
 }
 
+/// The oracle of [`oracle_with_validator_a`], which A opts out of in era 1 and leaves for good
+/// in era 3, when its exit delay has passed.
+fn oracle_left_by_validator_a_in_era_3() -> u32 {
+	let id = oracle_with_validator_a();
+	assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+	start_active_era(3);
+	assert_ok!(Restaking::complete_opt_out(RuntimeOrigin::signed(VALIDATOR_A), id, VALIDATOR_A));
+	id
+}
+
 fn report(service: u32, offender: AccountId, rule: u32, era: u32) -> sp_runtime::DispatchResult {
 	Restaking::report_offence(RuntimeOrigin::signed(SLASHER), service, offender, rule, era)
 }
@@ -120,15 +130,8 @@ fn offences_after_the_release_era_are_refused() {
 #[test]
 fn completing_an_exit_does_not_escape_a_later_report() {
 	ExtBuilder::default().build_and_execute(|| {
-		let id = oracle_with_validator_a();
-		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
 		// The offence happens in era 2, still before the release at era 3.
-		start_active_era(3);
-		assert_ok!(Restaking::complete_opt_out(
-			RuntimeOrigin::signed(VALIDATOR_A),
-			id,
-			VALIDATOR_A
-		));
+		let id = oracle_left_by_validator_a_in_era_3();
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
 		assert_ok!(report(id, VALIDATOR_A, 1, 2));
 		assert_eq!(Slashes::<Test>::get(0).unwrap().amount, 500);
@@ -140,14 +143,7 @@ fn completing_an_exit_does_not_escape_a_later_report() {
 #[test]
 fn rejoining_waits_until_earlier_offences_are_out_of_the_window() {
 	ExtBuilder::default().build_and_execute(|| {
-		let id = oracle_with_validator_a();
-		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
-		start_active_era(3);
-		assert_ok!(Restaking::complete_opt_out(
-			RuntimeOrigin::signed(VALIDATOR_A),
-			id,
-			VALIDATOR_A
-		));
+		let id = oracle_left_by_validator_a_in_era_3();
 		// An offence of era 2 can be reported until era 2 + REPORT_WINDOW = 5.
 		assert_noop!(
 			Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000),
