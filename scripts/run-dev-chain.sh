@@ -11,5 +11,16 @@ source scripts/env.sh
 
 cargo test --locked --no-run "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
 
+# RPC listens on loopback only. `--dev` alone would allow every browser origin (`--rpc-cors all`)
+# and turn off the RPC server's Host-header check; the list below allows polkadot-js apps at
+# https://polkadot.js.org and keeps the check on. Pass your own `--rpc-cors` to change it (see
+# README.md, "What the dev chain exposes").
+cors=(--rpc-cors "https://polkadot.js.org")
+for arg in "$@"; do
+	case "$arg" in
+	--rpc-cors | --rpc-cors=*) cors=() ;;
+	esac
+done
+
 echo "Starting the dev chain: polkadot-js apps -> ws://127.0.0.1:9944 (Ctrl-C stops it)"
-exec "$RESTAKING_NODE" --dev --rpc-cors all "$@"
+exec "$RESTAKING_NODE" --dev "${cors[@]}" "$@"

@@ -16,10 +16,22 @@ echo "== clippy (every crate of ours, all targets, the tests' features)"
 cargo clippy --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}" --all-targets -- -D warnings
 
 echo "== end-to-end: the node driven by @polkadot/api"
+# A wall-clock bound, so that a stuck run fails instead of hanging: a healthy run takes 15-20
+# minutes on a 2-core machine; each test file is bounded by 20 minutes itself (e2e/package.json).
+# On timeout, `timeout` sends SIGTERM to the whole process group (the harness then stops every
+# node it started) and SIGKILL 30 s later.
+E2E_TIMEOUT="${E2E_TIMEOUT:-40m}"
 (
 	cd e2e
-	npm ci --no-audit --no-fund
-	npm test
+	timeout --kill-after=30s 10m npm ci --no-audit --no-fund
+	status=0
+	timeout --kill-after=30s "$E2E_TIMEOUT" npm test || status=$?
+	if [ "$status" -eq 124 ]; then
+		echo "error: the end-to-end tests did not finish within $E2E_TIMEOUT (set E2E_TIMEOUT to change) and were stopped; node logs are in e2e/logs/" >&2
+	elif [ "$status" -eq 137 ]; then
+		echo "error: the end-to-end tests were killed (SIGKILL): past $E2E_TIMEOUT and not stopped 30 s after SIGTERM, or killed by the system; node logs are in e2e/logs/" >&2
+	fi
+	exit "$status"
 )
 
 echo "all tests passed"

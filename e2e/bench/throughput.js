@@ -5,7 +5,7 @@
 //   node bench/throughput.js [per-signer count]
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, startNode, UNIT, waitFor } from '../lib/node.js';
+import { cleanup, connect, startNode, UNIT, waitFor } from '../lib/node.js';
 
 const PER_SIGNER = Number(process.argv[2] ?? 100);
 const SIGNERS = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'];
@@ -48,8 +48,9 @@ async function phase(api, signers, section, method, build) {
 async function main() {
   await cryptoWaitReady();
   const node = await startNode({ name: 'throughput', args: ['--dev'] });
+  let api;
   try {
-    const api = await connect(node);
+    api = await connect(node);
     const keyring = new Keyring({ type: 'sr25519' });
     const signers = SIGNERS.map((uri) => keyring.addFromUri(uri));
     const dest = keyring.addFromUri('//Throughput').address;
@@ -63,9 +64,9 @@ async function main() {
     console.log(
       JSON.stringify({ transfers, restaking, ratio: restaking.perSecond / transfers.perSecond }),
     );
-    await api.disconnect();
   } finally {
-    await node.stop();
+    // On failure too; and if this process ends first, the harness kills the node on exit.
+    await cleanup({ apis: [api], nodes: [node] });
   }
 }
 

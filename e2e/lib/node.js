@@ -1,5 +1,9 @@
 // Test harness: start restaking-node processes, talk to them with @polkadot/api, and always
 // clean up. Plain JavaScript, no framework beyond node:test in the test files.
+//
+// It fails, it never hangs: every child process is registered and killed when this process
+// ends, however it ends; ports are checked and a node start retried when one was taken; every
+// wait has a deadline and names what it waited for; connections do not retry forever.
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,42 +48,171 @@ export function requireBinary() {
 // Processes
 // ---------------------------------------------------------------------------------------------
 
-// Every node process still running, so that nothing outlives the test process.
-const running = new Set();
+/** Grace between SIGTERM and SIGKILL when the test process itself exits. */
+const EXIT_GRACE_MS = 5_000;
 
-function killAllNow() {
-  for (const child of running) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
+// Every child process still running (node, script, example), so that nothing outlives the test
+// process: child -> { group } (`group`: signal its whole process group, for detached children).
+const children = new Map();
+
+/** Register `child`: it is killed when this process exits. Returns `child`. */
+export function track(child, { group = false } = {}) {
+  children.set(child, { group });
+  // A process that could not be started (ENOENT, EACCES) emits 'error' and never 'exit'; keep the
+  // error for the caller (`child.spawnError`) instead of letting it crash the test process.
+  child.on('error', (error) => {
+    if (child.pid === undefined) {
+      child.spawnError = error;
+      children.delete(child);
     }
-  }
-  running.clear();
+  });
+  child.once('exit', () => {
+    children.delete(child);
+    // A detached group outlives its leader only by mistake (e.g. a build left running).
+    if (group) signalChild(child, 'SIGTERM', true);
+  });
+  return child;
 }
 
-// 'exit' handlers may only do synchronous work: SIGKILL is sent synchronously.
-process.on('exit', killAllNow);
+/** `child_process.spawn`, registered; `detached: true` makes it (and its group) one unit. */
+export function spawnTracked(command, args, options = {}) {
+  const child = spawn(command, args, options);
+  return track(child, { group: Boolean(options.detached) });
+}
+
+/** The number of registered children still running (for the harness self-test). */
+export function trackedCount() {
+  return children.size;
+}
+
+function signalChild(child, signal, group) {
+  if (!child.pid) return;
+  try {
+    if (group) process.kill(-child.pid, signal);
+    else process.kill(child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function hasExited(child) {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * SIGTERM `child` (its group if it was spawned detached), SIGKILL after `graceMs`; resolves with
+ * `{ code, signal }` once it has exited. Never waits more than `graceMs` + 10 s.
+ */
+export async function stopProcess(child, { graceMs = 15_000 } = {}) {
+  const group = children.get(child)?.group ?? false;
+  if (child.pid === undefined) return { code: null, signal: null }; // never started
+  if (!hasExited(child)) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    signalChild(child, 'SIGTERM', group);
+    let timer;
+    const graceOver = new Promise((resolve) => {
+      timer = setTimeout(() => resolve('grace over'), graceMs);
+    });
+    if ((await Promise.race([exited, graceOver])) === 'grace over') {
+      signalChild(child, 'SIGKILL', group);
+      await withTimeout(exited, 10_000, `pid ${child.pid} to exit after SIGKILL`);
+    }
+    clearTimeout(timer);
+  }
+  if (group) signalChild(child, 'SIGKILL', true); // anything left in its process group
+  return { code: child.exitCode, signal: child.signalCode };
+}
+
+// Whether a pid still runs. In an 'exit' handler the event loop no longer reaps children, so a
+// child that has exited stays a zombie: on Linux, /proc tells it apart.
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: assume it runs
+  }
+}
+
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// Synchronous, because 'exit' handlers cannot wait for anything asynchronous: SIGTERM to every
+// registered child, up to `graceMs` for them to go, then SIGKILL to whatever is left.
+function killAllSync(graceMs) {
+  const list = [...children];
+  children.clear();
+  if (list.length === 0) return;
+  for (const [child, { group }] of list) signalChild(child, 'SIGTERM', group);
+  const deadline = Date.now() + graceMs;
+  let left = list;
+  while (left.length > 0 && Date.now() < deadline) {
+    sleepSync(50);
+    left = left.filter(([child]) => pidAlive(child.pid));
+  }
+  for (const [child, { group }] of list) {
+    if (group || left.some(([c]) => c === child)) signalChild(child, 'SIGKILL', group);
+  }
+}
+
+// The test process ends: normally, by `--test-force-exit`, by an uncaught exception or an
+// unhandled rejection (Node exits with code 1 and emits 'exit'), or by a signal (handled below:
+// the test runner sends SIGTERM to a file that runs out of time, `timeout` in scripts/test.sh
+// sends SIGTERM to the whole process group, Ctrl-C sends SIGINT). In every case the children
+// go too. Under node:test an uncaught exception fails the current test instead (the runner owns
+// 'uncaughtException'); the `after` hooks and this 'exit' handler still clean up.
+process.on('exit', () => killAllSync(EXIT_GRACE_MS));
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, () => {
-    killAllNow();
+    console.error(`received ${signal}: stopping ${children.size} child process(es)`);
     process.exit(128 + (os.constants.signals[signal] ?? 0));
   });
 }
 
-/** `count` distinct free loopback ports. Servers stay open until all are picked, so no repeats. */
+// ---------------------------------------------------------------------------------------------
+// Ports
+// ---------------------------------------------------------------------------------------------
+
+// Ports this process already handed out, so that nodes started in parallel never share one.
+const handedOut = new Set();
+
+/** Whether nothing listens on `port` on loopback (binding it succeeds). */
+export function isPortFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` distinct free loopback ports, none handed out before by this process. Servers stay
+ * open until all are picked, so no repeats. A port is only free when picked: `startNode` checks
+ * that the node really bound it and retries with fresh ports when it did not.
+ */
 export async function freePorts(count) {
   const servers = [];
+  const ports = [];
   try {
-    for (let i = 0; i < count; i++) {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > count + 50) throw new Error(`could not find ${count} free loopback ports`);
       const server = net.createServer();
       await new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(0, '127.0.0.1', resolve);
       });
       servers.push(server);
+      const { port } = server.address();
+      if (!handedOut.has(port)) ports.push(port);
     }
-    return servers.map((s) => s.address().port);
+    for (const port of ports) handedOut.add(port);
+    return ports;
   } finally {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
@@ -98,6 +231,8 @@ export function peerIdOf(nodeKeyHex) {
     fs.writeFileSync(file, nodeKeyHex);
     const out = execFileSync(nodeBinary(), ['key', 'inspect-node-key', '--file', file], {
       encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
     });
     return out.trim().split('\n').pop().trim();
   } finally {
@@ -115,6 +250,44 @@ export function tailFile(file, lines = 80) {
   }
 }
 
+/** The text of `file` from byte `offset` on, without terminal colours ('' if missing). */
+function readFrom(file, offset = 0) {
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    if (size <= offset) return '';
+    const buffer = Buffer.alloc(size - offset);
+    fs.readSync(fd, buffer, 0, buffer.length, offset);
+    // eslint-disable-next-line no-control-regex
+    return buffer.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * The loopback port of the node's RPC server, from its log line
+ * `Running JSON-RPC server: addr=127.0.0.1:9944,[::1]:9944` (in `file` after byte `offset`),
+ * or null before the line is written. The node falls back to a random port when the one it was
+ * given is taken, so the port it was given is not necessarily the one it serves.
+ */
+export function rpcPortFromLog(file, offset = 0) {
+  const match = readFrom(file, offset).match(/Running JSON-RPC server: addr=(\S+)/);
+  if (!match) return null;
+  const addrs = match[1].split(',').filter(Boolean);
+  const addr = addrs.find((a) => a.startsWith('127.0.0.1:')) ?? addrs[0];
+  const port = Number(addr?.slice(addr.lastIndexOf(':') + 1));
+  return Number.isInteger(port) && port > 0 ? port : null;
+}
+
+/** Whether the log (after byte `offset`) says a port could not be bound. */
+function addressInUse(file, offset) {
+  return /address already in use|EADDRINUSE|os error 98/i.test(readFrom(file, offset));
+}
+
 /** A JSON-RPC call over HTTP; the node serves HTTP and WebSocket on the same port. */
 export async function httpRpc(port, method, params = []) {
   const response = await fetch(`http://127.0.0.1:${port}`, {
@@ -128,13 +301,21 @@ export async function httpRpc(port, method, params = []) {
   return body.result;
 }
 
+/** Attempts at starting a node when a port turns out to be taken. */
+const START_ATTEMPTS = 3;
+
+class PortInUse extends Error {}
+
 /**
  * Start a node and wait until its RPC answers.
  *
  * - `name`: used for the log file `e2e/logs/<name>.log` (appended to on restarts).
  * - `args`: chain and role flags, e.g. `['--dev']` or `['--chain', 'local', '--bob', ...]`.
  * - `basePath`: reused across restarts; a fresh temp dir when omitted.
- * - `rpcPort` / `p2pPort`: fresh free ports when omitted.
+ * - `rpcPort` / `p2pPort`: fresh free ports when omitted. A start that finds its p2p port taken
+ *   is retried with fresh ports (up to 3 attempts) unless `p2pPort` was given. The RPC port is
+ *   the one the node reports in its log (it picks a random one itself when the port is taken).
+ * - `startupTimeoutMs`: bound for each attempt.
  *
  * Returns a handle with `wsUrl`, `rpcPort`, `p2pPort`, `basePath`, `logPath`, `tail()` and
  * `stop()`.
@@ -149,13 +330,43 @@ export async function startNode({
 }) {
   const bin = requireBinary();
   fs.mkdirSync(LOG_DIR, { recursive: true });
+  const ownsBasePath = !basePath;
+  basePath ??= tempBasePath(name);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce({
+        bin,
+        name,
+        args,
+        basePath,
+        ownsBasePath,
+        rpcPort,
+        p2pPort,
+        startupTimeoutMs,
+      });
+    } catch (error) {
+      if (!(error instanceof PortInUse) || attempt >= START_ATTEMPTS) {
+        if (ownsBasePath) fs.rmSync(basePath, { recursive: true, force: true });
+        throw error;
+      }
+      console.error(`${error.message}\nretrying with fresh ports (attempt ${attempt + 1})`);
+      if (ownsBasePath) {
+        fs.rmSync(basePath, { recursive: true, force: true });
+        fs.mkdirSync(basePath);
+      }
+    }
+  }
+}
+
+async function startOnce(options) {
+  const { bin, name, args, basePath, ownsBasePath, startupTimeoutMs } = options;
+  let { rpcPort, p2pPort } = options;
+  const p2pFixed = Boolean(p2pPort);
   if (!rpcPort || !p2pPort) {
     const [a, b] = await freePorts(2);
     rpcPort ??= a;
     p2pPort ??= b;
   }
-  const ownsBasePath = !basePath;
-  basePath ??= tempBasePath(name);
   const logPath = path.join(LOG_DIR, `${name}.log`);
 
   const fullArgs = [
@@ -170,36 +381,32 @@ export async function startNode({
     '--no-prometheus',
     '--no-telemetry',
     '--no-mdns',
-    '--rpc-cors',
-    'all',
   ];
   fs.appendFileSync(
     logPath,
     `\n===== ${new Date().toISOString()} starting ${bin} ${fullArgs.join(' ')}\n`,
   );
+  const logStart = fs.statSync(logPath).size; // this start's lines come after this byte
   const logFd = fs.openSync(logPath, 'a');
-  const child = spawn(bin, fullArgs, { stdio: ['ignore', logFd, logFd] });
+  const child = spawnTracked(bin, fullArgs, { stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd); // the child keeps its own copy
-  running.add(child);
 
   let exited = null;
-  const exitPromise = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      running.delete(child);
-      resolve(exited);
-    });
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
   });
 
   const handle = {
     name,
     args,
     basePath,
-    rpcPort,
+    rpcPort, // the port asked for until the node reports the one it serves
     p2pPort,
     logPath,
     process: child,
-    wsUrl: `ws://127.0.0.1:${rpcPort}`,
+    get wsUrl() {
+      return `ws://127.0.0.1:${this.rpcPort}`;
+    },
     get exited() {
       return exited;
     },
@@ -208,41 +415,84 @@ export async function startNode({
     },
     /** SIGTERM, then SIGKILL if the node has not exited after `graceMs`. */
     async stop({ graceMs = 15_000, removeBasePath = ownsBasePath } = {}) {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exitPromise;
-        clearTimeout(timer);
-      }
+      await stopProcess(child, { graceMs });
       if (removeBasePath) fs.rmSync(basePath, { recursive: true, force: true });
       return exited;
     },
   };
 
+  const fail = async (message, ErrorType = Error) => {
+    await handle.stop({ graceMs: 5_000, removeBasePath: false });
+    return new ErrorType(`node ${name}: ${message}; log ${logPath}:\n${handle.tail()}`);
+  };
+
   // Wait for the RPC server, and stop waiting at once if the process dies.
   const deadline = Date.now() + startupTimeoutMs;
+  let served = null;
   for (;;) {
+    if (child.spawnError) throw await fail(`could not be started: ${child.spawnError.message}`);
     if (exited) {
-      throw new Error(
-        `node ${name} exited during start-up (${JSON.stringify(exited)}); ` +
-          `log ${logPath}:\n${handle.tail()}`,
+      throw await fail(
+        `exited during start-up (${JSON.stringify(exited)})`,
+        addressInUse(logPath, logStart) && !p2pFixed ? PortInUse : Error,
       );
     }
-    try {
-      await httpRpc(rpcPort, 'system_health');
-      return handle;
-    } catch {
-      // not up yet
+    served ??= rpcPortFromLog(logPath, logStart);
+    if (served) {
+      handle.rpcPort = served;
+      try {
+        await httpRpc(served, 'system_health');
+        break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
-      await handle.stop();
-      throw new Error(
-        `node ${name} did not answer RPC on port ${rpcPort} within ${startupTimeoutMs} ms; ` +
-          `log ${logPath}:\n${handle.tail()}`,
+      throw await fail(
+        served
+          ? `no answer on RPC port ${served} within ${startupTimeoutMs} ms`
+          : `no "Running JSON-RPC server" line in the log within ${startupTimeoutMs} ms`,
       );
     }
     await sleep(500);
   }
+
+  // The p2p port: litep2p drops a listen address it cannot bind without failing, so ask the node
+  // which addresses it listens on.
+  const wanted = `/ip4/127.0.0.1/tcp/${p2pPort}/`;
+  let reported = [];
+  const listening = await waitFor(
+    async () => {
+      reported = await httpRpc(handle.rpcPort, 'system_localListenAddresses');
+      return reported.some((a) => `${a}/`.startsWith(wanted));
+    },
+    { timeoutMs: 15_000, intervalMs: 500, what: `node ${name} listening on ${wanted}` },
+  ).catch(() => false);
+  if (!listening) {
+    throw await fail(
+      `not listening on p2p port ${p2pPort} (taken?); system_localListenAddresses: ` +
+        JSON.stringify(reported),
+      p2pFixed ? Error : PortInUse,
+    );
+  }
+  return handle;
+}
+
+/**
+ * Stop everything a test file started, however far it got: disconnect every api, then stop every
+ * node (in parallel). Each step is bounded and attempted even if another fails; the first error
+ * is thrown at the end.
+ */
+export async function cleanup({ apis = [], nodes = [], removeBasePath } = {}) {
+  const errors = [];
+  for (const api of apis.filter(Boolean)) {
+    await withTimeout(api.disconnect(), 10_000, 'api.disconnect()').catch((e) => errors.push(e));
+  }
+  const stopOptions = removeBasePath === undefined ? {} : { removeBasePath };
+  await Promise.all(
+    nodes.filter(Boolean).map((node) => node.stop(stopOptions).catch((e) => errors.push(e))),
+  );
+  if (errors.length > 0) throw errors[0];
 }
 
 /**
@@ -284,13 +534,33 @@ export async function withLogs(nodes, fn, { timeoutMs } = {}) {
 // The provider of each ApiPromise, for RPC methods polkadot-js does not decorate.
 const providers = new WeakMap();
 
+/** Bound of every single JSON-RPC request on a connection made by `connect`. */
+const RPC_TIMEOUT_MS = 60_000;
+
 /** An ApiPromise on a node, with no custom types: everything comes from the metadata. */
-export async function connect(node) {
-  const provider = new WsProvider(node.wsUrl);
-  const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
-  await api.isReady;
-  providers.set(api, provider);
-  return api;
+export function connect(node, options) {
+  return connectUrl(node.wsUrl, options);
+}
+
+/**
+ * An ApiPromise on `url`. It fails instead of waiting: `throwOnConnect` rejects when the first
+ * connection fails, the whole set-up is bounded by `timeoutMs`, every request by 60 s, and the
+ * provider never reconnects on its own (a node that went away fails the test; a client retrying
+ * forever would keep the process alive).
+ */
+export async function connectUrl(url, { timeoutMs = 120_000 } = {}) {
+  const provider = new WsProvider(url, false, {}, RPC_TIMEOUT_MS);
+  const creating = ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+  creating.catch(() => {}); // awaited below; a rejection after a timeout is not unhandled
+  try {
+    await provider.connect();
+    const api = await withTimeout(creating, timeoutMs, `@polkadot/api to connect to ${url}`);
+    providers.set(api, provider);
+    return api;
+  } catch (error) {
+    await provider.disconnect().catch(() => {});
+    throw new Error(`cannot connect to ${url}: ${error?.message ?? error}`);
+  }
 }
 
 /** A raw JSON-RPC call on `api`'s connection, e.g. a method polkadot-js does not know. */
@@ -302,16 +572,36 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Poll `check` until it returns a truthy value, or fail after `timeoutMs`. */
+/** `promise`, or a rejection naming `what` after `ms`. */
+export async function withTimeout(promise, ms, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Poll `check` until it returns a truthy value, or fail after `timeoutMs` with an error naming
+ * `what`. A single `check` that does not return is cut off at the deadline too.
+ */
 export async function waitFor(check, { timeoutMs, intervalMs = 1_000, what = 'condition' }) {
+  if (!(timeoutMs > 0)) throw new Error(`waitFor(${what}): a timeoutMs is required`);
   const deadline = Date.now() + timeoutMs;
-  let last;
+  const timedOut = (cause) =>
+    new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, cause ? { cause } : undefined);
   for (;;) {
-    last = await check();
+    const left = Math.max(deadline - Date.now(), 1_000);
+    const last = await withTimeout(Promise.resolve().then(check), left, what).catch((e) => {
+      throw Date.now() >= deadline ? timedOut(e) : e;
+    });
     if (last) return last;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
+    if (Date.now() >= deadline) throw timedOut();
+    await sleep(Math.min(intervalMs, deadline - Date.now()));
   }
 }
 

@@ -19,6 +19,7 @@ import {
   UNIT,
   activeEra,
   bestNumber,
+  cleanup,
   connect,
   eventsOf,
   rpcSend,
@@ -148,10 +149,8 @@ describe('dev chain', () => {
     { timeout: 240_000 },
   );
 
-  after(async () => {
-    await api?.disconnect();
-    await node?.stop();
-  });
+  // Runs even when `before` or a test failed or timed out.
+  after(() => cleanup({ apis: [api], nodes: [node] }), { timeout: 60_000 });
 
   describe('the sample service', () => {
     it(
@@ -496,7 +495,9 @@ describe('dev chain', () => {
   describe('a service slash', () => {
     it(
       'is simulated, reported, disputed, and lands through pallet-staking as predicted',
-      { timeout: 6 * 60_000 },
+      // Typically 3-4 minutes (the slash applies two eras after the report); the waits inside
+      // are bounded (5 eras for SlashApplied) and fail first, naming what they waited for.
+      { timeout: 8 * 60_000 },
       logged(async () => {
         // The second report below is for the era before the active one.
         await waitForEra(api, 1);

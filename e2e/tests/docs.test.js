@@ -13,13 +13,12 @@
 //   executable.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { LOG_DIR, startNode } from '../lib/node.js';
+import { LOG_DIR, spawnTracked, startNode, stopProcess } from '../lib/node.js';
 
 const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(E2E_DIR, '..');
@@ -69,10 +68,14 @@ function containsInOrder(haystack, needle) {
   return false;
 }
 
-/** Run `file` with node; resolve with `{ code, output }`. */
+/**
+ * Run `file` with node; resolve with `{ code, output }`. The process is registered with the
+ * harness (killed if the test process ends first) and stopped after `timeoutMs`: the docs'
+ * examples have no bound of their own.
+ */
 function runModule(file, env, timeoutMs) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], {
+    const child = spawnTracked(process.execPath, [file], {
       cwd: E2E_DIR,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,13 +84,21 @@ function runModule(file, env, timeoutMs) {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
-      output += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
+      output += `\n[stopped after ${timeoutMs} ms]`;
+      stopProcess(child, { graceMs: 2_000 }).catch(() => {});
     }, timeoutMs);
-    child.on('exit', (code) => {
+    const done = (code) => {
       clearTimeout(timer);
       resolve({ code, output });
+    };
+    child.on('error', (e) => {
+      output += `\n[could not run: ${e.message}]`;
+      done(null);
     });
+    // 'close' once its output is read; but no later than 2 s after it exited, in case something
+    // it started still holds the pipes.
+    child.on('close', (code, signal) => done(code ?? signal));
+    child.on('exit', (code, signal) => setTimeout(() => done(code ?? signal), 2_000).unref());
   });
 }
 
@@ -164,9 +175,8 @@ describe('docs: JavaScript examples on a dev chain', () => {
           );
         });
       }
-      it('stops the node', async () => {
-        await node?.stop();
-      });
+      // Runs even when starting the node or an example failed or timed out.
+      after(() => node?.stop(), { timeout: 60_000 });
     });
   }
 });

@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   BLOCK_MS,
   bestNumber,
+  cleanup,
   connect,
   finalizedNumber,
-  freePorts,
   httpRpc,
   peerIdOf,
   requireBinary,
@@ -48,22 +48,23 @@ function nodeArgs(name) {
   return args;
 }
 
-/** Start (or restart) a validator's node on its base path; fresh ports unless given. */
-async function startValidator(name, ports = {}) {
+/**
+ * Start (or restart) a validator's node on its base path. Ports are picked by `startNode` (and
+ * retried if taken); the other nodes find Alice's node through its actual p2p port.
+ */
+async function startValidator(name) {
   nodes[name] = await startNode({
     name: `local-${name}`,
     args: nodeArgs(name),
     basePath: basePaths[name],
-    ...ports,
   });
   apis[name] = await connect(nodes[name]);
 }
 
 async function stopValidator(name) {
-  // Disconnect first, so that the client does not keep reconnecting to a dead node.
-  await apis[name]?.disconnect();
+  const api = apis[name];
   delete apis[name];
-  await nodes[name]?.stop({ removeBasePath: false });
+  await cleanup({ apis: [api], nodes: [nodes[name]], removeBasePath: false });
 }
 
 const allNodes = () => Object.values(nodes);
@@ -73,33 +74,33 @@ describe('local network of four validators', () => {
     async () => {
       requireBinary();
       for (const name of NAMES) basePaths[name] = tempBasePath(`local-${name}`);
-      // All ports at once, so that nodes starting in parallel never pick the same one.
-      const free = await freePorts(2 * NAMES.length);
-      const ports = Object.fromEntries(
-        NAMES.map((name, i) => [name, { p2pPort: free[2 * i], rpcPort: free[2 * i + 1] }]),
-      );
       const alicePeerId = peerIdOf(NODE_KEYS.alice);
-      bootnode = `/ip4/127.0.0.1/tcp/${ports.alice.p2pPort}/p2p/${alicePeerId}`;
 
       await withLogs(allNodes, async () => {
-        await startValidator('alice', ports.alice);
+        await startValidator('alice');
         // The harness computed the same peer id the node uses.
         assert.equal(await httpRpc(nodes.alice.rpcPort, 'system_localPeerId'), alicePeerId);
-        await Promise.all(
-          ['bob', 'charlie', 'dave'].map((name) => startValidator(name, ports[name])),
-        );
+        bootnode = `/ip4/127.0.0.1/tcp/${nodes.alice.p2pPort}/p2p/${alicePeerId}`;
+        await Promise.all(['bob', 'charlie', 'dave'].map((name) => startValidator(name)));
       });
     },
     { timeout: 5 * 60_000 },
   );
 
-  after(async () => {
-    for (const name of NAMES) {
-      await apis[name]?.disconnect().catch(() => {});
-      await nodes[name]?.stop({ removeBasePath: false });
-    }
-    for (const dir of Object.values(basePaths)) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(
+    async () => {
+      try {
+        await cleanup({
+          apis: Object.values(apis),
+          nodes: Object.values(nodes),
+          removeBasePath: false,
+        });
+      } finally {
+        for (const dir of Object.values(basePaths)) fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    { timeout: 2 * 60_000 },
+  );
 
   it(
     'produces and finalizes blocks, survives losing Dave, and Dave catches up after a restart',

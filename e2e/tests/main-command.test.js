@@ -3,17 +3,40 @@
 // no custom types.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { it } from 'node:test';
+import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { ApiPromise, WsProvider } from '@polkadot/api';
-
-import { LOG_DIR, freePorts, httpRpc, sleep, tailFile } from '../lib/node.js';
+import {
+  LOG_DIR,
+  cleanup,
+  connectUrl,
+  freePorts,
+  httpRpc,
+  rpcPortFromLog,
+  sleep,
+  spawnTracked,
+  stopProcess,
+  tailFile,
+} from '../lib/node.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+let child;
+let api;
+
+// Runs even when the test failed or timed out: the script (and the cargo or node it runs) stops.
+after(
+  async () => {
+    try {
+      await cleanup({ apis: [api] });
+    } finally {
+      if (child) await stopProcess(child, { graceMs: 15_000 });
+    }
+  },
+  { timeout: 60_000 },
+);
 
 it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { timeout: 600_000 }, async () => {
   const [rpcPort, p2pPort] = await freePorts(2);
@@ -21,7 +44,7 @@ it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { ti
   const logPath = path.join(LOG_DIR, 'run-dev-chain.log');
   const log = fs.openSync(logPath, 'w');
   // Its own process group, so that stopping it also stops cargo or the node it execs.
-  const child = spawn(
+  child = spawnTracked(
     './scripts/run-dev-chain.sh',
     ['--rpc-port', String(rpcPort), '--port', String(p2pPort), '--no-prometheus', '--no-telemetry'],
     { cwd: ROOT, stdio: ['ignore', log, log], detached: true },
@@ -29,38 +52,34 @@ it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { ti
   fs.closeSync(log);
   let exited = null;
   child.once('exit', (code, signal) => (exited = { code, signal }));
-  let api;
-  try {
-    const deadline = Date.now() + 540_000;
-    for (;;) {
-      assert.equal(exited, null, `run-dev-chain.sh exited: ${JSON.stringify(exited)}\n${tailFile(logPath)}`);
-      try {
-        await httpRpc(rpcPort, 'system_health');
-        break;
-      } catch {
-        assert.ok(Date.now() < deadline, `no RPC on port ${rpcPort}:\n${tailFile(logPath)}`);
-        await sleep(1_000);
-      }
-    }
-    api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${rpcPort}`), noInitWarn: true });
-    assert.equal((await api.rpc.system.chain()).toString(), 'Restaking Development');
-    const service = (await api.call.restakingApi.service(0)).unwrap();
-    assert.equal(service.name.toHuman(), 'sample-oracle');
-    assert.ok(api.tx.restaking.optIn, 'the Restaking calls are in the metadata');
-    // Alice authors blocks.
-    const until = Date.now() + 60_000;
-    while ((await api.rpc.chain.getHeader()).number.toNumber() < 1) {
-      assert.ok(Date.now() < until, `no block authored within a minute:\n${tailFile(logPath)}`);
-      await sleep(1_000);
-    }
-  } finally {
-    await api?.disconnect();
+
+  // The node serves RPC on the port it reports (it picks another one if `rpcPort` is taken).
+  const deadline = Date.now() + 540_000;
+  let port = null;
+  for (;;) {
+    assert.ok(!child.spawnError, `run-dev-chain.sh could not be started: ${child.spawnError?.message}`);
+    assert.equal(exited, null, `run-dev-chain.sh exited: ${JSON.stringify(exited)}\n${tailFile(logPath)}`);
+    port ??= rpcPortFromLog(logPath);
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      if (port) {
+        await httpRpc(port, 'system_health');
+        break;
+      }
     } catch {
-      // already gone
+      // not answering yet
     }
-    for (let i = 0; i < 30 && !exited; i++) await sleep(500);
-    if (!exited) process.kill(-child.pid, 'SIGKILL');
+    assert.ok(Date.now() < deadline, `no RPC (asked for port ${rpcPort}) within 540 s:\n${tailFile(logPath)}`);
+    await sleep(1_000);
+  }
+  api = await connectUrl(`ws://127.0.0.1:${port}`);
+  assert.equal((await api.rpc.system.chain()).toString(), 'Restaking Development');
+  const service = (await api.call.restakingApi.service(0)).unwrap();
+  assert.equal(service.name.toHuman(), 'sample-oracle');
+  assert.ok(api.tx.restaking.optIn, 'the Restaking calls are in the metadata');
+  // Alice authors blocks.
+  const until = Date.now() + 60_000;
+  while ((await api.rpc.chain.getHeader()).number.toNumber() < 1) {
+    assert.ok(Date.now() < until, `no block authored within a minute:\n${tailFile(logPath)}`);
+    await sleep(1_000);
   }
 });

@@ -290,3 +290,20 @@ fn metadata_carries_the_restaking_calls_and_the_runtime_api_with_docs() {
 	assert!(Runtime::metadata_versions().contains(&15));
 	assert!(Runtime::metadata_versions().contains(&16));
 }
+
+#[test]
+fn a_full_slash_backlog_lands_within_one_era() {
+	use crate::configs::{EpochDuration, RestakingMaxPendingPerService, RestakingMaxServices};
+	use frame_support::traits::Get;
+	// Every service at its pending bound, all due in the same era: the era-boundary path lands
+	// `MaxSlashesPerBlock` a block, and must be done before the era ends, when the unlocking
+	// chunks the slashes counted on could start to be withdrawn.
+	let backlog = RestakingMaxServices::get() * RestakingMaxPendingPerService::get();
+	let per_block = <Runtime as pallet_restaking::Config>::MaxSlashesPerBlock::get();
+	let blocks_per_era = EpochDuration::get() * SessionsPerEra::get();
+	let blocks_to_drain = backlog.div_ceil(per_block);
+	assert!(
+		blocks_to_drain <= blocks_per_era,
+		"{backlog} slashes take {blocks_to_drain} blocks, an era has {blocks_per_era}"
+	);
+}

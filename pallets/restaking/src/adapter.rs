@@ -5,6 +5,7 @@
 //! [`SlashingAdapter`] (`Config::Slashing`), so that the pallet's logic does not name
 //! pallet-staking. [`StakingSlashing`] is the implementation for pallet-staking.
 
+use alloc::vec::Vec;
 use core::marker::PhantomData;
 use frame_support::traits::{Imbalance, OnUnbalanced};
 use sp_runtime::traits::{Saturating, Zero};
@@ -22,9 +23,44 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// system's own slashing path so that its events and `OnStakingUpdate::on_slash` fire.
 	fn slash(stash: &AccountId, amount: Balance, offence_era: EraIndex) -> Balance;
 
-	/// What of `stash`'s bonded stake will surely still be there in active era `era`: the active
-	/// stake plus the unlocking chunks that cannot be withdrawn before then.
-	fn slashable_stake(stash: &AccountId, era: EraIndex) -> Balance;
+	/// `stash`'s bonded ledger: active stake, total and unlocking chunks; `None` if not bonded.
+	fn stake_ledger(stash: &AccountId) -> Option<StakeLedger<Balance>>;
+
+	/// What of `stash`'s bonded stake a slash landing in active era `era` still reaches (see
+	/// [`StakeLedger::reachable`]).
+	fn slashable_stake(stash: &AccountId, era: EraIndex) -> Balance
+	where
+		Balance: Copy + Saturating + Zero,
+	{
+		Self::stake_ledger(stash).map(|ledger| ledger.reachable(era)).unwrap_or_else(Zero::zero)
+	}
+}
+
+/// A bonded ledger as this pallet reads it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct StakeLedger<Balance> {
+	/// Active (not unlocking) stake.
+	pub active: Balance,
+	/// Active stake plus every unlocking chunk.
+	pub total: Balance,
+	/// Unlocking chunks as `(era they become withdrawable, value)`.
+	pub unlocking: Vec<(EraIndex, Balance)>,
+}
+
+impl<Balance: Copy + Saturating + Zero> StakeLedger<Balance> {
+	/// What a slash landing while `era` is the active era still reaches: the active stake plus
+	/// the unlocking chunks that cannot be withdrawn before then.
+	///
+	/// A chunk is withdrawable once pallet-staking's current era reaches the chunk's era, and the
+	/// current era runs up to one era ahead of the active one; so a chunk is safe in active era
+	/// `era` if its era is at least `era + 2`.
+	pub fn reachable(&self, era: EraIndex) -> Balance {
+		let safe_from = era.saturating_add(2);
+		self.unlocking
+			.iter()
+			.filter(|(chunk_era, _)| *chunk_era >= safe_from)
+			.fold(self.active, |sum, (_, value)| sum.saturating_add(*value))
+	}
 }
 
 /// [`SlashingAdapter`] for pallet-staking: slashes through
@@ -61,19 +97,14 @@ where
 		taken
 	}
 
-	fn slashable_stake(stash: &T::AccountId, era: EraIndex) -> pallet_staking::BalanceOf<T> {
-		let Ok(ledger) =
+	fn stake_ledger(stash: &T::AccountId) -> Option<StakeLedger<pallet_staking::BalanceOf<T>>> {
+		let ledger =
 			pallet_staking::Pallet::<T>::ledger(sp_staking::StakingAccount::Stash(stash.clone()))
-		else {
-			return Zero::zero();
-		};
-		// A chunk is withdrawable once pallet-staking's current era reaches its era, and the
-		// current era runs up to one era ahead of the active one.
-		let safe_from = era.saturating_add(2);
-		ledger
-			.unlocking
-			.iter()
-			.filter(|chunk| chunk.era >= safe_from)
-			.fold(ledger.active, |sum, chunk| sum.saturating_add(chunk.value))
+				.ok()?;
+		Some(StakeLedger {
+			active: ledger.active,
+			total: ledger.total,
+			unlocking: ledger.unlocking.iter().map(|chunk| (chunk.era, chunk.value)).collect(),
+		})
 	}
 }

@@ -11,7 +11,9 @@
 )]
 
 use crate::{
-	pallet::{Call, Config, Pallet, PendingCascades, Positions, SlashQueue, Slashes},
+	pallet::{
+		Call, Config, DueSlashes, Pallet, PendingCascades, Positions, ServiceSlashes, Slashes,
+	},
 	BalanceOf, ServiceId, ServiceParamsOf, ServiceStatus, SlashingAdapter, SlashingRule,
 };
 use alloc::{vec, vec::Vec};
@@ -69,7 +71,7 @@ fn params<T: Config>(slasher: T::AccountId) -> ServiceParamsOf<T> {
 		min_stake: unit::<T>(),
 		validators_only: false,
 		exit_delay: 1,
-		dispute_window: 0,
+		dispute_window: 1,
 	}
 }
 
@@ -111,6 +113,7 @@ fn overexpose<T: Config>(who: &T::AccountId, ids: &[ServiceId], min_stake: Balan
 			let p = p.as_mut().unwrap();
 			p.allocation = bond;
 			p.exposure = bond;
+			p.history = vec![(p.joined_era, bond)].try_into().unwrap();
 		});
 		crate::Services::<T>::mutate(id, |s| {
 			let s = s.as_mut().unwrap();
@@ -124,10 +127,11 @@ fn overexpose<T: Config>(who: &T::AccountId, ids: &[ServiceId], min_stake: Balan
 	});
 }
 
-/// Fill the slash queue up to one short of its bound, with slashes due in a far era.
+/// Fill the service's pending slashes up to one short of its bound, with slashes due in a far
+/// era.
 fn fill_queue<T: Config>(service: ServiceId, offender: &T::AccountId) {
 	let slasher = crate::Services::<T>::get(service).unwrap().params.slasher;
-	let count = T::MaxPendingSlashes::get().saturating_sub(1);
+	let count = T::MaxPendingSlashesPerService::get().saturating_sub(1);
 	for i in 0..count {
 		let rule = i % T::MaxRules::get().saturating_sub(1).max(1);
 		let era = i / T::MaxRules::get().saturating_sub(1).max(1);
@@ -136,11 +140,14 @@ fn fill_queue<T: Config>(service: ServiceId, offender: &T::AccountId) {
 			.expect("reports");
 	}
 	// Push them out of reach of the automatic path.
-	SlashQueue::<T>::mutate(|q| q.iter_mut().for_each(|(due, _)| *due = u32::MAX));
-	Slashes::<T>::iter_keys()
-		.collect::<Vec<_>>()
-		.into_iter()
-		.for_each(|id| Slashes::<T>::mutate(id, |s| s.as_mut().unwrap().apply_era = u32::MAX));
+	for id in Slashes::<T>::iter_keys().collect::<Vec<_>>() {
+		Slashes::<T>::mutate(id, |s| {
+			let s = s.as_mut().unwrap();
+			DueSlashes::<T>::remove(s.apply_era, id);
+			DueSlashes::<T>::insert(u32::MAX, id, ());
+			s.apply_era = u32::MAX;
+		});
+	}
 }
 
 #[benchmarks]
@@ -232,7 +239,10 @@ mod benchmarks {
 		T::Staking::set_era(era);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(slasher), ids[0], offender, 0, era);
-		assert_eq!(SlashQueue::<T>::get().len() as u32, T::MaxPendingSlashes::get());
+		assert_eq!(
+			ServiceSlashes::<T>::get(ids[0]).len() as u32,
+			T::MaxPendingSlashesPerService::get()
+		);
 	}
 
 	#[benchmark]
@@ -243,9 +253,6 @@ mod benchmarks {
 		fill_queue::<T>(ids[0], &offender);
 		let era = 1_000;
 		T::Staking::set_era(era);
-		let mut id_params = params::<T>(slasher.clone());
-		id_params.dispute_window = 1;
-		Pallet::<T>::do_update_service(ids[0], id_params).unwrap();
 		let slash = Pallet::<T>::do_report_offence(slasher, ids[0], offender, 0, era).unwrap();
 		let origin = T::SlashCancelOrigin::try_successful_origin().unwrap();
 		#[extrinsic_call]
@@ -272,6 +279,7 @@ mod benchmarks {
 		overexpose::<T>(&offender, &ids, unit::<T>());
 		let slash =
 			Pallet::<T>::do_report_offence(slasher, ids[0], offender.clone(), rule, era).unwrap();
+		T::Staking::set_era(era + 1);
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), slash);
@@ -292,11 +300,14 @@ mod benchmarks {
 			join::<T>(&offender, &ids);
 			Pallet::<T>::do_report_offence(slasher.clone(), ids[0], offender, 0, era).unwrap();
 		}
+		T::Staking::set_era(era + 1);
+		// On a running chain the cursor follows the active era.
+		crate::DueCursor::<T>::put(era + 1);
 		#[block]
 		{
-			Pallet::<T>::apply_due_slashes(era);
+			Pallet::<T>::apply_due_slashes(era + 1);
 		}
-		assert!(SlashQueue::<T>::get().is_empty());
+		assert!(Slashes::<T>::iter_keys().next().is_none());
 	}
 
 	/// The cascade re-sync of a restaker in `n` services whose stake fell below all of them;

@@ -4,22 +4,21 @@
 //! it writes the slashed ledger, for service slashes (through [`crate::adapter`]) and for its own
 //! offence pipeline (`on_offence`, `manual_slash`) alike. Like pallet-delegated-staking, the hook
 //! only records a restaker in [`PendingCascades`] (one read, and one write for restakers) and
-//! returns: the re-sync
-//! reads the ledger after it is written, for every service of the restaker, and is weighed.
+//! returns: the re-sync ([`Pallet::do_resync`], in [`crate::positions`]) reads the ledger after it
+//! is written, for every service of the restaker, and is weighed.
 //! It runs right after a service slash, and otherwise in the next block's `on_initialize` (at
 //! most `MaxCascadesPerBlock` restakers) or earlier in `on_idle` when the block has room.
 //! Withdrawals of unbonded funds lower the stake too and are handled the same way.
 
 use crate::{
-	pallet::{Config, Event, Pallet, PendingCascades, Positions, Restakers, Services},
+	pallet::{Config, Pallet, PendingCascades, Restakers},
 	weights::WeightInfo,
-	BalanceOf, SlashingAdapter, RESTAKERS_WEIGHED,
+	BalanceOf, RESTAKERS_WEIGHED,
 };
 use alloc::collections::btree_map::BTreeMap;
 use frame_support::{traits::Get, weights::Weight};
-use sp_runtime::traits::{Saturating, Zero};
 
-use sp_staking::{EraIndex, OnStakingUpdate, StakingInterface};
+use sp_staking::{EraIndex, OnStakingUpdate};
 
 impl<T: Config> OnStakingUpdate<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn on_slash(
@@ -43,51 +42,6 @@ impl<T: Config> Pallet<T> {
 		if Restakers::<T>::contains_key(who) {
 			PendingCascades::<T>::insert(who, ());
 		}
-	}
-
-	/// Bring every exposure of `who` back to `min(allocation, bonded stake)`, lowering service
-	/// totals and ejecting positions that fall below a service's `min_stake`.
-	///
-	/// Returns the number of positions visited, for weighing.
-	pub fn do_resync(who: &T::AccountId) -> u32 {
-		PendingCascades::<T>::remove(who);
-		let stash = who.clone();
-		let Some(ledger) = Restakers::<T>::get(&stash) else { return 0 };
-		let release_era = T::Slashing::active_era().saturating_add(1);
-		let stake = T::Staking::total_stake(&stash).unwrap_or_else(|_| Zero::zero());
-
-		let mut visited = 0u32;
-		for service in ledger.services.iter().copied() {
-			visited = visited.saturating_add(1);
-			let Some(mut position) = Positions::<T>::get(&stash, service) else { continue };
-			let Some(mut info) = Services::<T>::get(service) else { continue };
-			let exposure = position.allocation.min(stake);
-			if exposure == position.exposure {
-				continue;
-			}
-			if exposure < position.exposure {
-				let amount = position.exposure.saturating_sub(exposure);
-				Self::deposit_event(Event::<T>::ExposureReduced {
-					who: stash.clone(),
-					service,
-					amount,
-					exposure,
-				});
-			}
-			if exposure < info.params.min_stake {
-				// `remove_position` only fails for a missing ledger, read above.
-				if Self::remove_position(&stash, service, &position, release_era).is_ok() {
-					Self::deposit_event(Event::<T>::Ejected { who: stash.clone(), service });
-				}
-				continue;
-			}
-			info.total_secured =
-				info.total_secured.saturating_sub(position.exposure).saturating_add(exposure);
-			Self::set_exposure(&stash, service, &mut position, exposure);
-			Positions::<T>::insert(&stash, service, position);
-			Services::<T>::insert(service, info);
-		}
-		visited
 	}
 
 	/// Re-sync at most `max` pending restakers; returns the weight used.

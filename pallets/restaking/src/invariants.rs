@@ -2,12 +2,13 @@
 
 use crate::{
 	pallet::{
-		Config, NextServiceId, NextSlashId, Pallet, PendingCascades, Positions, Restakers,
-		Services, SlashQueue, Slashes, UnclaimedRewards,
+		Config, DepartureCursor, DepartureExpiries, Departures, DueCursor, DueSlashes,
+		NextServiceId, NextSlashId, Pallet, PendingCascades, Positions, Restakers, ServiceSlashes,
+		Services, Slashes, UnclaimedRewards,
 	},
-	BalanceOf, ServiceId,
+	BalanceOf, ServiceId, SlashingAdapter,
 };
-use alloc::collections::btree_map::BTreeMap;
+use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use frame_support::{
 	ensure,
 	traits::{fungible::Inspect, Get},
@@ -23,30 +24,62 @@ impl<T: Config> Pallet<T> {
 	///
 	/// - each service's `total_secured` is the sum of its exposures, and `restakers` the number
 	///   of its positions;
-	/// - no exposure exceeds its allocation, nor, once synced (no pending cascade), the
-	///   restaker's bonded stake;
-	/// - each restaker's ledger lists exactly its positions, at most `MaxServicesPerRestaker`,
-	///   with `total_allocated` their sum, within `MaxLeverage x` the active stake it was last
-	///   checked against;
-	/// - the slash queue holds exactly the scheduled slashes, ordered by due era, each for a
-	///   known service, and is within `MaxPendingSlashes`;
+	/// - every allocation history is ordered, one pair per era, and schedules nothing after the
+	///   next era but the position's own decrease or exit; no exposure exceeds its allocation;
+	/// - for a bonded restaker synced in the active era with no cascade pending, no exposure is
+	///   above `min(allocation in force now, stake reachable after the service's dispute
+	///   window)` (it is equal after a sync; a stake increase, which staking does not report,
+	///   leaves it lower until the next one), and both its allocations and its exposures sum to
+	///   at most `MaxLeverage x` the stake a slash can reach now (the cap against the current
+	///   stake);
+	/// - each restaker's ledger lists exactly its positions, with `total_allocated` their sum;
+	///   `PendingCascades` only holds restakers;
+	/// - pending slashes: each service holds at most `MaxPendingSlashesPerService`, listed in
+	///   its `ServiceSlashes` and in `DueSlashes` under its apply era, no earlier than the
+	///   era-boundary cursor, each for a known service;
+	/// - every departure record ends with zero from its release era and is indexed for pruning
+	///   no earlier than the pruning cursor;
 	/// - each reward pot holds at least what it owes, settled or pending, plus its existential
 	///   deposit;
-	/// - every service's `ReportWindow + dispute_window + 1` is below the bonding duration;
+	/// - every service has `exit_delay` and `dispute_window` of at least one era, and
+	///   `ReportWindow + dispute_window + 1` below the bonding duration;
 	/// - ids handed out are below the next ids, and registered services within `MaxServices`.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let era = T::Slashing::active_era();
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let mut owed: BTreeMap<ServiceId, BalanceOf<T>> = BTreeMap::new();
 		for (_, service, amount) in UnclaimedRewards::<T>::iter() {
 			let entry = owed.entry(service).or_default();
 			*entry = entry.saturating_add(amount);
 		}
-		let mut per_restaker: BTreeMap<T::AccountId, (u32, BalanceOf<T>)> = BTreeMap::new();
+		// Per restaker: (positions, allocations, exposures).
+		let mut per_restaker: BTreeMap<T::AccountId, (u32, BalanceOf<T>, BalanceOf<T>)> =
+			BTreeMap::new();
 		for (who, service, position) in Positions::<T>::iter() {
 			ensure!(position.exposure <= position.allocation, "exposure above its allocation");
-			if !PendingCascades::<T>::contains_key(&who) {
-				let stake = T::Staking::total_stake(&who).unwrap_or_default();
-				ensure!(position.exposure <= stake, "synced exposure above the bonded stake");
+			let history = &position.history;
+			ensure!(!history.is_empty(), "position without allocation history");
+			ensure!(history.windows(2).all(|w| w[0].0 < w[1].0), "history not one pair per era");
+			let scheduled_exit = position.exit.as_ref().map(|exit| exit.release_era);
+			ensure!(
+				history.iter().all(
+					|(from, _)| *from <= era.saturating_add(1) || Some(*from) == scheduled_exit
+				),
+				"history schedules a change that is not the position's exit"
+			);
+			let ledger = Restakers::<T>::get(&who).ok_or("position without restaker ledger")?;
+			ensure!(ledger.services.contains(&service), "position missing from restaker ledger");
+			let synced = ledger.synced_era == era && !PendingCascades::<T>::contains_key(&who);
+			if let (true, Some(stake)) = (synced, T::Slashing::stake_ledger(&who)) {
+				let info = Services::<T>::get(service).ok_or("position in an unknown service")?;
+				let collectable =
+					Self::exposure_for(&position, &stake, info.params.dispute_window, era);
+				// Equal after every sync; only a stake increase (no staking hook) can leave it
+				// below until the next one.
+				ensure!(
+					position.exposure <= collectable,
+					"synced exposure above what a slash could collect"
+				);
 			}
 			let pending = Self::pending_rewards(service, &position);
 			let owed_here = owed.entry(service).or_default();
@@ -57,8 +90,7 @@ impl<T: Config> Pallet<T> {
 			let mine = per_restaker.entry(who.clone()).or_default();
 			mine.0 = mine.0.saturating_add(1);
 			mine.1 = mine.1.saturating_add(position.allocation);
-			let ledger = Restakers::<T>::get(&who).ok_or("position without restaker ledger")?;
-			ensure!(ledger.services.contains(&service), "position missing from restaker ledger");
+			mine.2 = mine.2.saturating_add(position.exposure);
 		}
 
 		let next_service = NextServiceId::<T>::get();
@@ -69,6 +101,8 @@ impl<T: Config> Pallet<T> {
 			// Re-checked here because a runtime upgrade may have changed either side.
 			let landing = T::ReportWindow::get().saturating_add(info.params.dispute_window);
 			ensure!(landing.saturating_add(1) < bonding, "service windows reach BondingDuration");
+			ensure!(info.params.exit_delay > 0, "service with a zero exit delay");
+			ensure!(info.params.dispute_window > 0, "service with a zero dispute window");
 			let (secured, restakers) = totals.remove(&id).unwrap_or_default();
 			ensure!(info.total_secured == secured, "service total is not the sum of exposures");
 			ensure!(info.restakers == restakers, "service restaker count is off");
@@ -86,28 +120,64 @@ impl<T: Config> Pallet<T> {
 		}
 
 		for (who, ledger) in Restakers::<T>::iter() {
-			let (count, allocated) =
+			let (count, allocated, exposed) =
 				per_restaker.remove(&who).ok_or("restaker ledger without positions")?;
 			ensure!(ledger.services.len() as u32 == count, "ledger lists other services");
 			ensure!(ledger.total_allocated == allocated, "total_allocated is not the sum");
-			let cap = ledger.leverage_base.saturating_mul(T::MaxLeverage::get().into());
-			ensure!(ledger.total_allocated <= cap, "allocations above the leverage cap");
+			let synced = ledger.synced_era == era && !PendingCascades::<T>::contains_key(&who);
+			if let (true, Some(stake)) = (synced, T::Slashing::stake_ledger(&who)) {
+				let cap = Self::leverage_cap(stake.reachable(era));
+				ensure!(allocated <= cap, "allocations above the leverage cap");
+				ensure!(exposed <= cap, "exposures above the leverage cap");
+			}
 		}
 		ensure!(per_restaker.is_empty(), "positions without restaker ledger");
+		for who in PendingCascades::<T>::iter_keys() {
+			ensure!(Restakers::<T>::contains_key(&who), "cascade pending for a non-restaker");
+		}
 
-		let queue = SlashQueue::<T>::get();
-		ensure!(queue.len() as u32 <= T::MaxPendingSlashes::get(), "slash queue over its bound");
-		ensure!(queue.iter().is_sorted(), "slash queue out of order");
-		ensure!(
-			queue.len() as u32 == Slashes::<T>::iter_keys().count() as u32,
-			"queue/slashes mismatch"
-		);
+		let due_cursor = DueCursor::<T>::get();
 		let next_slash = NextSlashId::<T>::get();
-		for (apply_era, id) in queue.iter() {
-			let slash = Slashes::<T>::get(id).ok_or("queued slash not stored")?;
-			ensure!(slash.apply_era == *apply_era, "queued under another era");
-			ensure!(*id < next_slash, "slash id not below NextSlashId");
+		let mut listed: BTreeSet<u32> = BTreeSet::new();
+		for (service, pending) in ServiceSlashes::<T>::iter() {
+			ensure!(
+				pending.len() as u32 <= T::MaxPendingSlashesPerService::get(),
+				"service over its pending slash bound"
+			);
+			for id in pending.iter() {
+				let slash = Slashes::<T>::get(id).ok_or("listed slash not stored")?;
+				ensure!(slash.service == service, "slash listed under another service");
+				ensure!(listed.insert(*id), "slash listed twice");
+			}
+		}
+		let mut stored = 0u32;
+		for (id, slash) in Slashes::<T>::iter() {
+			stored = stored.saturating_add(1);
+			ensure!(listed.contains(&id), "stored slash not listed under its service");
+			ensure!(id < next_slash, "slash id not below NextSlashId");
 			ensure!(Services::<T>::contains_key(slash.service), "slash for an unknown service");
+			ensure!(DueSlashes::<T>::contains_key(slash.apply_era, id), "slash not indexed as due");
+			ensure!(slash.apply_era >= due_cursor, "slash due before the era-boundary cursor");
+		}
+		ensure!(
+			DueSlashes::<T>::iter_keys().count() as u32 == stored,
+			"due index and slashes differ"
+		);
+
+		let departure_cursor = DepartureCursor::<T>::get();
+		let mut indexed: BTreeSet<(T::AccountId, ServiceId)> = BTreeSet::new();
+		for (expiry, key, ()) in DepartureExpiries::<T>::iter() {
+			if expiry >= departure_cursor {
+				indexed.insert(key);
+			}
+		}
+		for (who, service, departure) in Departures::<T>::iter() {
+			ensure!(
+				departure.history.last().map(|(from, amount)| (*from, amount.is_zero()))
+					== Some((departure.release_era, true)),
+				"departure history does not end at its release"
+			);
+			ensure!(indexed.contains(&(who, service)), "departure not indexed for pruning");
 		}
 		Ok(())
 	}

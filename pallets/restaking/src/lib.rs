@@ -8,29 +8,36 @@
 //! ## Model
 //!
 //! - **Stake is shared, not copied.** Opting into a service *allocates* part of the stash's
-//!   bonded ledger: `exposure(who, service) = min(allocation, bonded stake)`, where bonded stake
-//!   is the ledger's total (active plus unlocking chunks, which stay slashable). The same stake
-//!   can back several services, up to `sum of allocations <= MaxLeverage x active stake`,
-//!   checked whenever an allocation is raised.
-//! - **Exit is delayed.** `opt_out` (and lowering an allocation) takes effect after the
-//!   service's `exit_delay` eras, through the permissionless `complete_opt_out`; until then the
-//!   exposure stays slashable.
+//!   bonded ledger. The same stake can back several services: allocations sum to at most
+//!   `MaxLeverage x` the active stake when they are made, and to at most `MaxLeverage x` the
+//!   stake a slash can still reach **at all times**: a stake loss scales every allocation down
+//!   pro rata (see [`positions`]).
+//! - **Allocations change at era boundaries.** An opt-in counts from its own era, a raise from
+//!   the next era, a decrease or exit from its release era (`exit_delay` eras on, at least one).
+//!   Each position keeps the allocation of every era still inside `ReportWindow`, so a slash for
+//!   an offence in era `e` uses exactly the allocation in force in `e`.
+//! - **Exposure is what a slash can collect:** `exposure = min(allocation in force now, active
+//!   stake + unlocking chunks a slash reported now would still reach after the service's
+//!   dispute window)`. Service totals and reward shares are sums of exposures. The era sweep,
+//!   any call of the restaker and the permissionless `sync_restaker` bring them up to date where
+//!   staking gives no hook (unbond, force_unstake, reap_stash).
 //! - **Slashing is deferred and disputable.** `report_offence`, signed by the service's slasher
-//!   account, schedules `rule.fraction x exposure`. Governance (`SlashCancelOrigin`) can cancel
-//!   it during the service's `dispute_window`; after that it is applied at the era boundary by
-//!   `on_initialize` (at most `MaxSlashesPerBlock` per block, the rest carried over), or by
-//!   anyone through `apply_slash`. Applying calls `pallet_staking::slashing::do_slash`, so the
-//!   ledger, the hold, unlocking chunks and pallet-staking's `Slashed` event all see it.
+//!   account, fixes `rule.fraction x min(allocation in the offence era, stake reachable when the
+//!   slash lands)` and schedules it; a report worth nothing is refused. Governance
+//!   (`SlashCancelOrigin`) can cancel one slash, or every slash of a service, during its
+//!   `dispute_window`; after that it is applied at the era boundary by `on_initialize` (at most
+//!   `MaxSlashesPerBlock` per block, the rest carried over), or by anyone through
+//!   `apply_slash`. Applying calls `pallet_staking::slashing::do_slash`, so the ledger, the hold,
+//!   unlocking chunks and pallet-staking's `Slashed` event all see it. Pending slashes are
+//!   bounded per service: one service can never block another's reports.
 //! - **Slashes cascade.** pallet-staking calls [`sp_staking::OnStakingUpdate::on_slash`] on this
 //!   pallet for every slash, its own included; the hook only notes the stash (one read, one
-//!   write). The re-sync, `exposure = min(allocation, stake)` in every service of that stash,
-//!   runs right after a service slash and, for base-layer slashes, in the next `on_initialize`
-//!   (or the same block's `on_idle`). Exposures that fall below a service's `min_stake` are
-//!   ejected.
-//! - **Nothing escapes.** `ReportWindow + dispute_window < BondingDuration` is checked at start-up
-//!   and at registration, so stake unbonded after an offence is still in its unlocking chunks
-//!   when the slash lands.
-//!
+//!   write). The re-sync runs right after a service slash and, for base-layer slashes, in the
+//!   next `on_initialize` (or the same block's `on_idle`). Exposures that fall below a
+//!   service's `min_stake` are ejected.
+//! - **Nothing escapes.** `ReportWindow + dispute_window + 1 < BondingDuration` is checked at
+//!   start-up and at registration, so stake unbonded after an offence is still in its unlocking
+//!   chunks when the slash lands.
 //! - **Rewards.** Anyone may `fund_rewards` a service's pot; the funding is shared pro rata to
 //!   the exposures at funding time, in O(1) (see [`rewards`]), and each restaker claims its share
 //!   with `claim_rewards`, also after leaving or being ejected.
@@ -39,10 +46,11 @@
 //!
 //! Alice has 1,000 bonded; `MaxLeverage` is 3. She allocates 1,000 to an oracle, 600 to a bridge
 //! and 400 to a sequencer (2,000 <= 3 x 1,000): exposures 1,000 / 600 / 400. The oracle reports
-//! a 50% offence: the slash is 50% x 1,000 = 500. Once applied, her stake is 500 and the
-//! cascade brings the exposures to min(1,000, 500) = 500, min(600, 500) = 500 and
-//! min(400, 500) = 400: `ExposureReduced` of 500 for the oracle and 100 for the bridge, none for
-//! the sequencer. Had the bridge's `min_stake` been 550, she would have been ejected from it.
+//! a 50% offence: the slash is 50% x 1,000 = 500. Once applied, her stake is 500, so her
+//! allocations may sum to 1,500: each is scaled by 1,500 / 2,000 to 750 / 450 / 300, and each
+//! exposure is capped by the 500 left: 500 / 450 / 300. `ExposureReduced` says 500 for the
+//! oracle, 150 for the bridge and 100 for the sequencer. Had the bridge's `min_stake` been 500,
+//! she would have been ejected from it.
 //!
 //! ## Worked rewards
 //!
@@ -55,8 +63,9 @@
 //!
 //! Report -> schedule -> apply -> `do_slash` -> hook -> re-sync, by file:
 //! [`slashing`] (report, cancel, schedule, apply), [`adapter`] (the `do_slash` call),
-//! [`cascade`] (the `on_slash` hook and the re-sync), [`services`] (registration),
-//! [`allocation`] (opt in, allocate, opt out), [`rewards`] (fund, share, claim),
+//! [`cascade`] (the `on_slash` hook), [`positions`] (the one writer of positions: re-sync,
+//! sweep, leverage, history), [`services`] (registration), [`allocation`] (the checks of opt
+//! in, allocate, opt out), [`rewards`] (fund, share, claim),
 //! [`views`] (what the `RestakingApi` runtime API returns, including `simulate_slash`),
 //! [`invariants`] (`do_try_state`).
 
@@ -76,6 +85,7 @@ pub mod adapter;
 pub mod allocation;
 pub mod cascade;
 pub mod invariants;
+pub mod positions;
 pub mod rewards;
 pub mod services;
 pub mod slashing;
@@ -91,7 +101,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use adapter::{SlashingAdapter, StakingSlashing};
+pub use adapter::{SlashingAdapter, StakeLedger, StakingSlashing};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -114,6 +124,18 @@ pub type ServiceOf<T> = Service<
 >;
 /// A restaker's ledger as this runtime stores it.
 pub type RestakerLedgerOf<T> = RestakerLedger<BalanceOf<T>, <T as Config>::MaxServicesPerRestaker>;
+/// How many `(era, allocation)` pairs a position's history can hold: `ReportWindow + 3` (see
+/// [`AllocationHistory`]).
+pub struct HistoryBound<T>(core::marker::PhantomData<T>);
+impl<T: Config> frame_support::traits::Get<u32> for HistoryBound<T> {
+	fn get() -> u32 {
+		T::ReportWindow::get().saturating_add(3)
+	}
+}
+/// A position as this runtime stores it.
+pub type PositionOf<T> = Position<BalanceOf<T>, HistoryBound<T>>;
+/// A departure record as this runtime stores it.
+pub type DepartureOf<T> = Departure<BalanceOf<T>, HistoryBound<T>>;
 /// A pending slash as this runtime stores it.
 pub type PendingSlashOf<T> = PendingSlash<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
@@ -133,7 +155,7 @@ pub mod pallet {
 	use sp_staking::{EraIndex, StakingInterface};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -158,7 +180,9 @@ pub mod pallet {
 		/// Cancels scheduled slashes during their dispute window (governance).
 		type SlashCancelOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// A restaker's allocations sum to at most this many times its active stake.
+		/// A restaker's allocations sum to at most this many times its stake: its active stake
+		/// when it opts in or raises, and the stake a slash can still reach at all times (a
+		/// stake loss scales its allocations down pro rata, see [`positions`]).
 		#[pallet::constant]
 		type MaxLeverage: Get<u32>;
 
@@ -178,9 +202,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxNameLen: Get<u32>;
 
-		/// Most slashes that can be scheduled at once, across services.
+		/// Most slashes one service can have scheduled at once; other services are not affected
+		/// by how many one service has.
 		#[pallet::constant]
-		type MaxPendingSlashes: Get<u32>;
+		type MaxPendingSlashesPerService: Get<u32>;
 
 		/// Most due slashes applied by `on_initialize` in one block; the rest wait a block.
 		#[pallet::constant]
@@ -189,6 +214,11 @@ pub mod pallet {
 		/// Most restakers re-synced by `on_initialize` in one block after base-layer slashes.
 		#[pallet::constant]
 		type MaxCascadesPerBlock: Get<u32>;
+
+		/// Most restakers the era sweep brings up to date in one block, and most expired
+		/// departure records it forgets in one block.
+		#[pallet::constant]
+		type MaxSweepPerBlock: Get<u32>;
 
 		/// How many eras back an offence may be reported.
 		#[pallet::constant]
@@ -218,14 +248,8 @@ pub mod pallet {
 
 	/// Each restaker's position in each of its services.
 	#[pallet::storage]
-	pub type Positions<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		ServiceId,
-		Position<BalanceOf<T>>,
-	>;
+	pub type Positions<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ServiceId, PositionOf<T>>;
 
 	/// Each restaker's services and total allocation.
 	#[pallet::storage]
@@ -240,10 +264,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Slashes<T: Config> = StorageMap<_, Twox64Concat, SlashId, PendingSlashOf<T>>;
 
-	/// Every scheduled slash as `(apply_era, id)`, in that order, so due ones are at the front.
+	/// Each service's scheduled slashes, at most `MaxPendingSlashesPerService`.
 	#[pallet::storage]
-	pub type SlashQueue<T: Config> =
-		StorageValue<_, BoundedVec<(EraIndex, SlashId), T::MaxPendingSlashes>, ValueQuery>;
+	pub type ServiceSlashes<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ServiceId,
+		BoundedVec<SlashId, T::MaxPendingSlashesPerService>,
+		ValueQuery,
+	>;
+
+	/// Scheduled slashes by the era they apply in, for the era-boundary path.
+	#[pallet::storage]
+	pub type DueSlashes<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EraIndex, Twox64Concat, SlashId, ()>;
+
+	/// Oldest apply era that may still hold slashes in [`DueSlashes`].
+	#[pallet::storage]
+	pub type DueCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
 
 	/// Reported offences by offence era, to refuse duplicates; pruned once out of the window.
 	#[pallet::storage]
@@ -274,8 +312,32 @@ pub mod pallet {
 		T::AccountId,
 		Twox64Concat,
 		ServiceId,
-		Departure<BalanceOf<T>>,
+		DepartureOf<T>,
 	>;
+
+	/// Departure records by the first era in which they can no longer be reported, so they are
+	/// forgotten then (at most `MaxSweepPerBlock` per block).
+	#[pallet::storage]
+	pub type DepartureExpiries<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EraIndex,
+		Blake2_128Concat,
+		(T::AccountId, ServiceId),
+		(),
+	>;
+
+	/// Oldest expiry era that may still hold records in [`DepartureExpiries`].
+	#[pallet::storage]
+	pub type DepartureCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// Era of the latest sweep, which brings every restaker up to date once per era.
+	#[pallet::storage]
+	pub type SweepEra<T> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// The last restaker the sweep of [`SweepEra`] reached; `None` once that sweep is done.
+	#[pallet::storage]
+	pub type SweepCursor<T: Config> = StorageValue<_, T::AccountId>;
 
 	/// Each service's accumulated reward per unit of exposure, scaled by
 	/// [`rewards::REWARD_SCALE`].
@@ -337,7 +399,7 @@ pub mod pallet {
 		ServiceStatusChanged { service: ServiceId, status: ServiceStatus },
 		/// A stash allocated `amount` of its bonded stake to a service.
 		OptedIn { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
-		/// An allocation was raised to `amount`, effective at once.
+		/// An allocation was raised to `amount`; slashes count it from the next era on.
 		AllocationRaised { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
 		/// An allocation will be lowered to `amount` once `release_era` is active.
 		AllocationDecreaseScheduled {
@@ -364,6 +426,11 @@ pub mod pallet {
 		},
 		/// Governance cancelled a scheduled slash.
 		SlashCancelled { slash_id: SlashId },
+		/// Governance cancelled every slash of a service still in its dispute window.
+		AllSlashesCancelled { service: ServiceId, count: u32 },
+		/// A stake loss pushed a restaker's allocations above `MaxLeverage x` its slashable
+		/// stake; each was scaled down pro rata, to `total_allocated` in all.
+		AllocationsScaled { who: T::AccountId, total_allocated: BalanceOf<T> },
 		/// A slash was applied to the offender's bonded ledger; `amount` is what it took.
 		SlashApplied {
 			slash_id: SlashId,
@@ -450,8 +517,18 @@ pub mod pallet {
 		NotExposedAtEra,
 		/// This offence was already reported.
 		DuplicateOffence,
-		/// `MaxPendingSlashes` slashes are scheduled already.
+		/// This service has `MaxPendingSlashesPerService` slashes scheduled already.
 		TooManyPendingSlashes,
+		/// The report would slash nothing: no stake of the offender that backed the service then
+		/// is still reachable.
+		NothingToSlash,
+		/// A service's `exit_delay` must be at least one era, or an offender could leave in the
+		/// era of its offence.
+		ZeroExitDelay,
+		/// A service's `dispute_window` must be at least one era, so governance can cancel.
+		ZeroDisputeWindow,
+		/// The position's allocation history is full; unreachable while the history bound holds.
+		AllocationHistoryFull,
 		/// No scheduled slash has this id.
 		UnknownSlash,
 		/// The dispute window of this slash has closed.
@@ -488,6 +565,11 @@ pub mod pallet {
 			assert!(T::MaxLeverage::get() > 0, "MaxLeverage must be at least 1");
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be at least 1");
 			assert!(T::MaxCascadesPerBlock::get() > 0, "MaxCascadesPerBlock must be at least 1");
+			assert!(T::MaxSweepPerBlock::get() > 0, "MaxSweepPerBlock must be at least 1");
+			assert!(
+				T::MaxPendingSlashesPerService::get() > 0,
+				"MaxPendingSlashesPerService must be at least 1"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -546,7 +628,8 @@ pub mod pallet {
 			Self::do_opt_in(who, service, amount)
 		}
 
-		/// Change an allocation: a raise applies now, a decrease after the service's exit delay.
+		/// Change an allocation: a raise counts from the next era, a decrease from the era the
+		/// service's exit delay ends.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_allocation())]
 		pub fn set_allocation(
@@ -566,7 +649,8 @@ pub mod pallet {
 			Self::do_opt_out(who, service)
 		}
 
-		/// Release `who`'s exit or decrease in a service once its exit delay has passed.
+		/// Release `who`'s exit or decrease in a service once its exit delay has passed (the era
+		/// sweep does it too).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::complete_opt_out())]
 		pub fn complete_opt_out(
@@ -630,6 +714,29 @@ pub mod pallet {
 		pub fn claim_rewards(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_claim_rewards(who, service)
+		}
+
+		/// Cancel every slash of a service still in its dispute window: incident response to a
+		/// compromised slasher. Slashes already due still land.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::cancel_slash()
+			.saturating_mul(T::MaxPendingSlashesPerService::get().into())
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
+		pub fn cancel_all_slashes(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+			T::SlashCancelOrigin::ensure_origin(origin)?;
+			Self::do_cancel_all_slashes(service).map(|_| ())
+		}
+
+		/// Bring `who`'s exposures up to date with its stake and the active era now: anyone (a
+		/// service, a watcher) may call it, e.g. after an unbond or before funding rewards.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::resync(
+			T::MaxServicesPerRestaker::get(),
+			RESTAKERS_WEIGHED
+		))]
+		pub fn sync_restaker(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_sync_restaker(who)
 		}
 	}
 }

@@ -214,7 +214,8 @@ impl OnUnbalanced<NegativeImbalanceOf<Test>> for OnSlash {
 
 parameter_types! {
 	pub const RestakingPalletId: frame_support::PalletId = frame_support::PalletId(*b"py/rstkg");
-	pub static MaxPendingSlashes: u32 = 16;
+	pub static MaxPendingSlashesPerService: u32 = 4;
+	pub static MaxSweepPerBlock: u32 = 4;
 	pub static MaxSlashesPerBlock: u32 = 4;
 	pub static MaxCascadesPerBlock: u32 = 4;
 }
@@ -230,7 +231,8 @@ impl pallet_restaking::Config for Test {
 	type MaxServices = ConstU32<8>;
 	type MaxRules = ConstU32<4>;
 	type MaxNameLen = ConstU32<32>;
-	type MaxPendingSlashes = MaxPendingSlashes;
+	type MaxPendingSlashesPerService = MaxPendingSlashesPerService;
+	type MaxSweepPerBlock = MaxSweepPerBlock;
 	type MaxSlashesPerBlock = MaxSlashesPerBlock;
 	type MaxCascadesPerBlock = MaxCascadesPerBlock;
 	type ReportWindow = ConstU32<REPORT_WINDOW>;
@@ -442,4 +444,20 @@ pub fn secured(service: ServiceId) -> Balance {
 /// The default world, for the benchmark test suite.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
+}
+
+/// Make the era sweep treat era `era` as already swept, as on a chain with more restakers than
+/// it reaches in one block: exits and stale exposures then wait for a call.
+pub fn hold_sweep_until(era: EraIndex) {
+	crate::SweepEra::<Test>::put(era);
+	crate::SweepCursor::<Test>::kill();
+}
+
+/// A service slashed by `slasher`, otherwise as [`service_params`].
+pub fn register_with_slasher(name: &str, slasher: AccountId) -> ServiceId {
+	let id = crate::NextServiceId::<Test>::get();
+	let mut params = service_params(name);
+	params.slasher = slasher;
+	assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
+	id
 }

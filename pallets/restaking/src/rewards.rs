@@ -4,9 +4,9 @@
 //! the service id. A funding is shared pro rata to the exposures at funding time in O(1): the
 //! service's [`RewardPerExposure`] accumulator grows by `amount / total_secured` (scaled by
 //! [`REWARD_SCALE`], rounded down). A position is owed `exposure x accumulator - reward_debt`;
-//! whenever its exposure changes (opt-in, raise, release, slash, cascade, ejection) that amount is
-//! settled into [`UnclaimedRewards`] and the debt reset, so each funding is split by the
-//! exposures it saw. Rewards settled before an exit or ejection stay claimable afterwards.
+//! whenever its exposure changes (opt-in, release, slash, cascade, sync, ejection) that amount is
+//! settled into [`UnclaimedRewards`] and the debt reset by the one writer of positions
+//! ([`crate::positions`]), so each funding is split by the exposures it saw. Rewards settled before an exit or ejection stay claimable afterwards.
 //!
 //! Rounding never pays out more than was funded: the accumulator and each share round down, and
 //! debts round up; the dust stays in the pot. The first funding of a pot keeps the existential
@@ -16,7 +16,7 @@ use crate::{
 	pallet::{
 		Config, Error, Event, Pallet, Positions, RewardPerExposure, Services, UnclaimedRewards,
 	},
-	BalanceOf, Position, ServiceId,
+	BalanceOf, PositionOf, ServiceId,
 };
 use frame_support::{
 	ensure,
@@ -75,19 +75,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Pay `who` everything it has earned in `service`.
 	pub fn do_claim_rewards(who: T::AccountId, service: ServiceId) -> DispatchResult {
-		let mut amount = UnclaimedRewards::<T>::get(&who, service);
-		let mut position = Positions::<T>::get(&who, service);
-		if let Some(position) = position.as_mut() {
-			amount = amount.saturating_add(Self::pending_rewards(service, position));
-			position.reward_debt = Self::reward_debt(service, position.exposure);
-		}
+		Self::settle_position_rewards(&who, service);
+		let amount = UnclaimedRewards::<T>::get(&who, service);
 		ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
-
 		T::Currency::transfer(&Self::reward_pot(service), &who, amount, Preservation::Preserve)?;
 		UnclaimedRewards::<T>::remove(&who, service);
-		if let Some(position) = position {
-			Positions::<T>::insert(&who, service, position);
-		}
 		Self::deposit_event(Event::<T>::RewardsClaimed { who, service, amount });
 		Ok(())
 	}
@@ -100,42 +92,9 @@ impl<T: Config> Pallet<T> {
 		UnclaimedRewards::<T>::get(who, service).saturating_add(pending)
 	}
 
-	/// Settle what `position` earned at its current exposure, then give it `exposure`.
-	///
-	/// Every change of a position's exposure goes through here, so that each funding is shared
-	/// by the exposures it saw.
-	pub(crate) fn set_exposure(
-		who: &T::AccountId,
-		service: ServiceId,
-		position: &mut Position<BalanceOf<T>>,
-		exposure: BalanceOf<T>,
-	) {
-		Self::settle_rewards(who, service, position);
-		position.exposure = exposure;
-		position.reward_debt = Self::reward_debt(service, exposure);
-	}
-
-	/// Move what `position` earned so far into [`UnclaimedRewards`].
-	pub(crate) fn settle_rewards(
-		who: &T::AccountId,
-		service: ServiceId,
-		position: &mut Position<BalanceOf<T>>,
-	) {
-		let pending = Self::pending_rewards(service, position);
-		if !pending.is_zero() {
-			UnclaimedRewards::<T>::mutate(who, service, |owed| {
-				*owed = owed.saturating_add(pending)
-			});
-		}
-		position.reward_debt = Self::reward_debt(service, position.exposure);
-	}
-
 	/// `exposure x accumulator`, rounded down, minus the debt: what `position` earned since its
 	/// last settlement.
-	pub(crate) fn pending_rewards(
-		service: ServiceId,
-		position: &Position<BalanceOf<T>>,
-	) -> BalanceOf<T> {
+	pub(crate) fn pending_rewards(service: ServiceId, position: &PositionOf<T>) -> BalanceOf<T> {
 		let acc = RewardPerExposure::<T>::get(service);
 		let earned = Self::scaled(position.exposure, acc, Rounding::Down);
 		earned.saturating_sub(position.reward_debt)

@@ -37,7 +37,7 @@ impl<T: Config> Pallet<T> {
 	/// Replace a service's parameters.
 	///
 	/// Existing positions keep their allocations, even below a raised `min_stake` (the next
-	/// cascade applies it); scheduled slashes keep the amount and `apply_era` they were reported
+	/// re-sync applies it); scheduled slashes keep the amount and `apply_era` they were reported
 	/// with, so an update never loosens them.
 	pub fn do_update_service(service: ServiceId, params: ServiceParamsOf<T>) -> DispatchResult {
 		Self::ensure_valid_params(&params)?;
@@ -66,6 +66,10 @@ impl<T: Config> Pallet<T> {
 	/// Refuse parameters that would let stake escape a slash or that slash nothing.
 	fn ensure_valid_params(params: &ServiceParamsOf<T>) -> DispatchResult {
 		ensure!(params.rules.iter().all(|r| !r.fraction.is_zero()), Error::<T>::ZeroFraction);
+		// An exit delay of zero would let an offender leave in the era of its offence, before
+		// anyone can report it; a dispute window of zero would land slashes nobody could cancel.
+		ensure!(params.exit_delay > 0, Error::<T>::ZeroExitDelay);
+		ensure!(params.dispute_window > 0, Error::<T>::ZeroDisputeWindow);
 		// A slash lands at most `ReportWindow + dispute_window` eras after its offence; unlocking
 		// chunks unbonded after the offence are withdrawable `BondingDuration` eras after it,
 		// counted in pallet-staking's current era, which may run one era ahead of the active one.
@@ -77,9 +81,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The service, or `UnknownService`.
+	pub(crate) fn service(service: ServiceId) -> Result<ServiceOf<T>, DispatchError> {
+		Services::<T>::get(service).ok_or_else(|| Error::<T>::UnknownService.into())
+	}
+
 	/// The service, if it takes new opt-ins, raises and reports.
 	pub(crate) fn active_service(service: ServiceId) -> Result<ServiceOf<T>, DispatchError> {
-		let info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
+		let info = Self::service(service)?;
 		match info.status {
 			ServiceStatus::Active => Ok(info),
 			ServiceStatus::Paused => Err(Error::<T>::ServicePaused.into()),

@@ -1,30 +1,38 @@
 //! Service slashing: report, dispute, schedule and apply.
 //!
 //! 1. [`Pallet::do_report_offence`]: the service's slasher reports `offender` under one of the
-//!    service's rules for an offence in `offence_era`. The slash, `rule.fraction x exposure`, is
-//!    fixed now and scheduled for `active era + dispute_window` in [`SlashQueue`].
-//! 2. [`Pallet::do_cancel_slash`]: governance may cancel it while its dispute window is open.
-//! 3. [`Pallet::apply_due_slashes`] (from `on_initialize`, bounded per block) or
-//!    [`Pallet::do_apply_due_slash`] (the `apply_slash` call) lands it through
+//!    service's rules for an offence in `offence_era`. The slash is fixed now, as
+//!    `rule.fraction x min(allocation in force in the offence era, stake a slash landing at the
+//!    apply era still reaches)`, and scheduled for `active era + dispute_window`. A report that
+//!    would slash nothing is refused (`NothingToSlash`).
+//! 2. [`Pallet::do_cancel_slash`] / [`Pallet::do_cancel_all_slashes`]: governance may cancel one
+//!    slash, or every slash of a service, while its dispute window is open.
+//! 3. [`Pallet::apply_due_slashes`] (from `on_initialize`, `MaxSlashesPerBlock` per block, oldest
+//!    apply era first) or [`Pallet::do_apply_due_slash`] (the `apply_slash` call) lands it through
 //!    [`crate::SlashingAdapter::slash`], which is `pallet_staking::slashing::do_slash`.
 //! 4. pallet-staking calls the cascade hook ([`crate::cascade`]); the offender's exposures are
 //!    then re-synced at once, and an ejecting rule removes it from the service.
 //!
-//! Offences are accepted only for eras in which the offender backed the service, and no older
-//! than `ReportWindow`; with `ReportWindow + dispute_window + 1 < BondingDuration`, stake unbonded
-//! after the offence is still in its unlocking chunks, which `do_slash` slashes, when it lands.
+//! **Bounds are per service.** Each service holds at most `MaxPendingSlashesPerService` scheduled
+//! slashes ([`ServiceSlashes`]); a full service refuses its own reports, never another's.
+//!
+//! **Nothing escapes.** Offences are accepted only for eras in which the offender backed the
+//! service, and no older than `ReportWindow`. With `ReportWindow + dispute_window + 1 <
+//! BondingDuration`, stake unbonded after the offence is still in its unlocking chunks when the
+//! slash lands, provided the runtime drains a full backlog within an era (see
+//! `docs/slashing.md` for the arithmetic).
 
 use crate::{
 	pallet::{
-		Config, Departures, Error, Event, NextSlashId, OffencePruneCursor, Pallet, Positions,
-		ReportedOffences, Services, SlashQueue, Slashes,
+		Config, Departures, DueCursor, DueSlashes, Error, Event, NextSlashId, OffencePruneCursor,
+		Pallet, Positions, ReportedOffences, ServiceSlashes, Slashes,
 	},
 	weights::WeightInfo,
 	BalanceOf, PendingSlash, PendingSlashOf, RuleIndex, ServiceId, ServiceStatus, SlashId,
 	SlashingAdapter,
 };
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
-use sp_runtime::{traits::Zero, DispatchError};
+use sp_runtime::{traits::Zero, DispatchError, Perbill};
 use sp_staking::{EraIndex, StakingInterface};
 
 impl<T: Config> Pallet<T> {
@@ -36,7 +44,7 @@ impl<T: Config> Pallet<T> {
 		rule: RuleIndex,
 		offence_era: EraIndex,
 	) -> Result<SlashId, DispatchError> {
-		let info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
+		let info = Self::service(service)?;
 		ensure!(reporter == info.params.slasher, Error::<T>::NotSlasher);
 		match info.status {
 			ServiceStatus::Active => {}
@@ -58,21 +66,15 @@ impl<T: Config> Pallet<T> {
 			!ReportedOffences::<T>::contains_key(offence_era, &key),
 			Error::<T>::DuplicateOffence
 		);
+		let apply_era = era.saturating_add(info.params.dispute_window);
+		let amount = Self::slash_amount(rule_def.fraction, allocation, &offender, apply_era);
+		ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
 
 		let slash_id = NextSlashId::<T>::get();
 		let next_id = slash_id.checked_add(1).ok_or(Error::<T>::TooManyPendingSlashes)?;
-		let apply_era = era.saturating_add(info.params.dispute_window);
-		let mut queue = SlashQueue::<T>::get();
-		// Ids only grow, so the new entry goes after every entry due no later than it.
-		let at = queue.partition_point(|(due, _)| *due <= apply_era);
-		queue
-			.try_insert(at, (apply_era, slash_id))
-			.map_err(|_| Error::<T>::TooManyPendingSlashes)?;
+		let mut pending = ServiceSlashes::<T>::get(service);
+		pending.try_push(slash_id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
 
-		// What backed the service in the offence era and will still be bonded when the slash
-		// lands: unlocking chunks withdrawable before then cannot be counted on.
-		let exposure = allocation.min(T::Slashing::slashable_stake(&offender, apply_era));
-		let amount = rule_def.fraction.mul_floor(exposure);
 		Slashes::<T>::insert(
 			slash_id,
 			PendingSlash {
@@ -86,7 +88,8 @@ impl<T: Config> Pallet<T> {
 				amount,
 			},
 		);
-		SlashQueue::<T>::put(queue);
+		ServiceSlashes::<T>::insert(service, pending);
+		DueSlashes::<T>::insert(apply_era, slash_id, ());
 		NextSlashId::<T>::put(next_id);
 		ReportedOffences::<T>::insert(offence_era, key, slash_id);
 		Self::deposit_event(Event::<T>::SlashScheduled {
@@ -101,46 +104,94 @@ impl<T: Config> Pallet<T> {
 		Ok(slash_id)
 	}
 
+	/// `fraction x min(allocation, stake of `offender` a slash landing in `apply_era` still
+	/// reaches)`: what a report fixes, and what `simulate_slash` predicts.
+	pub(crate) fn slash_amount(
+		fraction: Perbill,
+		allocation: BalanceOf<T>,
+		offender: &T::AccountId,
+		apply_era: EraIndex,
+	) -> BalanceOf<T> {
+		// Unlocking chunks withdrawable before the slash lands cannot be counted on.
+		fraction.mul_floor(allocation.min(T::Slashing::slashable_stake(offender, apply_era)))
+	}
+
 	/// Cancel a scheduled slash whose dispute window is still open.
 	pub fn do_cancel_slash(slash_id: SlashId) -> DispatchResult {
 		let slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
 		ensure!(T::Slashing::active_era() < slash.apply_era, Error::<T>::DisputeWindowClosed);
-		Self::unschedule(slash_id);
+		Self::unschedule(slash_id, &slash);
 		Self::deposit_event(Event::<T>::SlashCancelled { slash_id });
 		Ok(())
+	}
+
+	/// Cancel every slash of `service` still in its dispute window, in one call: at most
+	/// `MaxPendingSlashesPerService` of them. Returns how many were cancelled.
+	pub fn do_cancel_all_slashes(service: ServiceId) -> Result<u32, DispatchError> {
+		Self::service(service)?;
+		let era = T::Slashing::active_era();
+		let mut pending = ServiceSlashes::<T>::get(service);
+		let mut count = 0u32;
+		pending.retain(|slash_id| match Slashes::<T>::get(slash_id) {
+			Some(slash) if era < slash.apply_era => {
+				Slashes::<T>::remove(slash_id);
+				DueSlashes::<T>::remove(slash.apply_era, slash_id);
+				count = count.saturating_add(1);
+				Self::deposit_event(Event::<T>::SlashCancelled { slash_id: *slash_id });
+				false
+			}
+			Some(_) => true,
+			None => false,
+		});
+		ServiceSlashes::<T>::insert(service, pending);
+		Self::deposit_event(Event::<T>::AllSlashesCancelled { service, count });
+		Ok(count)
 	}
 
 	/// Apply one slash whose dispute window has passed.
 	pub fn do_apply_due_slash(slash_id: SlashId) -> DispatchResult {
 		let slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
 		ensure!(T::Slashing::active_era() >= slash.apply_era, Error::<T>::SlashNotDue);
-		Self::unschedule(slash_id);
+		Self::unschedule(slash_id, &slash);
 		Self::land_slash(slash_id, slash);
 		Ok(())
 	}
 
-	/// Apply the due slashes at the front of the queue, at most `MaxSlashesPerBlock`; the rest
-	/// wait for the next block. Returns the weight used.
+	/// Apply due slashes, oldest apply era first, at most `MaxSlashesPerBlock`; the rest wait for
+	/// the next block. Returns the weight used.
 	pub fn apply_due_slashes(era: EraIndex) -> Weight {
-		// Due slashes are at the front: take them off the queue in one write.
-		let mut queue = SlashQueue::<T>::get();
-		let due_count = queue
-			.iter()
-			.take_while(|(apply_era, _)| *apply_era <= era)
-			.count()
-			.min(T::MaxSlashesPerBlock::get() as usize);
-		if due_count == 0 {
-			return T::WeightInfo::apply_due_slashes(0);
-		}
-		let due: alloc::vec::Vec<SlashId> = queue.drain(..due_count).map(|(_, id)| id).collect();
-		SlashQueue::<T>::put(queue);
-		let count = due.len() as u32;
-		for slash_id in due {
-			if let Some(slash) = Slashes::<T>::take(slash_id) {
-				Self::land_slash(slash_id, slash);
+		let mut cursor = DueCursor::<T>::get();
+		let mut budget = T::MaxSlashesPerBlock::get();
+		let mut landed = 0u32;
+		// Each apply era looked at costs a read even when empty: at most `budget + 1` a block.
+		let mut scans = budget.saturating_add(1);
+		let mut reads = 1u64;
+		while cursor <= era && budget > 0 && scans > 0 {
+			scans = scans.saturating_sub(1);
+			reads = reads.saturating_add(1);
+			let due: alloc::vec::Vec<SlashId> =
+				DueSlashes::<T>::iter_key_prefix(cursor).take(budget as usize).collect();
+			let exhausted = (due.len() as u32) < budget;
+			for slash_id in due {
+				budget = budget.saturating_sub(1);
+				match Slashes::<T>::get(slash_id) {
+					Some(slash) => {
+						Self::unschedule(slash_id, &slash);
+						Self::land_slash(slash_id, slash);
+						landed = landed.saturating_add(1);
+					}
+					None => DueSlashes::<T>::remove(cursor, slash_id),
+				}
 			}
+			// New reports apply after the active era, so an exhausted era before it stays empty.
+			if !exhausted || cursor >= era {
+				break;
+			}
+			cursor = cursor.saturating_add(1);
 		}
-		T::WeightInfo::apply_due_slashes(count)
+		DueCursor::<T>::put(cursor);
+		T::WeightInfo::apply_due_slashes(landed)
+			.saturating_add(T::DbWeight::get().reads_writes(reads, 1))
 	}
 
 	/// Land `slash`, already taken out of the schedule, on the offender's bonded ledger, then
@@ -160,45 +211,30 @@ impl<T: Config> Pallet<T> {
 			amount: taken,
 		});
 		if slash.eject {
-			if let Some(position) = Positions::<T>::get(&slash.offender, slash.service) {
-				let release_era = T::Slashing::active_era().saturating_add(1);
-				let removed =
-					Self::remove_position(&slash.offender, slash.service, &position, release_era);
-				if removed.is_ok() {
-					Self::deposit_event(Event::<T>::Ejected {
-						who: slash.offender.clone(),
-						service: slash.service,
-					});
-				}
-			}
+			Self::eject(&slash.offender, slash.service);
 		}
 		Self::do_resync(&slash.offender);
 	}
 
 	/// The allocation with which `who` backed `service` in `offence_era`, from its position or,
 	/// if it has left since, from its departure record.
-	fn allocation_in_era(
+	pub(crate) fn allocation_in_era(
 		who: &T::AccountId,
 		service: ServiceId,
 		offence_era: EraIndex,
 		era: EraIndex,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		let position = Positions::<T>::get(who, service);
-		if let Some(position) = &position {
-			if offence_era >= position.joined_era {
-				if let Some(exit) = &position.exit {
-					let released = exit.target.is_zero() && offence_era >= exit.release_era;
-					ensure!(!released, Error::<T>::NotExposedAtEra);
-				}
-				return Ok(position.allocation_in(offence_era));
+		if let Some(allocation) = position.as_ref().map(|p| p.allocation_in(offence_era)) {
+			if !allocation.is_zero() {
+				return Ok(allocation);
 			}
 		}
 		match Departures::<T>::get(who, service) {
 			Some(departure) if Self::departure_reportable(&departure, era) => {
-				let backed =
-					offence_era >= departure.joined_era && offence_era < departure.release_era;
-				ensure!(backed, Error::<T>::NotExposedAtEra);
-				Ok(departure.position.allocation_in(offence_era))
+				let allocation = departure.allocation_in(offence_era);
+				ensure!(!allocation.is_zero(), Error::<T>::NotExposedAtEra);
+				Ok(allocation)
 			}
 			_ if position.is_some() => Err(Error::<T>::NotExposedAtEra.into()),
 			_ => Err(Error::<T>::NotOptedIn.into()),
@@ -206,9 +242,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Take a slash out of the schedule.
-	fn unschedule(slash_id: SlashId) {
+	fn unschedule(slash_id: SlashId, slash: &PendingSlashOf<T>) {
 		Slashes::<T>::remove(slash_id);
-		SlashQueue::<T>::mutate(|queue| queue.retain(|(_, id)| *id != slash_id));
+		DueSlashes::<T>::remove(slash.apply_era, slash_id);
+		ServiceSlashes::<T>::mutate(slash.service, |pending| pending.retain(|id| *id != slash_id));
 	}
 
 	/// Forget duplicate-report records of offence eras that can no longer be reported, a
@@ -230,7 +267,8 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// The `on_initialize` work: due slashes, duplicate records, pending cascades.
+	/// The `on_initialize` work: due slashes, duplicate records, pending cascades, the era
+	/// sweep and expired departure records.
 	pub(crate) fn on_initialize_impl() -> Weight {
 		let era = T::Slashing::active_era();
 		T::DbWeight::get()
@@ -238,5 +276,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Self::apply_due_slashes(era))
 			.saturating_add(Self::prune_offences(era))
 			.saturating_add(Self::process_cascades(T::MaxCascadesPerBlock::get()))
+			.saturating_add(Self::sweep(era))
+			.saturating_add(Self::prune_departures(era))
 	}
 }

@@ -127,12 +127,39 @@ pub struct Exit<Balance> {
 	pub release_era: EraIndex,
 }
 
+/// When each allocation of a position took effect: `(era, allocation)` pairs, oldest first, at
+/// most one per era. The allocation in force in era `e` is the one of the last pair whose era is
+/// at most `e` (none before the first pair: the position did not exist yet).
+///
+/// Pairs older than the report window are pruned, except the one still in force at its start;
+/// pairs after the next era only come from a scheduled decrease or exit. So the history holds at
+/// most `ReportWindow + 3` pairs ([`crate::HistoryBound`]).
+pub type AllocationHistory<Balance, MaxHistory> = BoundedVec<(EraIndex, Balance), MaxHistory>;
+
+/// The allocation in force in `era` according to `history`: zero before the first pair.
+pub fn allocation_at<Balance: Copy + Default>(
+	history: &[(EraIndex, Balance)],
+	era: EraIndex,
+) -> Balance {
+	history
+		.iter()
+		.rev()
+		.find(|(from, _)| *from <= era)
+		.map(|(_, amount)| *amount)
+		.unwrap_or_default()
+}
+
 /// A restaker's position in one service.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct Position<Balance> {
-	/// How much of its bonded stake the restaker allocated to the service.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxHistory))]
+pub struct Position<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxHistory: Get<u32>> {
+	/// The allocation the restaker set: in force from the next era on if it was just raised, and
+	/// until the release era of a scheduled decrease.
 	pub allocation: Balance,
-	/// What the service can slash: `min(allocation, bonded stake)` as of the last sync.
+	/// What a slash reported now could collect: `min(allocation in force now, stake a slash
+	/// landing after this service's dispute window still reaches)`, as of the last sync.
 	pub exposure: Balance,
 	/// Active era of the opt-in: offences from earlier eras cannot be reported.
 	pub joined_era: EraIndex,
@@ -140,31 +167,43 @@ pub struct Position<Balance> {
 	pub exit: Option<Exit<Balance>>,
 	/// Rewards already accounted for at the current exposure (see [`crate::rewards`]).
 	pub reward_debt: Balance,
-	/// `(era, allocation before)` of the earliest raise still inside the report window: an
-	/// offence from before that era is slashed on the allocation that backed it then.
-	pub last_raise: Option<(EraIndex, Balance)>,
+	/// The allocation in force in each era still inside the report window, and scheduled ones.
+	pub history: AllocationHistory<Balance, MaxHistory>,
 }
 
-impl<Balance: Copy> Position<Balance> {
-	/// The allocation that backed the service in `era`, as far as raises go.
+impl<Balance, MaxHistory> Position<Balance, MaxHistory>
+where
+	Balance: Copy + Default + PartialEq + Eq + core::fmt::Debug,
+	MaxHistory: Get<u32>,
+{
+	/// The allocation that backed the service in `era`.
 	pub fn allocation_in(&self, era: EraIndex) -> Balance {
-		match self.last_raise {
-			Some((raised, before)) if era < raised => before,
-			_ => self.allocation,
-		}
+		allocation_at(&self.history, era)
 	}
 }
 
 /// A position that left its service (exit or ejection), kept while offences from the time it
 /// backed the service can still be reported.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct Departure<Balance> {
-	/// Era of the opt-in.
-	pub joined_era: EraIndex,
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxHistory))]
+pub struct Departure<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxHistory: Get<u32>> {
 	/// First era in which it no longer backed the service.
 	pub release_era: EraIndex,
-	/// The position as it left, for the allocation it had in each era.
-	pub position: Position<Balance>,
+	/// The allocation it had in each era, ending with zero from `release_era`.
+	pub history: AllocationHistory<Balance, MaxHistory>,
+}
+
+impl<Balance, MaxHistory> Departure<Balance, MaxHistory>
+where
+	Balance: Copy + Default + PartialEq + Eq + core::fmt::Debug,
+	MaxHistory: Get<u32>,
+{
+	/// The allocation that backed the service in `era`.
+	pub fn allocation_in(&self, era: EraIndex) -> Balance {
+		allocation_at(&self.history, era)
+	}
 }
 
 /// Per-restaker summary across services.
@@ -178,8 +217,9 @@ pub struct RestakerLedger<Balance: Clone + PartialEq + Eq + core::fmt::Debug, Ma
 	pub services: BoundedVec<ServiceId, MaxServices>,
 	/// Sum of the allocations of those positions.
 	pub total_allocated: Balance,
-	/// Active stake when the restaker last raised an allocation: the cap was checked against it.
-	pub leverage_base: Balance,
+	/// Active era of the last full sync: exposures are exact for this era (see
+	/// [`crate::positions`]).
+	pub synced_era: EraIndex,
 }
 
 /// A reported offence waiting for its dispute window to pass.
@@ -256,18 +296,25 @@ pub struct ExposureView<Balance> {
 	pub exit: Option<Exit<Balance>>,
 	/// Rewards the restaker can claim from the service now.
 	pub claimable_rewards: Balance,
+	/// `(era, allocation)`: the allocation in force from each era on, inside the report window.
+	pub history: alloc::vec::Vec<(EraIndex, Balance)>,
 }
 
 /// Everything about one restaker, as the runtime API shows it.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct RestakerView<Balance> {
-	/// Bonded stake, unlocking chunks included: what exposures are capped by.
+	/// Bonded stake, unlocking chunks included.
 	pub stake: Balance,
-	/// Active bonded stake: what the leverage cap is measured against.
+	/// Active bonded stake: raises and opt-ins must fit `MaxLeverage x` it.
 	pub active_stake: Balance,
+	/// Stake a slash can still reach: the active stake plus the unlocking chunks that cannot be
+	/// withdrawn before the next era ends. The leverage cap holds against it at all times.
+	pub slashable_stake: Balance,
 	/// Sum of the allocations.
 	pub total_allocated: Balance,
-	/// `total_allocated / active_stake`, in parts per billion (1x = 1_000_000_000).
+	/// Sum of the exposures.
+	pub total_exposure: Balance,
+	/// `total_allocated / slashable_stake`, in parts per billion (1x = 1_000_000_000).
 	pub leverage_ppb: u64,
 	/// Whether a stake loss awaits its cascade re-sync.
 	pub cascade_pending: bool,

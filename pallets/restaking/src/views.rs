@@ -10,7 +10,10 @@ use crate::{
 };
 use alloc::vec::Vec;
 use frame_support::storage::{with_transaction, TransactionOutcome};
-use sp_runtime::{traits::Zero, DispatchError, SaturatedConversion};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, SaturatedConversion,
+};
 use sp_staking::StakingInterface;
 
 /// Parts per billion in one unit of leverage.
@@ -38,29 +41,34 @@ impl<T: Config> Pallet<T> {
 		if ledger.is_none() && unclaimed.is_empty() {
 			return None;
 		}
-		let stake = T::Staking::stake(who).ok();
-		let (total, active) = stake.map(|s| (s.total, s.active)).unwrap_or_default();
+		let stake = Self::stake_of(who);
+		let slashable = stake.reachable(T::Slashing::active_era());
 		let total_allocated = ledger.as_ref().map(|l| l.total_allocated).unwrap_or_default();
-		let leverage_ppb = if active.is_zero() {
+		let leverage_ppb = if slashable.is_zero() {
 			0
 		} else {
 			sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
 				total_allocated.saturated_into(),
 				PPB,
-				active.saturated_into(),
+				slashable.saturated_into(),
 				sp_arithmetic::Rounding::Down,
 			)
 			.unwrap_or(u128::MAX)
 			.saturated_into()
 		};
+		let mut total_exposure = BalanceOf::<T>::zero();
 		let mut positions: Vec<_> = Positions::<T>::iter_prefix(who)
-			.map(|(service, p)| ExposureView {
-				service,
-				allocation: p.allocation,
-				exposure: p.exposure,
-				joined_era: p.joined_era,
-				exit: p.exit.clone(),
-				claimable_rewards: Self::claimable_rewards(who, service),
+			.map(|(service, p)| {
+				total_exposure = total_exposure.saturating_add(p.exposure);
+				ExposureView {
+					service,
+					allocation: p.allocation,
+					exposure: p.exposure,
+					joined_era: p.joined_era,
+					exit: p.exit.clone(),
+					claimable_rewards: Self::claimable_rewards(who, service),
+					history: p.history.into_inner(),
+				}
 			})
 			.collect();
 		for (service, amount) in unclaimed {
@@ -72,14 +80,17 @@ impl<T: Config> Pallet<T> {
 					joined_era: 0,
 					exit: None,
 					claimable_rewards: amount,
+					history: Vec::new(),
 				});
 			}
 		}
 		positions.sort_by_key(|p| p.service);
 		Some(RestakerView {
-			stake: total,
-			active_stake: active,
+			stake: stake.total,
+			active_stake: stake.active,
+			slashable_stake: slashable,
 			total_allocated,
+			total_exposure,
 			leverage_ppb,
 			cascade_pending: PendingCascades::<T>::contains_key(who),
 			positions,
@@ -96,12 +107,14 @@ impl<T: Config> Pallet<T> {
 		Self::sorted_slashes(|s| &s.offender == who)
 	}
 
-	/// What a report of `offender` under `rule` of `service` would do if its slash landed now:
-	/// the amount, the offender's stake after, and every one of its services' secured stake
+	/// What a report of `offender` under `rule` of `service` for an offence in the active era
+	/// would do if its slash landed now: the amount a report would fix (the rule's fraction of
+	/// the allocation in force now, capped by the stake a slash landing after the dispute window
+	/// still reaches), the offender's stake after, and every one of its services' secured stake
 	/// before and after the cascade.
 	///
 	/// It runs the real path (`do_slash`, ejection, re-sync) in a storage transaction that is
-	/// rolled back, so the prediction is exact.
+	/// rolled back.
 	pub fn simulate_slash(
 		service: ServiceId,
 		offender: T::AccountId,
@@ -110,8 +123,10 @@ impl<T: Config> Pallet<T> {
 		let info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
 		let rule = info.params.rules.get(rule as usize).ok_or(Error::<T>::UnknownRule)?.clone();
 		let stake_before = Self::bonded_stake(&offender)?.total;
-		let position = Positions::<T>::get(&offender, service).ok_or(Error::<T>::NotOptedIn)?;
-		let amount = rule.fraction.mul_floor(position.allocation.min(stake_before));
+		let era = T::Slashing::active_era();
+		let allocation = Self::allocation_in_era(&offender, service, era, era)?;
+		let apply_era = era.saturating_add(info.params.dispute_window);
+		let amount = Self::slash_amount(rule.fraction, allocation, &offender, apply_era);
 		let services =
 			Restakers::<T>::get(&offender).map(|l| l.services.into_inner()).unwrap_or_default();
 		let secured =
@@ -125,10 +140,7 @@ impl<T: Config> Pallet<T> {
 				T::Slashing::slash(&offender, amount, T::Slashing::active_era())
 			};
 			if rule.eject {
-				if let Some(position) = Positions::<T>::get(&offender, service) {
-					let release_era = T::Slashing::active_era().saturating_add(1);
-					let _ = Self::remove_position(&offender, service, &position, release_era);
-				}
+				Self::eject(&offender, service);
 			}
 			Self::do_resync(&offender);
 			let stake_after = T::Staking::total_stake(&offender).unwrap_or_default();

@@ -154,6 +154,12 @@ parameter_types! {
 	pub const SampleDisputeWindow: EraIndex = 2;
 	/// Blocks a council motion stays open: 30 s.
 	pub const CouncilMotionDuration: BlockNumber = 5;
+	/// Services that can ever be registered. With `RestakingMaxPendingPerService`, a full
+	/// backlog is 16 x 4 = 64 slashes, which `MaxSlashesPerBlock` (8) lands in 8 blocks, inside
+	/// one 10-block era.
+	pub const RestakingMaxServices: u32 = 16;
+	/// Slashes one service can have scheduled at once.
+	pub const RestakingMaxPendingPerService: u32 = 4;
 }
 
 #[cfg(not(feature = "fast-runtime"))]
@@ -172,6 +178,12 @@ parameter_types! {
 	pub const SampleDisputeWindow: EraIndex = 4;
 	/// Blocks a council motion stays open: six hours, well inside the sample dispute window.
 	pub const CouncilMotionDuration: BlockNumber = 6 * crate::HOURS;
+	/// Services that can ever be registered. With `RestakingMaxPendingPerService`, a full
+	/// backlog is 64 x 64 = 4,096 slashes, which `MaxSlashesPerBlock` (8) lands in 512 blocks
+	/// (51 minutes), inside one 3,600-block era.
+	pub const RestakingMaxServices: u32 = 64;
+	/// Slashes one service can have scheduled at once.
+	pub const RestakingMaxPendingPerService: u32 = 64;
 }
 
 parameter_types! {
@@ -360,12 +372,13 @@ impl pallet_restaking::Config for Runtime {
 	type SlashCancelOrigin = RestakingSlashCancelOrigin;
 	type MaxLeverage = ConstU32<3>;
 	type MaxServicesPerRestaker = ConstU32<16>;
-	type MaxServices = ConstU32<64>;
+	type MaxServices = RestakingMaxServices;
 	type MaxRules = ConstU32<8>;
 	type MaxNameLen = ConstU32<64>;
-	type MaxPendingSlashes = ConstU32<256>;
+	type MaxPendingSlashesPerService = RestakingMaxPendingPerService;
 	type MaxSlashesPerBlock = ConstU32<8>;
 	type MaxCascadesPerBlock = ConstU32<16>;
+	type MaxSweepPerBlock = ConstU32<8>;
 	type ReportWindow = RestakingReportWindow;
 	type Currency = Balances;
 	type PalletId = RestakingPalletId;

@@ -45,18 +45,23 @@ fn a_service_slash_cascades_to_every_service_of_the_restaker() {
 		start_active_era(3);
 
 		assert_eq!(bonded(VALIDATOR_A), 500);
+		// 2,000 allocated on 500 is above the 3x cap of 1,500: every allocation is scaled by
+		// 1,500 / 2,000 to 750, 450 and 300, and each exposure is capped by the 500 left.
 		assert_eq!(
 			(
 				exposure(VALIDATOR_A, oracle),
 				exposure(VALIDATOR_A, bridge),
 				exposure(VALIDATOR_A, sequencer)
 			),
-			(500, 500, 400)
+			(500, 450, 300)
 		);
-		assert_eq!((secured(oracle), secured(bridge), secured(sequencer)), (500, 500, 400));
+		assert_eq!((secured(oracle), secured(bridge), secured(sequencer)), (500, 450, 300));
 		let events = restaking_events();
 		assert!(matches!(events[0], Event::SlashApplied { amount: 500, .. }));
-		assert_eq!(reductions(&events), vec![(oracle, 500, 500), (bridge, 100, 500)]);
+		assert_eq!(
+			reductions(&events),
+			vec![(oracle, 500, 500), (bridge, 150, 450), (sequencer, 100, 300)]
+		);
 		// The cascade ran with the slash: nothing is left pending.
 		assert!(!PendingCascades::<Test>::contains_key(VALIDATOR_A));
 	});
@@ -85,11 +90,12 @@ fn a_base_layer_slash_through_manual_slash_cascades_in_the_next_block() {
 				exposure(VALIDATOR_A, bridge),
 				exposure(VALIDATOR_A, sequencer)
 			),
-			(300, 300, 300)
+			(300, 270, 180)
 		);
+		// 300 left, a cap of 900: allocations scaled by 900 / 2,000 to 450, 270 and 180.
 		assert_eq!(
 			reductions(&restaking_events()),
-			vec![(oracle, 700, 300), (bridge, 300, 300), (sequencer, 100, 300)]
+			vec![(oracle, 700, 300), (bridge, 330, 270), (sequencer, 220, 180)]
 		);
 	});
 }
@@ -137,7 +143,8 @@ fn a_cascade_below_min_stake_ejects_from_that_service_only() {
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, bridge), None);
 		let info = Services::<Test>::get(bridge).unwrap();
 		assert_eq!((info.total_secured, info.restakers), (0, 0));
-		assert_eq!((exposure(VALIDATOR_A, oracle), exposure(VALIDATOR_A, sequencer)), (500, 400));
+		// The leverage cap scaled the bridge to 450 and the sequencer to 300.
+		assert_eq!((exposure(VALIDATOR_A, oracle), exposure(VALIDATOR_A, sequencer)), (500, 300));
 		let events = restaking_events();
 		assert!(events.contains(&Event::Ejected { who: VALIDATOR_A, service: bridge }));
 		assert_eq!(events.iter().filter(|e| matches!(e, Event::Ejected { .. })).count(), 1);

@@ -9,6 +9,8 @@
 
 mod allocation;
 mod cascade;
+mod docs;
+mod guarantees;
 mod rewards;
 mod services;
 mod slashing;

@@ -1,4 +1,4 @@
-use crate::{mock::*, Error, Event, PendingSlash, Positions, SlashQueue, Slashes};
+use crate::{mock::*, DueSlashes, Error, Event, PendingSlash, Positions, ServiceSlashes, Slashes};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::DispatchError;
 
@@ -16,8 +16,9 @@ fn oracle_with_validator_a() -> u32 {
 fn oracle_left_by_validator_a_in_era_3() -> u32 {
 	let id = oracle_with_validator_a();
 	assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+	// The era sweep releases it at the start of era 3.
 	start_active_era(3);
-	assert_ok!(Restaking::complete_opt_out(RuntimeOrigin::signed(VALIDATOR_A), id, VALIDATOR_A));
+	assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
 	id
 }
 
@@ -41,7 +42,8 @@ fn report_schedules_the_rule_fraction_of_the_exposure() {
 			amount: 100,
 		};
 		assert_eq!(Slashes::<Test>::get(0), Some(expected));
-		assert_eq!(SlashQueue::<Test>::get().into_inner(), vec![(3, 0)]);
+		assert_eq!(ServiceSlashes::<Test>::get(id).into_inner(), vec![0]);
+		assert_eq!(DueSlashes::<Test>::iter_keys().collect::<Vec<_>>(), vec![(3, 0)]);
 		assert_eq!(
 			restaking_events(),
 			vec![Event::SlashScheduled {
@@ -116,6 +118,7 @@ fn offences_after_the_release_era_are_refused() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = oracle_with_validator_a();
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
+		hold_sweep_until(3);
 		start_active_era(3);
 		// Released from era 3, even though nobody completed the exit yet.
 		assert_noop!(report(id, VALIDATOR_A, 0, 3), Error::<Test>::NotExposedAtEra);
@@ -179,8 +182,9 @@ fn raising_an_allocation_after_an_offence_does_not_raise_its_slash() {
 		assert_ok!(Restaking::set_allocation(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
 		assert_ok!(report(id, VALIDATOR_A, 1, 1));
 		assert_eq!(Slashes::<Test>::get(0).unwrap().amount, 50);
+		// The raise counts from era 3: era 2 was still backed by 100.
 		assert_ok!(report(id, VALIDATOR_A, 1, 2));
-		assert_eq!(Slashes::<Test>::get(1).unwrap().amount, 500);
+		assert_eq!(Slashes::<Test>::get(1).unwrap().amount, 50);
 	});
 }
 
@@ -193,9 +197,9 @@ fn stake_withdrawable_before_the_slash_lands_is_not_counted() {
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(NOMINATOR)));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(NOMINATOR), 500));
 		start_active_era(BONDING_DURATION - 1);
-		// Its slash would land two eras later, after the chunk can be withdrawn.
-		assert_ok!(report(id, NOMINATOR, 1, BONDING_DURATION - 1));
-		assert_eq!(Slashes::<Test>::get(0).unwrap().amount, 0);
+		// A slash reported now would land two eras later, after the chunk can be withdrawn:
+		// an offence of era 7, when it still backed the service, collects nothing.
+		assert_noop!(report(id, NOMINATOR, 1, 7), Error::<Test>::NothingToSlash);
 	});
 }
 
@@ -214,7 +218,7 @@ fn the_same_offence_cannot_be_reported_twice() {
 #[test]
 fn pending_slashes_are_bounded() {
 	ExtBuilder::default().build_and_execute(|| {
-		MaxPendingSlashes::set(2);
+		MaxPendingSlashesPerService::set(2);
 		let id = oracle_with_validator_a();
 		assert_ok!(report(id, VALIDATOR_A, 0, 1));
 		assert_ok!(report(id, VALIDATOR_A, 1, 1));
@@ -236,7 +240,8 @@ fn governance_cancels_a_slash_during_its_dispute_window() {
 		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), 0));
 		assert_eq!(restaking_events(), vec![Event::SlashCancelled { slash_id: 0 }]);
 		assert_eq!(Slashes::<Test>::get(0), None);
-		assert!(SlashQueue::<Test>::get().is_empty());
+		assert!(ServiceSlashes::<Test>::get(id).is_empty());
+		assert_eq!(DueSlashes::<Test>::iter().count(), 0);
 		assert_noop!(
 			Restaking::cancel_slash(RuntimeOrigin::root(), 0),
 			Error::<Test>::UnknownSlash
@@ -255,9 +260,10 @@ fn a_slash_cannot_be_cancelled_once_its_window_closed() {
 		assert_ok!(report(id, VALIDATOR_A, 0, 0));
 		// Era 3 applies one slash in its first block; the other is due but not yet applied.
 		start_active_era(3);
-		assert_eq!(Slashes::<Test>::iter().count(), 1);
+		let waiting: Vec<_> = Slashes::<Test>::iter_keys().collect();
+		assert_eq!(waiting.len(), 1);
 		assert_noop!(
-			Restaking::cancel_slash(RuntimeOrigin::root(), 1),
+			Restaking::cancel_slash(RuntimeOrigin::root(), waiting[0]),
 			Error::<Test>::DisputeWindowClosed
 		);
 	});
@@ -306,13 +312,14 @@ fn apply_slash_is_refused_before_the_window_and_works_for_anyone_after() {
 			Error::<Test>::SlashNotDue
 		);
 		start_active_era(3);
-		// The automatic path took slash 0 in this block; slash 1 waits its turn.
+		// The automatic path took one slash in this block; the other waits its turn.
 		assert_eq!(bonded(VALIDATOR_A), 900);
-		assert_ok!(Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), 1));
+		let waiting = Slashes::<Test>::iter_keys().next().unwrap();
+		assert_ok!(Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), waiting));
 		// 10% of the exposure at report time, 1,000.
 		assert_eq!(bonded(VALIDATOR_A), 800);
 		assert_noop!(
-			Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), 1),
+			Restaking::apply_slash(RuntimeOrigin::signed(STRANGER), waiting),
 			Error::<Test>::UnknownSlash
 		);
 	});
@@ -330,15 +337,14 @@ fn due_slashes_beyond_the_per_block_bound_carry_over() {
 		for who in [VALIDATOR_A, VALIDATOR_B, VALIDATOR_C] {
 			assert_ok!(report(id, who, 0, 1));
 		}
+		let total = || bonded(VALIDATOR_A) + bonded(VALIDATOR_B) + bonded(VALIDATOR_C);
 		start_active_era(3);
-		assert_eq!(SlashQueue::<Test>::get().len(), 1);
-		assert_eq!(
-			(bonded(VALIDATOR_A), bonded(VALIDATOR_B), bonded(VALIDATOR_C)),
-			(950, 950, 500)
-		);
+		// Two of the three 50s landed in the era's first block; the third waits a block.
+		assert_eq!(Slashes::<Test>::iter().count(), 1);
+		assert_eq!(total(), 2_500 - 100);
 		next_block();
-		assert!(SlashQueue::<Test>::get().is_empty());
-		assert_eq!(bonded(VALIDATOR_C), 450);
+		assert_eq!(Slashes::<Test>::iter().count(), 0);
+		assert_eq!(total(), 2_500 - 150);
 	});
 }
 
@@ -390,7 +396,7 @@ fn a_pending_slash_survives_the_offenders_exit() {
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
 		assert_ok!(report(id, VALIDATOR_A, 0, 1));
 		start_active_era(2);
-		assert_ok!(Restaking::complete_opt_out(RuntimeOrigin::signed(STRANGER), id, VALIDATOR_A));
+		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
 		start_active_era(3);
 		assert_eq!(bonded(VALIDATOR_A), 900);
 	});

@@ -28,7 +28,8 @@ fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), b));
 		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), a, 101));
 		let view = Restaking::exposures_view(&VALIDATOR_A).unwrap();
-		assert_eq!((view.stake, view.active_stake, view.total_allocated), (1_000, 1_000, 1_500));
+		assert_eq!((view.stake, view.active_stake, view.slashable_stake), (1_000, 1_000, 1_000));
+		assert_eq!((view.total_allocated, view.total_exposure), (1_500, 1_500));
 		assert_eq!(view.leverage_ppb, 1_500_000_000);
 		assert!(!view.cascade_pending);
 		assert_eq!(
@@ -40,7 +41,8 @@ fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
 					exposure: 1_000,
 					joined_era: 0,
 					exit: None,
-					claimable_rewards: 100
+					claimable_rewards: 100,
+					history: vec![(0, 1_000)],
 				},
 				ExposureView {
 					service: b,
@@ -48,7 +50,8 @@ fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
 					exposure: 500,
 					joined_era: 0,
 					exit: Some(Exit { target: 0, release_era: 2 }),
-					claimable_rewards: 0
+					claimable_rewards: 0,
+					history: vec![(0, 500), (2, 0)],
 				},
 			]
 		);

@@ -1,0 +1,518 @@
+//! Positions: the one writer of a restaker's positions and of everything that must stay
+//! consistent with them.
+//!
+//! Like pallet-staking's `ledger.rs`, this module alone writes [`Positions`], [`Restakers`],
+//! [`Departures`] (and their expiry index), a service's `total_secured` and `restakers`, and the
+//! reward settlement ([`UnclaimedRewards`] and `reward_debt`) that follows an exposure change.
+//! Allocation, slashing, the cascade and rewards ask it for changes:
+//!
+//! - [`Pallet::open_position`] for an opt-in;
+//! - [`Pallet::change_position`] for a raise, a scheduled decrease or exit, or a cancelled one;
+//! - [`Pallet::eject`] for an ejecting rule;
+//! - [`Pallet::do_sync_restaker`], the re-sync: it releases exits and decreases whose release era
+//!   has come, restores the leverage cap after a stake loss, recomputes every exposure and ejects
+//!   positions below a service's `min_stake`;
+//! - [`Pallet::settle_position_rewards`] before a claim.
+//!
+//! Each of them ends in [`Pallet::commit`] (or `close`) per position and one write of the
+//! restaker's ledger, so the arithmetic that keeps `total_secured`, `restakers`,
+//! `total_allocated` and the reward debts in step is written once.
+//!
+//! ## The model it keeps
+//!
+//! - **Allocations by era.** A position's `history` says which allocation was in force in each
+//!   era: an opt-in from its own era, a raise from the next era, a decrease or exit from its
+//!   release era. A slash for an offence in era `e` uses exactly the allocation in force in `e`.
+//! - **Exposure is what a slash reported now could collect:** `min(allocation in force now,
+//!   stake reachable by a slash landing after the service's dispute window)`, where reachable
+//!   stake is the active stake plus the unlocking chunks that cannot be withdrawn before then
+//!   ([`crate::StakeLedger::reachable`]).
+//! - **Leverage at all times.** The allocations of a synced restaker sum to at most
+//!   `MaxLeverage x` its slashable stake now (`reachable(active era)`). A stake loss that breaks
+//!   this scales every allocation down by the same factor, from the current era on: stake 1,000
+//!   with four allocations of 750 (3,000, at `MaxLeverage` 3) and a 50% base-layer slash leave
+//!   500 of stake and a cap of 1,500, so each allocation becomes 750 x 1,500 / 3,000 = 375.
+//!
+//! ## Staleness
+//!
+//! pallet-staking calls a hook on slashes and withdrawals (the cascade re-syncs at once or within
+//! `MaxCascadesPerBlock` per block), but not on `unbond`, `force_unstake` or `reap_stash`, and
+//! nothing tells the pallet that an era has started. So exposures are brought up to date:
+//! - by the era sweep, `MaxSweepPerBlock` restakers per block from the first block of each era
+//!   (a chain with `R` restakers is swept `ceil(R / MaxSweepPerBlock)` blocks into the era);
+//! - by any call of the restaker, which re-syncs it first if it was last synced in an earlier
+//!   era;
+//! - at once by the permissionless `sync_restaker`.
+//!
+//! Slashes never rely on a stored exposure: a report reads the allocation history and the
+//! staking ledger itself, so a stale exposure can only overstate a service's total and reward
+//! share, for at most the sweep's delay.
+
+use crate::{
+	pallet::{
+		Config, DepartureCursor, DepartureExpiries, Departures, Error, Event, Pallet,
+		PendingCascades, Positions, Restakers, Services, UnclaimedRewards,
+	},
+	weights::WeightInfo,
+	BalanceOf, Departure, PositionOf, RestakerLedgerOf, ServiceId, SlashingAdapter, StakeLedger,
+	RESTAKERS_WEIGHED,
+};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
+use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, Rounding};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, SaturatedConversion,
+};
+use sp_staking::EraIndex;
+
+impl<T: Config> Pallet<T> {
+	/// `who`'s bonded ledger, or an empty one if it is not bonded (any more).
+	pub(crate) fn stake_of(who: &T::AccountId) -> StakeLedger<BalanceOf<T>> {
+		T::Slashing::stake_ledger(who).unwrap_or_else(|| StakeLedger {
+			active: Zero::zero(),
+			total: Zero::zero(),
+			unlocking: Vec::new(),
+		})
+	}
+
+	/// The exposure of `position` in `service` with dispute window `dispute_window`, in active
+	/// era `era`, for the staking ledger `stake`.
+	pub(crate) fn exposure_for(
+		position: &PositionOf<T>,
+		stake: &StakeLedger<BalanceOf<T>>,
+		dispute_window: EraIndex,
+		era: EraIndex,
+	) -> BalanceOf<T> {
+		position.allocation_in(era).min(stake.reachable(era.saturating_add(dispute_window)))
+	}
+
+	/// `MaxLeverage x stake`, saturating: a cap beyond the balance type's range caps nothing.
+	pub(crate) fn leverage_cap(stake: BalanceOf<T>) -> BalanceOf<T> {
+		stake.saturating_mul(T::MaxLeverage::get().into())
+	}
+
+	/// Re-sync `who` first if it was last synced before the active era or awaits a cascade, so
+	/// that a call of the restaker starts from exact exposures and released exits.
+	pub(crate) fn ensure_synced(who: &T::AccountId) -> DispatchResult {
+		let era = T::Slashing::active_era();
+		let stale = Restakers::<T>::get(who).is_some_and(|ledger| ledger.synced_era < era)
+			|| PendingCascades::<T>::contains_key(who);
+		if stale {
+			Self::sync(who)?;
+		}
+		Ok(())
+	}
+
+	/// Open a position of `amount` for `who` in `service`, in force from the active era.
+	pub(crate) fn open_position(
+		who: &T::AccountId,
+		service: ServiceId,
+		amount: BalanceOf<T>,
+		dispute_window: EraIndex,
+	) -> DispatchResult {
+		let era = T::Slashing::active_era();
+		let mut ledger = Restakers::<T>::get(who).unwrap_or_else(|| RestakerLedgerOf::<T> {
+			services: Default::default(),
+			total_allocated: Zero::zero(),
+			synced_era: era,
+		});
+		let mut position = PositionOf::<T> {
+			allocation: amount,
+			exposure: Zero::zero(),
+			joined_era: era,
+			exit: None,
+			reward_debt: Zero::zero(),
+			history: Default::default(),
+		};
+		Self::normalize_history(&mut position, era)?;
+		position.exposure =
+			Self::exposure_for(&position, &Self::stake_of(who), dispute_window, era);
+		// A rejoin after the old record's reports are over: the record is not needed any more.
+		Departures::<T>::remove(who, service);
+		Self::commit(who, service, None, position, &mut ledger)?;
+		Self::save_ledger(who, ledger);
+		Ok(())
+	}
+
+	/// Apply `change` to `who`'s position in `service` (its allocation or exit), then rebuild
+	/// the scheduled part of its history. The exposure in force now does not change: raises
+	/// count from the next era, decreases from their release era.
+	pub(crate) fn change_position(
+		who: &T::AccountId,
+		service: ServiceId,
+		change: impl FnOnce(&mut PositionOf<T>),
+	) -> DispatchResult {
+		let era = T::Slashing::active_era();
+		let before = Positions::<T>::get(who, service).ok_or(Error::<T>::NotOptedIn)?;
+		let mut ledger = Restakers::<T>::get(who).ok_or(Error::<T>::NotOptedIn)?;
+		let mut after = before.clone();
+		change(&mut after);
+		Self::normalize_history(&mut after, era)?;
+		Self::commit(who, service, Some(&before), after, &mut ledger)?;
+		Self::save_ledger(who, ledger);
+		Ok(())
+	}
+
+	/// Remove `who` from `service` now (an ejecting rule): slashable for offences up to the
+	/// current era, gone from the next. Returns whether it had a position.
+	pub(crate) fn eject(who: &T::AccountId, service: ServiceId) -> bool {
+		let era = T::Slashing::active_era();
+		let (Some(position), Some(mut ledger)) =
+			(Positions::<T>::get(who, service), Restakers::<T>::get(who))
+		else {
+			return false;
+		};
+		Self::close(who, service, &position, &position.history, era.saturating_add(1), &mut ledger);
+		Self::save_ledger(who, ledger);
+		Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
+		true
+	}
+
+	/// Settle what `who` earned in `service` so far into [`UnclaimedRewards`].
+	pub(crate) fn settle_position_rewards(who: &T::AccountId, service: ServiceId) {
+		let (Some(position), Some(mut ledger)) =
+			(Positions::<T>::get(who, service), Restakers::<T>::get(who))
+		else {
+			return;
+		};
+		// Same allocation and exposure: `commit` cannot fail for a position that exists.
+		if Self::commit(who, service, Some(&position), position.clone(), &mut ledger).is_ok() {
+			Self::save_ledger(who, ledger);
+		}
+	}
+
+	/// The `sync_restaker` call: bring `who` up to date now.
+	pub fn do_sync_restaker(who: T::AccountId) -> DispatchResult {
+		ensure!(Restakers::<T>::contains_key(&who), Error::<T>::NotOptedIn);
+		Self::sync(&who).map(|_| ())
+	}
+
+	/// Bring every position of `who` up to date with the active era and its stake: release
+	/// exits and decreases whose release era has come, scale allocations back under the
+	/// leverage cap, recompute exposures (`ExposureReduced`) and eject positions below a
+	/// service's `min_stake` (`Ejected`).
+	///
+	/// Returns the number of positions visited, for weighing.
+	pub fn do_resync(who: &T::AccountId) -> u32 {
+		// Only a full history can fail a sync, and histories are bounded by the report window.
+		// Hooks have no transaction of their own: a failure is rolled back whole, leaving the
+		// restaker as it was for the next try.
+		frame_support::storage::with_storage_layer(|| Self::sync(who)).unwrap_or_default()
+	}
+
+	pub(crate) fn sync(who: &T::AccountId) -> Result<u32, DispatchError> {
+		PendingCascades::<T>::remove(who);
+		let Some(mut ledger) = Restakers::<T>::get(who) else { return Ok(0) };
+		let era = T::Slashing::active_era();
+		let stake = Self::stake_of(who);
+
+		// 1. Exits and decreases whose release era has come.
+		let mut open: Vec<(ServiceId, PositionOf<T>, PositionOf<T>)> = Vec::new();
+		let mut visited = 0u32;
+		for service in ledger.services.clone() {
+			visited = visited.saturating_add(1);
+			let Some(before) = Positions::<T>::get(who, service) else { continue };
+			let mut after = before.clone();
+			match after.exit.clone() {
+				Some(exit) if exit.release_era <= era && exit.target.is_zero() => {
+					let history = before.history.clone();
+					Self::close(who, service, &before, &history, exit.release_era, &mut ledger);
+					Self::deposit_event(Event::<T>::OptedOut { who: who.clone(), service });
+					continue;
+				}
+				Some(exit) if exit.release_era <= era => {
+					after.allocation = exit.target;
+					after.exit = None;
+					Self::deposit_event(Event::<T>::AllocationDecreased {
+						who: who.clone(),
+						service,
+						amount: exit.target,
+					});
+				}
+				_ => {}
+			}
+			// Forget what the report window no longer needs, so the history has room.
+			Self::normalize_history(&mut after, era)?;
+			open.push((service, before, after));
+		}
+
+		// 2. The leverage cap against the stake a slash can still reach.
+		let total = open.iter().fold(BalanceOf::<T>::zero(), |sum, (_, _, after)| {
+			sum.saturating_add(after.allocation)
+		});
+		let cap = Self::leverage_cap(stake.reachable(era));
+		if total > cap {
+			let scale = |amount: BalanceOf<T>| -> BalanceOf<T> {
+				multiply_by_rational_with_rounding(
+					amount.saturated_into(),
+					cap.saturated_into(),
+					total.saturated_into(),
+					Rounding::Down,
+				)
+				.unwrap_or_default()
+				.saturated_into()
+			};
+			let mut scaled_total = BalanceOf::<T>::zero();
+			for (_, _, after) in open.iter_mut() {
+				let in_force = scale(after.allocation_in(era));
+				Self::set_allocation_from(after, era, in_force)?;
+				after.allocation = scale(after.allocation);
+				if let Some(exit) = after.exit.as_mut() {
+					exit.target = scale(exit.target);
+				}
+				scaled_total = scaled_total.saturating_add(after.allocation);
+			}
+			Self::deposit_event(Event::<T>::AllocationsScaled {
+				who: who.clone(),
+				total_allocated: scaled_total,
+			});
+		}
+
+		// 3. Exposures, and ejection below `min_stake`.
+		for (service, before, mut after) in open {
+			Self::normalize_history(&mut after, era)?;
+			let Some(info) = Services::<T>::get(service) else { continue };
+			let exposure = Self::exposure_for(&after, &stake, info.params.dispute_window, era);
+			if exposure < before.exposure {
+				Self::deposit_event(Event::<T>::ExposureReduced {
+					who: who.clone(),
+					service,
+					amount: before.exposure.saturating_sub(exposure),
+					exposure,
+				});
+			}
+			if exposure.is_zero() || exposure < info.params.min_stake {
+				Self::close(
+					who,
+					service,
+					&before,
+					&after.history,
+					era.saturating_add(1),
+					&mut ledger,
+				);
+				Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
+				continue;
+			}
+			after.exposure = exposure;
+			Self::commit(who, service, Some(&before), after, &mut ledger)?;
+		}
+		ledger.synced_era = era;
+		Self::save_ledger(who, ledger);
+		Ok(visited)
+	}
+
+	/// Make `amount` the allocation in force from `era` on (one pair per era).
+	fn set_allocation_from(
+		position: &mut PositionOf<T>,
+		era: EraIndex,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
+		match position.history.binary_search_by_key(&era, |(from, _)| *from) {
+			Ok(at) => {
+				if let Some(pair) = position.history.get_mut(at) {
+					pair.1 = amount;
+				}
+			}
+			Err(at) => {
+				position
+					.history
+					.try_insert(at, (era, amount))
+					.map_err(|_| Error::<T>::AllocationHistoryFull)?;
+			}
+		}
+		Ok(())
+	}
+
+	/// Rebuild the part of `position`'s history after `era` from its allocation and exit, and
+	/// forget the pairs no offence inside the report window can need.
+	///
+	/// Kept: every pair up to `era`, except those superseded before the report window starts;
+	/// then `(era + 1, allocation)` if a raise is pending, and `(release_era, target)` for a
+	/// scheduled decrease or exit.
+	fn normalize_history(position: &mut PositionOf<T>, era: EraIndex) -> DispatchResult {
+		let in_force = position.allocation_in(era);
+		let window_start = era.saturating_sub(T::ReportWindow::get());
+		position.history.retain(|(from, _)| *from <= era);
+		// The last pair at or before the window's start is in force there; earlier ones are not
+		// needed any more.
+		let superseded = position
+			.history
+			.iter()
+			.rposition(|(from, _)| *from <= window_start)
+			.unwrap_or_default();
+		if superseded > 0 {
+			let kept: Vec<_> = position.history.iter().skip(superseded).cloned().collect();
+			position.history = kept.try_into().map_err(|_| Error::<T>::AllocationHistoryFull)?;
+		}
+		if position.history.is_empty() || position.allocation != in_force {
+			let from = if position.history.is_empty() { era } else { era.saturating_add(1) };
+			Self::set_allocation_from(position, from, position.allocation)?;
+		}
+		if let Some(exit) = position.exit.clone() {
+			Self::set_allocation_from(
+				position,
+				exit.release_era.max(era.saturating_add(1)),
+				exit.target,
+			)?;
+		}
+		Ok(())
+	}
+
+	/// The one write of a position: `after` replaces `before` (`None`: a new position), with
+	/// the restaker's ledger, the service's totals and the reward settlement kept in step.
+	fn commit(
+		who: &T::AccountId,
+		service: ServiceId,
+		before: Option<&PositionOf<T>>,
+		mut after: PositionOf<T>,
+		ledger: &mut RestakerLedgerOf<T>,
+	) -> DispatchResult {
+		let mut info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
+		match before {
+			Some(before) => {
+				Self::settle(who, service, before);
+				info.total_secured = info.total_secured.saturating_sub(before.exposure);
+				ledger.total_allocated = ledger.total_allocated.saturating_sub(before.allocation);
+			}
+			None => {
+				ledger.services.try_push(service).map_err(|_| Error::<T>::TooManyServices)?;
+				// Bounded by the number of accounts, far below `u32::MAX` restakers per service.
+				info.restakers = info.restakers.saturating_add(1);
+			}
+		}
+		info.total_secured = info.total_secured.saturating_add(after.exposure);
+		ledger.total_allocated = ledger.total_allocated.saturating_add(after.allocation);
+		after.reward_debt = Self::reward_debt(service, after.exposure);
+		Positions::<T>::insert(who, service, after);
+		Services::<T>::insert(service, info);
+		Ok(())
+	}
+
+	/// Delete `who`'s position in `service` (`position` as stored), keeping `history` as a
+	/// [`Departure`] that stops backing the service from `release_era`.
+	fn close(
+		who: &T::AccountId,
+		service: ServiceId,
+		position: &PositionOf<T>,
+		history: &crate::AllocationHistory<BalanceOf<T>, crate::HistoryBound<T>>,
+		release_era: EraIndex,
+		ledger: &mut RestakerLedgerOf<T>,
+	) {
+		// What the position earned stays claimable after it is gone.
+		Self::settle(who, service, position);
+		if let Some(mut info) = Services::<T>::get(service) {
+			info.total_secured = info.total_secured.saturating_sub(position.exposure);
+			info.restakers = info.restakers.saturating_sub(1);
+			Services::<T>::insert(service, info);
+		}
+		ledger.services.retain(|s| *s != service);
+		ledger.total_allocated = ledger.total_allocated.saturating_sub(position.allocation);
+
+		let mut history = history.clone();
+		history.retain(|(from, _)| *from < release_era);
+		// Room is certain: at most one pair per era up to the release era, within the bound.
+		let _ = history.try_push((release_era, Zero::zero()));
+		Departures::<T>::insert(who, service, Departure { release_era, history });
+		let expiry =
+			release_era.saturating_add(T::ReportWindow::get()).max(DepartureCursor::<T>::get());
+		DepartureExpiries::<T>::insert(expiry, (who.clone(), service), ());
+		Positions::<T>::remove(who, service);
+	}
+
+	/// Move what `position` earned so far into [`UnclaimedRewards`].
+	fn settle(who: &T::AccountId, service: ServiceId, position: &PositionOf<T>) {
+		let pending = Self::pending_rewards(service, position);
+		if !pending.is_zero() {
+			UnclaimedRewards::<T>::mutate(who, service, |owed| {
+				*owed = owed.saturating_add(pending)
+			});
+		}
+	}
+
+	/// Write `ledger`, or remove it (and any pending cascade) once it has no position.
+	fn save_ledger(who: &T::AccountId, ledger: RestakerLedgerOf<T>) {
+		if ledger.services.is_empty() {
+			Restakers::<T>::remove(who);
+			PendingCascades::<T>::remove(who);
+		} else {
+			Restakers::<T>::insert(who, ledger);
+		}
+	}
+
+	/// Whether offences from the time `departure` backed its service can still be reported in
+	/// active era `era`: the last such offence is from `release_era - 1`.
+	pub(crate) fn departure_reportable(departure: &crate::DepartureOf<T>, era: EraIndex) -> bool {
+		era < departure.release_era.saturating_add(T::ReportWindow::get())
+	}
+
+	/// Forget departure records that can no longer be reported, at most `MaxSweepPerBlock`.
+	pub(crate) fn prune_departures(era: EraIndex) -> Weight {
+		let mut cursor = DepartureCursor::<T>::get();
+		let mut budget = T::MaxSweepPerBlock::get();
+		let mut reads = 1u64;
+		let mut writes = 0u64;
+		// Each era scanned costs a read even when empty; at most `budget + 1` scans a block.
+		let mut scans = budget.saturating_add(1);
+		while cursor <= era && budget > 0 && scans > 0 {
+			scans = scans.saturating_sub(1);
+			let due: Vec<(T::AccountId, ServiceId)> =
+				DepartureExpiries::<T>::iter_key_prefix(cursor).take(budget as usize).collect();
+			reads = reads.saturating_add(1);
+			let exhausted = (due.len() as u32) < budget;
+			for (who, service) in due {
+				budget = budget.saturating_sub(1);
+				DepartureExpiries::<T>::remove(cursor, (who.clone(), service));
+				let expired = Departures::<T>::get(&who, service)
+					.is_some_and(|departure| !Self::departure_reportable(&departure, era));
+				if expired {
+					Departures::<T>::remove(&who, service);
+				}
+				reads = reads.saturating_add(2);
+				writes = writes.saturating_add(2);
+			}
+			if !exhausted || cursor >= era {
+				break;
+			}
+			cursor = cursor.saturating_add(1);
+		}
+		DepartureCursor::<T>::put(cursor);
+		T::DbWeight::get().reads_writes(reads, writes.saturating_add(1))
+	}
+
+	/// The era sweep: bring up to `MaxSweepPerBlock` restakers not yet synced in the active era
+	/// up to date, resuming where the last block stopped.
+	pub(crate) fn sweep(era: EraIndex) -> Weight {
+		use crate::pallet::{SweepCursor, SweepEra};
+		let mut weight = T::DbWeight::get().reads(2);
+		let start_after = if SweepEra::<T>::get() < era {
+			SweepEra::<T>::put(era);
+			None
+		} else {
+			match SweepCursor::<T>::get() {
+				Some(last) => Some(last),
+				None => return weight,
+			}
+		};
+		let max = T::MaxSweepPerBlock::get() as usize;
+		let batch: Vec<T::AccountId> = match start_after {
+			None => Restakers::<T>::iter_keys().take(max).collect(),
+			Some(last) => Restakers::<T>::iter_keys_from(Restakers::<T>::hashed_key_for(last))
+				.take(max)
+				.collect(),
+		};
+		for who in &batch {
+			let stale = Restakers::<T>::get(who).is_some_and(|ledger| ledger.synced_era < era);
+			weight = weight.saturating_add(T::DbWeight::get().reads(1));
+			if stale {
+				let visited = Self::do_resync(who);
+				weight = weight.saturating_add(T::WeightInfo::resync(visited, RESTAKERS_WEIGHED));
+			}
+		}
+		match batch.last() {
+			Some(last) if batch.len() == max => SweepCursor::<T>::put(last),
+			_ => SweepCursor::<T>::kill(),
+		}
+		weight.saturating_add(T::DbWeight::get().writes(2))
+	}
+}
