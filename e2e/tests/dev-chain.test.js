@@ -86,7 +86,7 @@ async function restakingState(at) {
     at.call.restakingApi.services(),
     at.query.restaking.nextServiceId(),
     at.query.restaking.nextSlashId(),
-    at.query.restaking.slashQueue(),
+    at.query.restaking.serviceSlashes.entries(),
     at.call.restakingApi.exposures(alice.address),
     at.call.restakingApi.exposures(eve.address),
     at.call.restakingApi.exposures(dave.address),
@@ -96,7 +96,7 @@ async function restakingState(at) {
       services: services.toJSON(),
       nextServiceId: nextServiceId.toJSON(),
       nextSlashId: nextSlashId.toJSON(),
-      queue: queue.toJSON(),
+      queue: queue.map(([key, ids]) => [key.args[0].toNumber(), ids.toJSON()]).sort(),
       exposures: { alice: ofAlice.toJSON(), eve: ofEve.toJSON(), dave: ofDave.toJSON() },
     }),
   );
@@ -637,12 +637,16 @@ describe('dev chain', () => {
       logged(async () => {
         // Allocate Alice's whole active stake everywhere, so that any loss of stake reduces
         // every one of her exposures (min(allocation, stake) falls below each allocation).
+        // Raises count from the next era: wait for it.
         const { active } = await ledgerOf(alice);
+        let raised = false;
         for (const p of (await exposures(alice)).unwrap().positions) {
           if (p.allocation.toBigInt() < active) {
             await sendAndWait(api, api.tx.restaking.setAllocation(p.service, active), alice);
+            raised = true;
           }
         }
+        if (raised) await waitForEra(api, (await activeEra(api)) + 1);
         const services = (await exposures(alice))
           .unwrap()
           .positions.map((p) => p.service.toNumber());

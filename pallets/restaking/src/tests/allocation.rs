@@ -198,7 +198,12 @@ fn lowering_an_allocation_waits_for_the_exit_delay() {
 			restaking_events(),
 			vec![
 				Event::AllocationDecreased { who: VALIDATOR_A, service: id, amount: 300 },
-				Event::ExposureReduced { who: VALIDATOR_A, service: id, amount: 500, exposure: 300 },
+				Event::ExposureReduced {
+					who: VALIDATOR_A,
+					service: id,
+					amount: 500,
+					exposure: 300
+				},
 			]
 		);
 	});
