@@ -3,8 +3,8 @@
 use crate::{
 	pallet::{
 		Config, DepartureCursor, DepartureExpiries, Departures, DueCursor, DueSlashes,
-		NextServiceId, NextSlashId, Pallet, PendingCascades, Positions, Restakers, ServiceSlashes,
-		Services, Slashes, UnclaimedRewards,
+		NextServiceId, NextSlashId, Pallet, ParamsUpdatedEra, PendingCascades, Positions,
+		Restakers, ServiceSlashes, Services, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, ServiceId, SlashingAdapter,
 };
@@ -26,7 +26,8 @@ impl<T: Config> Pallet<T> {
 	///   of its positions;
 	/// - every allocation history is ordered, one pair per era, and schedules nothing after the
 	///   next era but the position's own decrease or exit; no exposure exceeds its allocation;
-	/// - for a bonded restaker synced in the active era with no cascade pending, no exposure is
+	/// - for a restaker synced in the active era with no cascade pending and no stake lost
+	///   since without a staking hook, and a service not updated in this era, no exposure is
 	///   above `min(allocation in force now, stake reachable after the service's dispute
 	///   window)` (it is equal after a sync; a stake increase, which staking does not report,
 	///   leaves it lower until the next one), and both its allocations and its exposures sum to
@@ -59,7 +60,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(position.exposure <= position.allocation, "exposure above its allocation");
 			let history = &position.history;
 			ensure!(!history.is_empty(), "position without allocation history");
-			ensure!(history.windows(2).all(|w| w[0].0 < w[1].0), "history not one pair per era");
+			ensure!(
+				history.iter().zip(history.iter().skip(1)).all(|(a, b)| a.0 < b.0),
+				"history not one pair per era"
+			);
 			let scheduled_exit = position.exit.as_ref().map(|exit| exit.release_era);
 			ensure!(
 				history.iter().all(
@@ -69,8 +73,8 @@ impl<T: Config> Pallet<T> {
 			);
 			let ledger = Restakers::<T>::get(&who).ok_or("position without restaker ledger")?;
 			ensure!(ledger.services.contains(&service), "position missing from restaker ledger");
-			let synced = ledger.synced_era == era && !PendingCascades::<T>::contains_key(&who);
-			if let (true, Some(stake)) = (synced, T::Slashing::stake_ledger(&who)) {
+			let updated = ParamsUpdatedEra::<T>::get(service) == Some(era);
+			if let (Some(stake), false) = (Self::synced_stake(&who, &ledger, era), updated) {
 				let info = Services::<T>::get(service).ok_or("position in an unknown service")?;
 				let collectable =
 					Self::exposure_for(&position, &stake, info.params.dispute_window, era);
@@ -124,8 +128,7 @@ impl<T: Config> Pallet<T> {
 				per_restaker.remove(&who).ok_or("restaker ledger without positions")?;
 			ensure!(ledger.services.len() as u32 == count, "ledger lists other services");
 			ensure!(ledger.total_allocated == allocated, "total_allocated is not the sum");
-			let synced = ledger.synced_era == era && !PendingCascades::<T>::contains_key(&who);
-			if let (true, Some(stake)) = (synced, T::Slashing::stake_ledger(&who)) {
+			if let Some(stake) = Self::synced_stake(&who, &ledger, era) {
 				let cap = Self::leverage_cap(stake.reachable(era));
 				ensure!(allocated <= cap, "allocations above the leverage cap");
 				ensure!(exposed <= cap, "exposures above the leverage cap");
@@ -180,5 +183,18 @@ impl<T: Config> Pallet<T> {
 			ensure!(indexed.contains(&(who, service)), "departure not indexed for pruning");
 		}
 		Ok(())
+	}
+
+	/// `who`'s staking ledger if its positions are synced: synced in active era `era`, no cascade
+	/// pending, and no stake lost since without a staking hook (`force_unstake`, `reap_stash`).
+	fn synced_stake(
+		who: &T::AccountId,
+		ledger: &crate::RestakerLedgerOf<T>,
+		era: sp_staking::EraIndex,
+	) -> Option<crate::StakeLedger<BalanceOf<T>>> {
+		if ledger.synced_era != era || PendingCascades::<T>::contains_key(who) {
+			return None;
+		}
+		T::Slashing::stake_ledger(who).filter(|stake| stake.total >= ledger.synced_stake)
 	}
 }

@@ -331,11 +331,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DepartureCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// Era of the latest sweep, which brings every restaker up to date once per era.
+	/// Era in which the sweep's current (or last) lap started. A lap visits every restaker once,
+	/// `MaxSweepPerBlock` a block, and brings stale ones up to date; a new lap starts when the
+	/// last one is done and the era has changed since it started.
 	#[pallet::storage]
 	pub type SweepEra<T> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// The last restaker the sweep of [`SweepEra`] reached; `None` once that sweep is done.
+	/// The last restaker the current lap of the sweep reached; `None` between laps.
 	#[pallet::storage]
 	pub type SweepCursor<T: Config> = StorageValue<_, T::AccountId>;
 
@@ -355,6 +357,11 @@ pub mod pallet {
 		BalanceOf<T>,
 		ValueQuery,
 	>;
+
+	/// Era of each service's last `update_service`: a longer dispute window shortens what its
+	/// restakers' unlocking chunks count for, which their exposures show from their next sync.
+	#[pallet::storage]
+	pub type ParamsUpdatedEra<T> = StorageMap<_, Twox64Concat, ServiceId, EraIndex>;
 
 	/// Services and opt-ins to set up at genesis, e.g. a sample service on a dev chain.
 	#[pallet::genesis_config]

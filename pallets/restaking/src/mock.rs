@@ -461,3 +461,45 @@ pub fn register_with_slasher(name: &str, slasher: AccountId) -> ServiceId {
 	assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
 	id
 }
+
+/// Report `offender` for an offence in `era` under `rule` of `service`, signed by `slasher`.
+pub fn report_by(
+	slasher: AccountId,
+	service: ServiceId,
+	offender: AccountId,
+	rule: u32,
+	era: EraIndex,
+) -> sp_runtime::DispatchResult {
+	Restaking::report_offence(RuntimeOrigin::signed(slasher), service, offender, rule, era)
+}
+
+/// Report as `SLASHER`, the slasher of [`service_params`].
+pub fn report(
+	service: ServiceId,
+	offender: AccountId,
+	rule: u32,
+	era: EraIndex,
+) -> sp_runtime::DispatchResult {
+	report_by(SLASHER, service, offender, rule, era)
+}
+
+/// The amount of the last scheduled slash.
+pub fn last_amount() -> Balance {
+	let id = crate::NextSlashId::<Test>::get() - 1;
+	crate::Slashes::<Test>::get(id).unwrap().amount
+}
+
+/// `who` opts `amount` into `service`, which must succeed.
+pub fn opt_in(who: AccountId, service: ServiceId, amount: Balance) {
+	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(who), service, amount));
+}
+
+/// `who` sets its allocation to `service` to `amount`, which must succeed.
+pub fn set_allocation(who: AccountId, service: ServiceId, amount: Balance) {
+	assert_ok!(Restaking::set_allocation(RuntimeOrigin::signed(who), service, amount));
+}
+
+/// The allocation history of `who`'s position in `service`.
+pub fn history(who: AccountId, service: ServiceId) -> Vec<(EraIndex, Balance)> {
+	crate::Positions::<Test>::get(who, service).unwrap().history.into_inner()
+}

@@ -54,8 +54,8 @@ use crate::{
 		PendingCascades, Positions, Restakers, Services, UnclaimedRewards,
 	},
 	weights::WeightInfo,
-	BalanceOf, Departure, PositionOf, RestakerLedgerOf, ServiceId, SlashingAdapter, StakeLedger,
-	RESTAKERS_WEIGHED,
+	AllocationHistory, BalanceOf, Departure, HistoryBound, PositionOf, RestakerLedgerOf, ServiceId,
+	SlashingAdapter, StakeLedger, RESTAKERS_WEIGHED,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
@@ -116,6 +116,7 @@ impl<T: Config> Pallet<T> {
 			services: Default::default(),
 			total_allocated: Zero::zero(),
 			synced_era: era,
+			synced_stake: Zero::zero(),
 		});
 		let mut position = PositionOf::<T> {
 			allocation: amount,
@@ -126,8 +127,9 @@ impl<T: Config> Pallet<T> {
 			history: Default::default(),
 		};
 		Self::normalize_history(&mut position, era)?;
-		position.exposure =
-			Self::exposure_for(&position, &Self::stake_of(who), dispute_window, era);
+		let stake = Self::stake_of(who);
+		position.exposure = Self::exposure_for(&position, &stake, dispute_window, era);
+		ledger.synced_stake = stake.total;
 		// A rejoin after the old record's reports are over: the record is not needed any more.
 		Departures::<T>::remove(who, service);
 		Self::commit(who, service, None, position, &mut ledger)?;
@@ -163,7 +165,12 @@ impl<T: Config> Pallet<T> {
 		else {
 			return false;
 		};
-		Self::close(who, service, &position, &position.history, era.saturating_add(1), &mut ledger);
+		let release_era = era.saturating_add(1);
+		if Self::close(who, service, &position, &position.history, release_era, &mut ledger)
+			.is_err()
+		{
+			return false;
+		}
 		Self::save_ledger(who, ledger);
 		Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
 		true
@@ -217,7 +224,7 @@ impl<T: Config> Pallet<T> {
 			match after.exit.clone() {
 				Some(exit) if exit.release_era <= era && exit.target.is_zero() => {
 					let history = before.history.clone();
-					Self::close(who, service, &before, &history, exit.release_era, &mut ledger);
+					Self::close(who, service, &before, &history, exit.release_era, &mut ledger)?;
 					Self::deposit_event(Event::<T>::OptedOut { who: who.clone(), service });
 					continue;
 				}
@@ -290,7 +297,7 @@ impl<T: Config> Pallet<T> {
 					&after.history,
 					era.saturating_add(1),
 					&mut ledger,
-				);
+				)?;
 				Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
 				continue;
 			}
@@ -298,6 +305,7 @@ impl<T: Config> Pallet<T> {
 			Self::commit(who, service, Some(&before), after, &mut ledger)?;
 		}
 		ledger.synced_era = era;
+		ledger.synced_stake = stake.total;
 		Self::save_ledger(who, ledger);
 		Ok(visited)
 	}
@@ -332,19 +340,8 @@ impl<T: Config> Pallet<T> {
 	/// scheduled decrease or exit.
 	fn normalize_history(position: &mut PositionOf<T>, era: EraIndex) -> DispatchResult {
 		let in_force = position.allocation_in(era);
-		let window_start = era.saturating_sub(T::ReportWindow::get());
 		position.history.retain(|(from, _)| *from <= era);
-		// The last pair at or before the window's start is in force there; earlier ones are not
-		// needed any more.
-		let superseded = position
-			.history
-			.iter()
-			.rposition(|(from, _)| *from <= window_start)
-			.unwrap_or_default();
-		if superseded > 0 {
-			let kept: Vec<_> = position.history.iter().skip(superseded).cloned().collect();
-			position.history = kept.try_into().map_err(|_| Error::<T>::AllocationHistoryFull)?;
-		}
+		Self::prune_history(&mut position.history, era);
 		if position.history.is_empty() || position.allocation != in_force {
 			let from = if position.history.is_empty() { era } else { era.saturating_add(1) };
 			Self::set_allocation_from(position, from, position.allocation)?;
@@ -357,6 +354,25 @@ impl<T: Config> Pallet<T> {
 			)?;
 		}
 		Ok(())
+	}
+
+	/// Forget the pairs of `history` that no offence reportable in active era `era` can need:
+	/// those superseded before the report window starts.
+	fn prune_history(
+		history: &mut AllocationHistory<BalanceOf<T>, HistoryBound<T>>,
+		era: EraIndex,
+	) {
+		let window_start = era.saturating_sub(T::ReportWindow::get());
+		// The last pair at or before the window's start is in force there; earlier ones are not.
+		let superseded =
+			history.iter().rposition(|(from, _)| *from <= window_start).unwrap_or_default();
+		if superseded > 0 {
+			let mut index = 0usize;
+			history.retain(|_| {
+				index = index.saturating_add(1);
+				index > superseded
+			});
+		}
 	}
 
 	/// The one write of a position: `after` replaces `before` (`None`: a new position), with
@@ -398,7 +414,15 @@ impl<T: Config> Pallet<T> {
 		history: &crate::AllocationHistory<BalanceOf<T>, crate::HistoryBound<T>>,
 		release_era: EraIndex,
 		ledger: &mut RestakerLedgerOf<T>,
-	) {
+	) -> DispatchResult {
+		let mut history = history.clone();
+		history.retain(|(from, _)| *from < release_era);
+		// At most one pair per era of the window up to the release era, which is at most the
+		// next era: room for the closing pair is certain once the history is pruned.
+		Self::prune_history(&mut history, T::Slashing::active_era());
+		history
+			.try_push((release_era, Zero::zero()))
+			.map_err(|_| Error::<T>::AllocationHistoryFull)?;
 		// What the position earned stays claimable after it is gone.
 		Self::settle(who, service, position);
 		if let Some(mut info) = Services::<T>::get(service) {
@@ -409,15 +433,12 @@ impl<T: Config> Pallet<T> {
 		ledger.services.retain(|s| *s != service);
 		ledger.total_allocated = ledger.total_allocated.saturating_sub(position.allocation);
 
-		let mut history = history.clone();
-		history.retain(|(from, _)| *from < release_era);
-		// Room is certain: at most one pair per era up to the release era, within the bound.
-		let _ = history.try_push((release_era, Zero::zero()));
 		Departures::<T>::insert(who, service, Departure { release_era, history });
 		let expiry =
 			release_era.saturating_add(T::ReportWindow::get()).max(DepartureCursor::<T>::get());
 		DepartureExpiries::<T>::insert(expiry, (who.clone(), service), ());
 		Positions::<T>::remove(who, service);
+		Ok(())
 	}
 
 	/// Move what `position` earned so far into [`UnclaimedRewards`].
@@ -485,14 +506,15 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn sweep(era: EraIndex) -> Weight {
 		use crate::pallet::{SweepCursor, SweepEra};
 		let mut weight = T::DbWeight::get().reads(2);
-		let start_after = if SweepEra::<T>::get() < era {
-			SweepEra::<T>::put(era);
-			None
-		} else {
-			match SweepCursor::<T>::get() {
-				Some(last) => Some(last),
-				None => return weight,
+		// A lap visits every restaker once, in storage order, and goes on across an era change:
+		// a new lap starts when the last one is done and the era has changed since it started.
+		let start_after = match SweepCursor::<T>::get() {
+			Some(last) => Some(last),
+			None if SweepEra::<T>::get() < era => {
+				SweepEra::<T>::put(era);
+				None
 			}
+			None => return weight,
 		};
 		let max = T::MaxSweepPerBlock::get() as usize;
 		let batch: Vec<T::AccountId> = match start_after {

@@ -1,8 +1,8 @@
 //! Services: registration, updates and status, under `ServiceOrigin`.
 
 use crate::{
-	pallet::{Config, Error, Event, NextServiceId, Pallet, Services},
-	ServiceId, ServiceOf, ServiceParamsOf, ServiceStatus,
+	pallet::{Config, Error, Event, NextServiceId, Pallet, ParamsUpdatedEra, Services},
+	ServiceId, ServiceOf, ServiceParamsOf, ServiceStatus, SlashingAdapter,
 };
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get};
 use sp_runtime::{traits::Zero, DispatchError};
@@ -47,6 +47,7 @@ impl<T: Config> Pallet<T> {
 			info.params = params;
 			Ok::<_, DispatchError>(())
 		})?;
+		ParamsUpdatedEra::<T>::insert(service, T::Slashing::active_era());
 		Self::deposit_event(Event::<T>::ServiceUpdated { service });
 		Ok(())
 	}

@@ -127,6 +127,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Cancel every slash of `service` still in its dispute window, in one call: at most
 	/// `MaxPendingSlashesPerService` of them. Returns how many were cancelled.
+	///
+	/// Unlike [`Self::do_cancel_slash`], which rules one report wrong and keeps it from being
+	/// filed again, this treats the reports as never made: the offences can be reported again, by
+	/// the slasher that replaces a compromised one.
 	pub fn do_cancel_all_slashes(service: ServiceId) -> Result<u32, DispatchError> {
 		Self::service(service)?;
 		let era = T::Slashing::active_era();
@@ -136,6 +140,12 @@ impl<T: Config> Pallet<T> {
 			Some(slash) if era < slash.apply_era => {
 				Slashes::<T>::remove(slash_id);
 				DueSlashes::<T>::remove(slash.apply_era, slash_id);
+				// Nothing the compromised key reported stands: the service's next slasher may
+				// report the same offences again.
+				ReportedOffences::<T>::remove(
+					slash.offence_era,
+					(service, slash.offender.clone(), slash.rule),
+				);
 				count = count.saturating_add(1);
 				Self::deposit_event(Event::<T>::SlashCancelled { slash_id: *slash_id });
 				false

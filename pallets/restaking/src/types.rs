@@ -220,6 +220,9 @@ pub struct RestakerLedger<Balance: Clone + PartialEq + Eq + core::fmt::Debug, Ma
 	/// Active era of the last full sync: exposures are exact for this era (see
 	/// [`crate::positions`]).
 	pub synced_era: EraIndex,
+	/// Bonded stake at the last sync; staking reports no loss through `force_unstake` or
+	/// `reap_stash`, so less than this means the exposures may be stale.
+	pub synced_stake: Balance,
 }
 
 /// A reported offence waiting for its dispute window to pass.

@@ -6,43 +6,11 @@
 
 use crate::{
 	mock::*, DepartureExpiries, Departures, DueSlashes, Error, Event, Positions, Restakers,
-	ServiceSlashes, Slashes,
+	ServiceSlashes,
 };
 use frame_support::{assert_noop, assert_ok};
 use pallet_staking::StakerStatus;
 use sp_runtime::{DispatchError, Perbill};
-
-fn report_by(
-	slasher: AccountId,
-	service: u32,
-	offender: AccountId,
-	rule: u32,
-	era: u32,
-) -> sp_runtime::DispatchResult {
-	Restaking::report_offence(RuntimeOrigin::signed(slasher), service, offender, rule, era)
-}
-
-fn report(service: u32, offender: AccountId, rule: u32, era: u32) -> sp_runtime::DispatchResult {
-	report_by(SLASHER, service, offender, rule, era)
-}
-
-/// The amount of the last scheduled slash.
-fn last_amount() -> Balance {
-	let id = crate::NextSlashId::<Test>::get() - 1;
-	Slashes::<Test>::get(id).unwrap().amount
-}
-
-fn opt_in(who: AccountId, service: u32, amount: Balance) {
-	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(who), service, amount));
-}
-
-fn set_allocation(who: AccountId, service: u32, amount: Balance) {
-	assert_ok!(Restaking::set_allocation(RuntimeOrigin::signed(who), service, amount));
-}
-
-fn history(who: AccountId, service: u32) -> Vec<(u32, Balance)> {
-	Positions::<Test>::get(who, service).unwrap().history.into_inner()
-}
 
 // 1. One service can never block another.
 
@@ -118,6 +86,18 @@ fn governance_cancels_every_pending_slash_of_a_compromised_service_in_one_call()
 		assert!(ServiceSlashes::<Test>::get(compromised).is_empty());
 		// The other service's slash is untouched and lands: 10% of 500.
 		assert_eq!(ServiceSlashes::<Test>::get(oracle).into_inner(), vec![3]);
+		// The reports are treated as never made: after rotating the slasher, a real offence
+		// among them can be reported again; a single cancelled slash cannot.
+		let mut rotated = service_params("compromised");
+		rotated.slasher = 98;
+		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), compromised, rotated));
+		assert_ok!(report_by(98, compromised, VALIDATOR_C, 1, 1));
+		assert_eq!(last_amount(), 250);
+		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), 4));
+		assert_noop!(
+			report_by(98, compromised, VALIDATOR_C, 1, 1),
+			Error::<Test>::DuplicateOffence
+		);
 		start_active_era(3);
 		assert_eq!(bonded(VALIDATOR_A), 950);
 		assert_eq!((bonded(VALIDATOR_B), bonded(VALIDATOR_C)), (1_000, 500));

@@ -8,6 +8,7 @@
 )]
 
 mod allocation;
+mod attacks;
 mod cascade;
 mod docs;
 mod guarantees;

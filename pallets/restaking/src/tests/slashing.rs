@@ -22,10 +22,6 @@ fn oracle_left_by_validator_a_in_era_3() -> u32 {
 	id
 }
 
-fn report(service: u32, offender: AccountId, rule: u32, era: u32) -> sp_runtime::DispatchResult {
-	Restaking::report_offence(RuntimeOrigin::signed(SLASHER), service, offender, rule, era)
-}
-
 #[test]
 fn report_schedules_the_rule_fraction_of_the_exposure() {
 	ExtBuilder::default().build_and_execute(|| {
