@@ -192,6 +192,7 @@ fn the_era_sweep_reaches_every_restaker_within_a_bounded_delay() {
 /// min(1,000, reachable(e + window)), reachable(x) counting chunks >= x + 2:
 /// - window 5: era 4 -> chunk 11 >= 11: 1,000; era 5 -> 11 >= 12 fails: 0, ejected.
 /// - window 1: era 8 -> 11 >= 11: 1,000; era 9 -> 0.
+///
 /// An era-8 report under the window-1 service: 10% x min(1,000, reachable(9) = 1,000) = 100,
 /// landing in era 9 from the chunk (1,000 -> 900).
 #[test]
