@@ -559,7 +559,8 @@ pub mod pallet {
 		}
 
 		fn on_idle(_n: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
-			Self::process_cascades_within(remaining_weight)
+			let used = Self::process_cascades_within(remaining_weight);
+			used.saturating_add(Self::sweep_within(remaining_weight.saturating_sub(used)))
 		}
 
 		fn integrity_test() {

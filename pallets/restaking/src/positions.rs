@@ -501,9 +501,33 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads_writes(reads, writes.saturating_add(1))
 	}
 
-	/// The era sweep: bring up to `MaxSweepPerBlock` restakers not yet synced in the active era
-	/// up to date, resuming where the last block stopped.
+	/// The era sweep of `on_initialize`: visit `MaxSweepPerBlock` restakers.
 	pub(crate) fn sweep(era: EraIndex) -> Weight {
+		Self::sweep_batch(era, T::MaxSweepPerBlock::get())
+	}
+
+	/// The sweep in `on_idle`: visit as many more restakers as their worst-case re-sync fits in
+	/// `limit`, at most `4 x MaxSweepPerBlock`.
+	pub(crate) fn sweep_within(limit: Weight) -> Weight {
+		let visit = T::WeightInfo::resync(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED)
+			.saturating_add(T::DbWeight::get().reads(1));
+		let mut needed = T::DbWeight::get().reads_writes(3, 2);
+		let most = T::MaxSweepPerBlock::get().saturating_mul(4);
+		let mut count = 0u32;
+		while count < most && needed.saturating_add(visit).all_lte(limit) {
+			needed = needed.saturating_add(visit);
+			count = count.saturating_add(1);
+		}
+		if count == 0 {
+			return Weight::zero();
+		}
+		Self::sweep_batch(T::Slashing::active_era(), count)
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	/// Visit up to `max` restakers, resuming where the sweep last stopped, and re-sync those last
+	/// synced before `era`.
+	fn sweep_batch(era: EraIndex, max: u32) -> Weight {
 		use crate::pallet::{SweepCursor, SweepEra};
 		let mut weight = T::DbWeight::get().reads(2);
 		// A lap visits every restaker once, in storage order, and goes on across an era change:
@@ -516,7 +540,7 @@ impl<T: Config> Pallet<T> {
 			}
 			None => return weight,
 		};
-		let max = T::MaxSweepPerBlock::get() as usize;
+		let max = max as usize;
 		let batch: Vec<T::AccountId> = match start_after {
 			None => Restakers::<T>::iter_keys().take(max).collect(),
 			Some(last) => Restakers::<T>::iter_keys_from(Restakers::<T>::hashed_key_for(last))

@@ -8,7 +8,7 @@ use crate::{
 	mock::*, DepartureExpiries, Departures, DueSlashes, Error, Event, Positions, Restakers,
 	ServiceSlashes,
 };
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, traits::Hooks, weights::Weight};
 use pallet_staking::StakerStatus;
 use sp_runtime::{DispatchError, Perbill};
 
@@ -327,6 +327,29 @@ fn a_forced_unstake_is_caught_by_the_sweep_of_the_next_era() {
 		assert_ok!(Staking::force_unstake(RuntimeOrigin::root(), VALIDATOR_A, 0));
 		start_active_era(2);
 		assert_eq!((secured(id), Restakers::<Test>::get(VALIDATOR_A)), (0, None));
+	});
+}
+
+#[test]
+fn the_sweep_goes_on_in_spare_block_room() {
+	let mut builder = ExtBuilder::default();
+	for who in 201..=206 {
+		builder = builder.staker(who, 1_000, StakerStatus::Idle);
+	}
+	builder.build_and_execute(|| {
+		let id = register("oracle");
+		for who in 201..=206 {
+			opt_in(who, id, 500);
+		}
+		let synced_in = |era| {
+			(201..=206).filter(|who| Restakers::<Test>::get(who).unwrap().synced_era == era).count()
+		};
+		// The era's first block visits `MaxSweepPerBlock` (4) of the 6 restakers ...
+		start_active_era(1);
+		assert_eq!(synced_in(1), 4);
+		// ... and the same block's `on_idle` the rest, when the block has room.
+		Restaking::on_idle(System::block_number(), Weight::from_parts(u64::MAX, u64::MAX));
+		assert_eq!(synced_in(1), 6);
 	});
 }
 
