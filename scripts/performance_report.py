@@ -22,6 +22,9 @@ NORMAL_BLOCK_PS = BLOCK_PS * 75 // 100
 # The runtime's `MaxCascadesPerBlock` (runtime/src/configs/mod.rs); `MaxSlashesPerBlock` and
 # `MaxServicesPerRestaker` are the largest components of the benchmarks themselves.
 MAX_CASCADES_PER_BLOCK = 16
+# The runtime's `MaxSweepPerBlock`: restakers the era sweep visits per block, and departure
+# records pruned per block (each pruning: 2 reads and 2 writes).
+MAX_SWEEP_PER_BLOCK = 8
 EXTRINSIC_BASE_PS = 125_000_000  # frame_support's ExtrinsicBaseWeight, rounded up
 
 
@@ -155,7 +158,9 @@ def main():
     resync_max, *_ = weight(batches, R, "resync")
     hook, *_ = weight(batches, R, "on_slash_hook")
     idle, *_ = weight(batches, R, "on_initialize_idle")
-    worst_init = idle + due + MAX_CASCADES_PER_BLOCK * (resync_max + hook)
+    sweep = MAX_SWEEP_PER_BLOCK * (resync_max + READ_PS)
+    pruning = MAX_SWEEP_PER_BLOCK * (2 * READ_PS + 2 * WRITE_PS)
+    worst_init = idle + due + MAX_CASCADES_PER_BLOCK * (resync_max + hook) + sweep + pruning
     n_max = max(components(r)["n"] for r in results(batches, R, "resync")["time_results"])
     s_max = max(components(r)["s"]
                 for r in results(batches, R, "apply_due_slashes")["time_results"])
@@ -207,9 +212,12 @@ def main():
         print(f"| `{label}` | {w / 1e6:.1f} |")
     for bench, lo, hi, w_lo, w_hi in scaling:
         print(f"| `pallet_restaking::{bench}` at r={lo} / r={hi} | {w_lo / 1e6:.1f} / {w_hi / 1e6:.1f} |")
-    print(f"| worst-case `on_initialize`: {s_max} due slashes + {MAX_CASCADES_PER_BLOCK} re-syncs "
-          f"at n={n_max} | {worst_init / 1e6:.1f} ({100 * worst_init / BLOCK_PS:.1f}% "
-          "of a 2 s block) |")
+    print(f"| worst-case `on_initialize`: {s_max} due slashes + {MAX_CASCADES_PER_BLOCK} cascade "
+          f"re-syncs + {MAX_SWEEP_PER_BLOCK} sweep re-syncs at n={n_max} + "
+          f"{MAX_SWEEP_PER_BLOCK} departure prunings | {worst_init / 1e6:.1f} "
+          f"({100 * worst_init / BLOCK_PS:.1f}% of a 2 s block) |")
+    cancel_all, *_ = weight(batches, R, "cancel_all_slashes")
+    print(f"| `pallet_restaking::cancel_all_slashes` at its bound | {cancel_all / 1e6:.1f} |")
     print()
     print("## Reading the results")
     print()

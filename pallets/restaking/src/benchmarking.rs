@@ -127,6 +127,16 @@ fn overexpose<T: Config>(who: &T::AccountId, ids: &[ServiceId], min_stake: Balan
 	});
 }
 
+/// Fund every service in `ids`, so that every exposure change settles rewards.
+fn fund_all<T: Config>(ids: &[ServiceId]) {
+	let funder: T::AccountId = account("funder", 0, 0);
+	let amount = bond_amount::<T>() / 10u32.into();
+	T::Currency::set_balance(&funder, bond_amount::<T>().saturating_mul(4u32.into()));
+	for id in ids {
+		Pallet::<T>::do_fund_rewards(funder.clone(), *id, amount).expect("funds");
+	}
+}
+
 /// Fill the service's pending slashes up to one short of its bound, with slashes due in a far
 /// era.
 fn fill_queue<T: Config>(service: ServiceId, offender: &T::AccountId) {
@@ -235,8 +245,13 @@ mod benchmarks {
 		let ids = in_services::<T>(&offender, &slasher, T::MaxServicesPerRestaker::get());
 		fill_service::<T>(ids[0], r);
 		fill_queue::<T>(ids[0], &offender);
+		// The offender left the service after the offence: the report reads its departure.
 		let era = 1_000;
 		T::Staking::set_era(era);
+		Pallet::<T>::do_opt_out(offender.clone(), ids[0]).unwrap();
+		T::Staking::set_era(era + 1);
+		Pallet::<T>::do_complete_opt_out(offender.clone(), ids[0]).unwrap();
+		assert!(!Positions::<T>::contains_key(&offender, ids[0]));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(slasher), ids[0], offender, 0, era);
 		assert_eq!(
@@ -260,6 +275,32 @@ mod benchmarks {
 		assert!(!Slashes::<T>::contains_key(slash));
 	}
 
+	/// `n`: pending slashes of the service, all cancelled.
+	#[benchmark]
+	fn cancel_all_slashes(n: Linear<1, { T::MaxPendingSlashesPerService::get() }>) {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let offender = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&offender, &slasher, 1);
+		let rules = T::MaxRules::get();
+		for i in 0..n {
+			T::Staking::set_era(i / rules);
+			Pallet::<T>::do_report_offence(
+				slasher.clone(),
+				ids[0],
+				offender.clone(),
+				i % rules,
+				i / rules,
+			)
+			.unwrap();
+		}
+		// Every one still in its dispute window.
+		T::Staking::set_era(0);
+		let origin = T::SlashCancelOrigin::try_successful_origin().unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, ids[0]);
+		assert!(ServiceSlashes::<T>::get(ids[0]).is_empty());
+	}
+
 	/// `n`: services of the offender, all re-synced; `r`: other restakers in the service.
 	#[benchmark]
 	fn apply_slash(
@@ -277,6 +318,7 @@ mod benchmarks {
 		// is cut by the cascade.
 		let rule = T::MaxRules::get() - 1;
 		overexpose::<T>(&offender, &ids, unit::<T>());
+		fund_all::<T>(&ids);
 		let slash =
 			Pallet::<T>::do_report_offence(slasher, ids[0], offender.clone(), rule, era).unwrap();
 		T::Staking::set_era(era + 1);
@@ -295,10 +337,20 @@ mod benchmarks {
 		T::Staking::set_era(era);
 		let ids: Vec<_> =
 			(0..T::MaxServicesPerRestaker::get()).map(|_| register::<T>(&slasher)).collect();
-		for i in 0..s {
-			let offender = bonded_stash::<T>("offender", i);
-			join::<T>(&offender, &ids);
-			Pallet::<T>::do_report_offence(slasher.clone(), ids[0], offender, 0, era).unwrap();
+		let offenders: Vec<_> = (0..s).map(|i| bonded_stash::<T>("offender", i)).collect();
+		for offender in &offenders {
+			join::<T>(offender, &ids);
+		}
+		// Each slash ejects its offender by rule, and the cascade then scales and ejects every
+		// other position of it (each allocated the whole bond, above the leverage cap once
+		// halved; `min_stake` the whole bond), settling rewards in every service.
+		let rule = T::MaxRules::get() - 1;
+		for offender in &offenders {
+			overexpose::<T>(offender, &ids, bond_amount::<T>());
+		}
+		fund_all::<T>(&ids);
+		for offender in offenders {
+			Pallet::<T>::do_report_offence(slasher.clone(), ids[0], offender, rule, era).unwrap();
 		}
 		T::Staking::set_era(era + 1);
 		// On a running chain the cursor follows the active era.
@@ -320,6 +372,7 @@ mod benchmarks {
 		fill_service::<T>(ids[0], r);
 		// Every position will fall below its service's minimum: ejection is the costliest path.
 		overexpose::<T>(&who, &ids, bond_amount::<T>());
+		fund_all::<T>(&ids);
 		// Halve the stake through staking's own slashing path.
 		T::Slashing::slash(&who, bond_amount::<T>() / 2u32.into(), T::Slashing::active_era());
 		assert!(Positions::<T>::iter_prefix(&who).count() as u32 == n);

@@ -625,36 +625,45 @@ pub mod pallet {
 		}
 
 		/// Allocate `amount` of the caller's bonded stake to a service.
+		///
+		/// Charged for a re-sync of the caller, refunded when none was needed; plus the read of
+		/// its validator status.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::opt_in())]
+		#[pallet::weight(Pallet::<T>::opt_in_weight().saturating_add(Pallet::<T>::sync_weight()))]
 		pub fn opt_in(
 			origin: OriginFor<T>,
 			service: ServiceId,
 			#[pallet::compact] amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_opt_in(who, service, amount)
+			let stale = Self::is_stale(&who);
+			Self::do_opt_in(who, service, amount)?;
+			Ok(Self::refund_sync(Self::opt_in_weight(), stale))
 		}
 
 		/// Change an allocation: a raise counts from the next era, a decrease from the era the
 		/// service's exit delay ends.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::set_allocation())]
+		#[pallet::weight(T::WeightInfo::set_allocation().saturating_add(Pallet::<T>::sync_weight()))]
 		pub fn set_allocation(
 			origin: OriginFor<T>,
 			service: ServiceId,
 			#[pallet::compact] amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_set_allocation(who, service, amount)
+			let stale = Self::is_stale(&who);
+			Self::do_set_allocation(who, service, amount)?;
+			Ok(Self::refund_sync(T::WeightInfo::set_allocation(), stale))
 		}
 
 		/// Schedule leaving a service; the allocation stays slashable for its exit delay.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::opt_out())]
-		pub fn opt_out(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::opt_out().saturating_add(Pallet::<T>::sync_weight()))]
+		pub fn opt_out(origin: OriginFor<T>, service: ServiceId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_opt_out(who, service)
+			let stale = Self::is_stale(&who);
+			Self::do_opt_out(who, service)?;
+			Ok(Self::refund_sync(T::WeightInfo::opt_out(), stale))
 		}
 
 		/// Release `who`'s exit or decrease in a service once its exit delay has passed (the era
@@ -727,9 +736,7 @@ pub mod pallet {
 		/// Cancel every slash of a service still in its dispute window: incident response to a
 		/// compromised slasher. Slashes already due still land.
 		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::cancel_slash()
-			.saturating_mul(T::MaxPendingSlashesPerService::get().into())
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
+		#[pallet::weight(T::WeightInfo::cancel_all_slashes(T::MaxPendingSlashesPerService::get()))]
 		pub fn cancel_all_slashes(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
 			T::SlashCancelOrigin::ensure_origin(origin)?;
 			Self::do_cancel_all_slashes(service).map(|_| ())

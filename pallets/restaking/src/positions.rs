@@ -92,16 +92,45 @@ impl<T: Config> Pallet<T> {
 		stake.saturating_mul(T::MaxLeverage::get().into())
 	}
 
-	/// Re-sync `who` first if it was last synced before the active era or awaits a cascade, so
-	/// that a call of the restaker starts from exact exposures and released exits.
-	pub(crate) fn ensure_synced(who: &T::AccountId) -> DispatchResult {
+	/// Whether a call of `who` re-syncs it first: it was last synced before the active era, or
+	/// awaits a cascade.
+	pub(crate) fn is_stale(who: &T::AccountId) -> bool {
 		let era = T::Slashing::active_era();
-		let stale = Restakers::<T>::get(who).is_some_and(|ledger| ledger.synced_era < era)
-			|| PendingCascades::<T>::contains_key(who);
-		if stale {
+		Restakers::<T>::get(who).is_some_and(|ledger| ledger.synced_era < era)
+			|| PendingCascades::<T>::contains_key(who)
+	}
+
+	/// Re-sync `who` first if [`Self::is_stale`], so that a call of the restaker starts from
+	/// exact exposures and released exits.
+	pub(crate) fn ensure_synced(who: &T::AccountId) -> DispatchResult {
+		if Self::is_stale(who) {
 			Self::sync(who)?;
 		}
 		Ok(())
+	}
+
+	/// What a call charges up front for the re-sync it may run: the worst case.
+	pub fn sync_weight() -> Weight {
+		T::WeightInfo::resync(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED)
+			.saturating_add(T::DbWeight::get().reads(2))
+	}
+
+	/// `opt_in`'s weight without a re-sync: the benchmark plus the read of the validator status,
+	/// which the benchmark's service does not ask for.
+	pub fn opt_in_weight() -> Weight {
+		T::WeightInfo::opt_in().saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	/// The weight a call used: all it was charged if it re-synced (`stale`), else `base`.
+	pub(crate) fn refund_sync(
+		base: Weight,
+		stale: bool,
+	) -> frame_support::dispatch::PostDispatchInfo {
+		if stale {
+			None.into()
+		} else {
+			Some(base).into()
+		}
 	}
 
 	/// Open a position of `amount` for `who` in `service`, in force from the active era.

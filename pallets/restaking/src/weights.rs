@@ -61,6 +61,7 @@ pub trait WeightInfo {
 	fn fund_rewards() -> Weight;
 	fn claim_rewards() -> Weight;
 	fn on_initialize_idle() -> Weight;
+	fn cancel_all_slashes(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_restaking`, measured on the restaking runtime, on its database weights.
@@ -410,6 +411,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::OffencePruneCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	fn cancel_all_slashes(n: u32, ) -> Weight {
+		Self::cancel_slash().saturating_mul(n.into())
+	}
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `754`
@@ -766,6 +770,9 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::OffencePruneCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	fn cancel_all_slashes(n: u32, ) -> Weight {
+		Self::cancel_slash().saturating_mul(n.into())
+	}
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `754`

@@ -353,6 +353,22 @@ fn the_sweep_goes_on_in_spare_block_room() {
 	});
 }
 
+#[test]
+fn calls_pay_for_a_resync_only_when_they_run_one() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		let fresh = Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 500).unwrap();
+		assert_eq!(fresh.actual_weight, Some(Restaking::opt_in_weight()));
+		// Era 1 starts without the sweep reaching A: its next call re-syncs it first and pays
+		// the full charge.
+		hold_sweep_until(1);
+		start_active_era(1);
+		let stale = Restaking::set_allocation(RuntimeOrigin::signed(VALIDATOR_A), id, 600).unwrap();
+		assert_eq!(stale.actual_weight, None);
+		assert_eq!(Restakers::<Test>::get(VALIDATOR_A).unwrap().synced_era, 1);
+	});
+}
+
 // 4. The leverage cap holds at all times.
 
 #[test]
