@@ -349,8 +349,10 @@ mod benchmarks {
 			overexpose::<T>(offender, &ids, bond_amount::<T>());
 		}
 		fund_all::<T>(&ids);
-		for offender in offenders {
-			Pallet::<T>::do_report_offence(slasher.clone(), ids[0], offender, rule, era).unwrap();
+		// One slash per service, so no service's pending bound limits `s`.
+		for (i, offender) in offenders.into_iter().enumerate() {
+			let service = ids[i % ids.len()];
+			Pallet::<T>::do_report_offence(slasher.clone(), service, offender, rule, era).unwrap();
 		}
 		T::Staking::set_era(era + 1);
 		// On a running chain the cursor follows the active era.

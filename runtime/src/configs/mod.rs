@@ -154,12 +154,12 @@ parameter_types! {
 	pub const SampleDisputeWindow: EraIndex = 2;
 	/// Blocks a council motion stays open: 30 s.
 	pub const CouncilMotionDuration: BlockNumber = 5;
-	/// Services that can ever be registered. With `RestakingMaxPendingPerService`, a full
-	/// backlog is 16 x 4 = 64 slashes, which `MaxSlashesPerBlock` (8) lands in 8 blocks, inside
-	/// one 10-block era.
-	pub const RestakingMaxServices: u32 = 16;
+	/// Services that can ever be registered: the sample service and the benchmarks' 16 fit.
+	/// With `RestakingMaxPendingPerService`, a full backlog is 20 x 3 = 60 slashes, which
+	/// `MaxSlashesPerBlock` (8) lands in 8 blocks, inside one 10-block era.
+	pub const RestakingMaxServices: u32 = 20;
 	/// Slashes one service can have scheduled at once.
-	pub const RestakingMaxPendingPerService: u32 = 4;
+	pub const RestakingMaxPendingPerService: u32 = 3;
 }
 
 #[cfg(not(feature = "fast-runtime"))]
