@@ -682,7 +682,9 @@ pub mod pallet {
 		/// Report an offence of `offender` under one of the service's rules; signed by the
 		/// service's slasher.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::report_offence(RESTAKERS_WEIGHED))]
+		#[pallet::weight(
+			T::WeightInfo::report_offence(RESTAKERS_WEIGHED).saturating_add(Pallet::<T>::departure_read())
+		)]
 		pub fn report_offence(
 			origin: OriginFor<T>,
 			service: ServiceId,

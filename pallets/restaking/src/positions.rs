@@ -121,6 +121,18 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::opt_in().saturating_add(T::DbWeight::get().reads(1))
 	}
 
+	/// What a report of a stash that has left the service adds to the `report_offence`
+	/// benchmark (measured on a stash that still holds its position): the read of its
+	/// `Departures` record, and that record's size in the proof.
+	pub fn departure_read() -> Weight {
+		use frame_support::traits::StorageInfoTrait;
+		let proof = Departures::<T>::storage_info()
+			.first()
+			.and_then(|info| info.max_size)
+			.unwrap_or_default();
+		T::DbWeight::get().reads(1).saturating_add(Weight::from_parts(0, proof.into()))
+	}
+
 	/// The weight a call used: all it was charged if it re-synced (`stale`), else `base`.
 	pub(crate) fn refund_sync(
 		base: Weight,
