@@ -307,3 +307,134 @@ fn a_full_slash_backlog_lands_within_one_era() {
 		"{backlog} slashes take {blocks_to_drain} blocks, an era has {blocks_per_era}"
 	);
 }
+
+/// Two conflicting GRANDPA prevotes by `voter` in `round` of authority set `set_id`, signed with
+/// its session key, as a node that saw both would report them.
+fn grandpa_equivocation(
+	set_id: sp_consensus_grandpa::SetId,
+	round: u64,
+	voter: sp_keyring::Ed25519Keyring,
+) -> sp_consensus_grandpa::EquivocationProof<crate::Hash, crate::BlockNumber> {
+	let signed = |target: crate::Hash| {
+		let prevote = finality_grandpa::Prevote { target_hash: target, target_number: 1 };
+		let message = finality_grandpa::Message::Prevote(prevote.clone());
+		let payload = sp_consensus_grandpa::localized_payload(round, set_id, &message);
+		(prevote, voter.sign(&payload).into())
+	};
+	sp_consensus_grandpa::EquivocationProof::new(
+		set_id,
+		sp_consensus_grandpa::Equivocation::Prevote(finality_grandpa::Equivocation {
+			round_number: round,
+			identity: voter.public().into(),
+			first: signed(crate::Hash::repeat_byte(1)),
+			second: signed(crate::Hash::repeat_byte(2)),
+		}),
+	)
+}
+
+#[test]
+fn a_grandpa_equivocation_reaches_offences_staking_and_every_service() {
+	use frame_support::traits::KeyOwnerProofSystem;
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bridge = second_service_with_alice(VALIDATOR_BOND / 2);
+		run_to_era(1);
+		System::reset_events();
+		let before = (secured(SAMPLE_SERVICE), secured(bridge));
+		assert_eq!(before, (SAMPLE_ALLOCATION.min(VALIDATOR_BOND), VALIDATOR_BOND / 2));
+
+		// Alice, the only authority, prevotes for two blocks in one round: a real report, with
+		// the signed votes and the session's key-ownership proof, unsigned as nodes submit it.
+		let key = sp_keyring::Ed25519Keyring::Alice;
+		let set_id = crate::Grandpa::current_set_id();
+		let proof = grandpa_equivocation(set_id, 1, key);
+		let key_owner_proof = crate::Historical::prove((
+			sp_consensus_grandpa::KEY_TYPE,
+			sp_consensus_grandpa::AuthorityId::from(key.public()),
+		))
+		.expect("Alice's GRANDPA key is in the current session");
+		assert_ok!(crate::Grandpa::report_equivocation_unsigned(
+			RuntimeOrigin::none(),
+			Box::new(proof),
+			key_owner_proof
+		));
+
+		// pallet-offences recorded it and handed it to pallet-staking, which slashed Alice
+		// (one offender out of one authority: the whole stake).
+		let events = System::events();
+		assert!(events.iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Offences(pallet_offences::Event::Offence { .. })
+		)));
+		let slashed: Balance = events
+			.iter()
+			.filter_map(|r| match &r.event {
+				RuntimeEvent::Staking(pallet_staking::Event::Slashed { staker, amount })
+					if *staker == alice =>
+				{
+					Some(*amount)
+				}
+				_ => None,
+			})
+			.sum();
+		assert_eq!(slashed, VALIDATOR_BOND);
+		assert_eq!(bonded(&alice), 0);
+		// The staking hook queued the cascade; the next block runs it into every service.
+		next_block();
+		assert_eq!((secured(SAMPLE_SERVICE), secured(bridge)), (0, 0));
+		let ejected: Vec<u32> = restaking_events()
+			.into_iter()
+			.filter_map(|e| match e {
+				pallet_restaking::Event::Ejected { who, service } if who == alice => Some(service),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(ejected.len(), 2);
+		assert!(ejected.contains(&SAMPLE_SERVICE) && ejected.contains(&bridge));
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+/// `try_state` of every pallet of the runtime, as `try-runtime` runs it.
+fn try_state_of_every_pallet() {
+	use frame_support::traits::{TryState, TryStateSelect};
+	<AllPalletsWithSystem as TryState<crate::BlockNumber>>::try_state(
+		System::block_number(),
+		TryStateSelect::All,
+	)
+	.expect("every pallet's invariants hold");
+}
+
+#[test]
+fn every_pallet_keeps_its_invariants_across_eras_with_slashes_in_flight() {
+	ext_from_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bob = account(Sr25519Keyring::Bob);
+		second_service_with_alice(VALIDATOR_BOND / 2);
+		run_to_era(1);
+		// Service slashes scheduled (Bob is the sample service's slasher) and an unbonding in
+		// flight across the next eras. (A base-layer slash disables its validator, which this
+		// test's round-robin Aura slots would then ask to author; it has its own tests.)
+		for who in [alice.clone(), account(Sr25519Keyring::Charlie)] {
+			assert_ok!(Restaking::report_offence(
+				RuntimeOrigin::signed(bob.clone()),
+				SAMPLE_SERVICE,
+				who,
+				0,
+				1
+			));
+		}
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(alice.clone()), VALIDATOR_BOND / 4));
+		let apply_era = 1 + SampleDisputeWindow::get();
+		while active_era() <= apply_era + 1 {
+			next_block();
+			try_state_of_every_pallet();
+		}
+		// The service slashes landed: 10% of the sample allocation each.
+		assert_eq!(bonded(&alice), VALIDATOR_BOND - SAMPLE_ALLOCATION / 10);
+		assert_eq!(
+			bonded(&account(Sr25519Keyring::Charlie)),
+			VALIDATOR_BOND - SAMPLE_ALLOCATION / 10
+		);
+	});
+}

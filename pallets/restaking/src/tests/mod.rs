@@ -12,6 +12,8 @@ mod attacks;
 mod cascade;
 mod docs;
 mod guarantees;
+mod model;
+mod model_check;
 mod rewards;
 mod services;
 mod slashing;

@@ -1,0 +1,884 @@
+//! A reference model of the pallet: plain Rust, no FRAME, written from `SPEC.md`.
+//!
+//! [`Model`] holds what the SPEC talks about (services and their rules, restakers' bonded
+//! ledgers, allocations by era, exits, departures, pending slashes, reward pots) and computes
+//! what the SPEC says should happen. `model_check.rs` runs random operation sequences on the
+//! mock runtime (real pallet-staking) and on this model side by side and compares every
+//! observable after every step.
+//!
+//! The model follows the SPEC, not the pallet's storage layout. It keeps an allocation schedule
+//! per position (`era -> allocation from that era on`, never pruned) instead of a bounded
+//! history, derives service totals and restaker counts as sums over positions instead of
+//! keeping counters, and checks errors in the order the SPEC's calls check them.
+//!
+//! What it takes from outside, because it is pallet-staking's business and pallet-staking is
+//! real in the harness: the ledgers after pallet-staking's own moves (bond_extra, unbond,
+//! rebond, withdraw_unbonded, a base-layer slash) and which stashes those moves reported to the
+//! pallet; the order in which due slashes of one block land (storage order). The split of a
+//! service slash over a ledger's active stake and unlocking chunks is pallet-staking's
+//! `StakingLedger::slash`, ported in [`Ledger::slash`] so that the model predicts the ledger
+//! after every slash it lands.
+//!
+//! # Rules the model encodes (SPEC section, then the rule)
+//!
+//! - *Exposure is what a slash can collect*: `exposure = min(allocation in force now, active +
+//!   unlocking chunks a slash landing after the service's dispute window still reaches)`.
+//!   A chunk withdrawable from era `c` is reachable by a slash landing in active era `e` if
+//!   `c >= e + 2` (pallet-staking's current era runs up to one era ahead of the active one).
+//! - *Allocations change at era boundaries*: an opt-in counts from its own era, a raise from
+//!   the next era, a decrease or exit from its release era (`era + exit_delay`). A slash for an
+//!   offence in era `e` uses the allocation in force in `e`, from the position or from the
+//!   departure record a position leaves behind for `ReportWindow` eras after it is released.
+//! - *Leverage at all times*: allocations sum to at most `MaxLeverage x` stake. A call that would
+//!   break it is refused; a stake loss scales every allocation by `cap / total`, rounded down,
+//!   from the current era on.
+//! - *Slashing is deferred and disputable*: a report fixes `fraction x min(allocation of the
+//!   offence era, stake reachable when it lands)`, lands `dispute_window` eras later, never
+//!   takes more than the stake left, ejects under an ejecting rule, and cascades: every exposure
+//!   of the offender is recomputed, and one below the service's `min_stake` is ejected.
+//! - *Slash bounds are per service*: at most [`MAX_PENDING`] scheduled slashes per service.
+//! - *Rewards*: a funding is shared pro rata to the exposures at funding time, through a
+//!   per-service accumulator scaled by [`REWARD_SCALE`]; shares round down and debts round up,
+//!   so the pot never owes more than it holds; the first funding keeps the existential deposit
+//!   in the pot.
+//!
+//! # When exposures are brought up to date
+//!
+//! The SPEC lets stale positions wait a bounded delay. The model updates a restaker exactly
+//! when the pallet's documented rules say it is: when one of its slashes lands, when a staking
+//! hook reported a loss (in the next block), at the first block of each era for everyone synced
+//! in an earlier era, and on `complete_opt_out` and `sync_restaker`. The harness calls
+//! `sync_restaker` after pallet-staking moves that have no hook (unbond, rebond, bond_extra), so
+//! the comparisons are exact at every step. Rewards depend on these points (each update settles
+//! what a position earned), which is why they are modelled exactly rather than "eventually".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Era index.
+pub type Era = u32;
+/// Balance.
+pub type Bal = u128;
+/// Account id.
+pub type Who = u64;
+/// Service id.
+pub type Sid = u32;
+
+/// The mock's `ReportWindow`.
+pub const REPORT_WINDOW: Era = 3;
+/// The mock's `MaxLeverage`.
+pub const MAX_LEVERAGE: Bal = 3;
+/// The mock's `MaxServicesPerRestaker`.
+pub const MAX_SERVICES_PER_RESTAKER: usize = 4;
+/// The mock's `MaxPendingSlashesPerService` (its default).
+pub const MAX_PENDING: usize = 4;
+/// The mock's `BondingDuration`.
+pub const BONDING_DURATION: Era = 10;
+/// The mock's existential deposit.
+pub const ED: Bal = 1;
+/// Fixed-point scale of the reward accumulator.
+pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// A slashing rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+	/// Fraction of the exposure, in parts per billion.
+	pub ppb: u32,
+	/// Whether a landed slash under it ejects the offender from the service.
+	pub eject: bool,
+}
+
+/// What governance registers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+	/// The only account that may report.
+	pub slasher: Who,
+	/// The rules, by index.
+	pub rules: Vec<Rule>,
+	/// Smallest exposure a position may have.
+	pub min_stake: Bal,
+	/// Only validators may opt in.
+	pub validators_only: bool,
+	/// Eras before an exit or a decrease is released.
+	pub exit_delay: Era,
+	/// Eras between a report and its landing.
+	pub dispute_window: Era,
+}
+
+/// Service status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+	/// Takes opt-ins, raises and reports.
+	Active,
+	/// Takes neither opt-ins, raises nor reports.
+	Paused,
+	/// Final.
+	Retired,
+}
+
+/// A service.
+#[derive(Clone, Debug)]
+pub struct Service {
+	/// Its parameters.
+	pub params: Params,
+	/// Its status.
+	pub status: Status,
+	/// Reward accumulator per unit of exposure, scaled by [`REWARD_SCALE`].
+	pub acc: u128,
+	/// Its reward pot's account (the chain derives it from the service id; with the mock's
+	/// 8-byte account ids every service's pot is the same account).
+	pub pot: Who,
+}
+
+/// A bonded ledger: active stake and unlocking chunks `(withdrawable from era, value)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+	/// Active stake.
+	pub active: Bal,
+	/// Unlocking chunks, oldest first.
+	pub unlocking: Vec<(Era, Bal)>,
+}
+
+impl Ledger {
+	/// Active plus unlocking.
+	pub fn total(&self) -> Bal {
+		self.active + self.unlocking.iter().map(|(_, v)| v).sum::<Bal>()
+	}
+
+	/// What a slash landing in active era `era` still reaches.
+	pub fn reachable(&self, era: Era) -> Bal {
+		self.active
+			+ self.unlocking.iter().filter(|(c, _)| *c >= era + 2).map(|(_, v)| v).sum::<Bal>()
+	}
+
+	/// pallet-staking's `StakingLedger::slash` (stable2609), ported: take up to `amount`, for an
+	/// offence in `slash_era`, proportionally from the active stake and the chunks unlocking
+	/// from `slash_era + BondingDuration` on if there are any, else from the active stake and
+	/// then the latest chunks first. Returns what was taken.
+	pub fn slash(&mut self, amount: Bal, slash_era: Era) -> Bal {
+		use sp_runtime::{PerThing, Perquintill, Rounding};
+		if amount == 0 {
+			return 0;
+		}
+		let before = self.total();
+		let start = slash_era + BONDING_DURATION;
+		let first = self.unlocking.iter().position(|(c, _)| *c >= start);
+		let (ratio, order): (Option<Perquintill>, Vec<usize>) = match first {
+			Some(first) => {
+				let affected =
+					self.active + self.unlocking[first..].iter().map(|(_, v)| v).sum::<Bal>();
+				let ratio =
+					Perquintill::from_rational_with_rounding(amount, affected, Rounding::Up)
+						.unwrap_or(Perquintill::one());
+				(Some(ratio), (first..self.unlocking.len()).chain((0..first).rev()).collect())
+			}
+			None => (None, (0..self.unlocking.len()).rev().collect()),
+		};
+		let mut remaining = amount;
+		let take = |target: &mut Bal, remaining: &mut Bal| {
+			let mut from = match ratio {
+				Some(r) => r.mul_ceil(*target),
+				None => *remaining,
+			}
+			.min(*target)
+			.min(*remaining);
+			*target -= from;
+			if *target < ED {
+				from += std::mem::take(target);
+			}
+			*remaining = remaining.saturating_sub(from);
+		};
+		take(&mut self.active, &mut remaining);
+		for i in order {
+			if remaining == 0 {
+				break;
+			}
+			take(&mut self.unlocking[i].1, &mut remaining);
+		}
+		self.unlocking.retain(|(_, v)| *v != 0);
+		before - self.total()
+	}
+}
+
+/// A scheduled decrease (`target > 0`) or exit (`target == 0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit {
+	/// Allocation from `release_era` on.
+	pub target: Bal,
+	/// First era of the new allocation.
+	pub release_era: Era,
+}
+
+/// A restaker's position in one service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+	/// The allocation asked for (in force now or from the next era).
+	pub allocation: Bal,
+	/// A scheduled decrease or exit.
+	pub exit: Option<Exit>,
+	/// `era -> allocation in force from that era on`.
+	pub schedule: BTreeMap<Era, Bal>,
+	/// What a slash reported now could collect, as of the last update.
+	pub exposure: Bal,
+	/// Rewards already accounted for at the current accumulator.
+	pub reward_debt: Bal,
+}
+
+/// The allocation in force in `era` according to `schedule`.
+pub fn allocation_at(schedule: &BTreeMap<Era, Bal>, era: Era) -> Bal {
+	schedule.range(..=era).next_back().map(|(_, a)| *a).unwrap_or(0)
+}
+
+impl Position {
+	/// The allocation in force in `era`.
+	pub fn allocation_in(&self, era: Era) -> Bal {
+		allocation_at(&self.schedule, era)
+	}
+}
+
+/// What a position leaves behind when it is released or ejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Departure {
+	/// First era it no longer backed the service.
+	pub release_era: Era,
+	/// Its schedule, zero from `release_era`.
+	pub schedule: BTreeMap<Era, Bal>,
+}
+
+impl Departure {
+	/// Whether offences from its time can still be reported in `era`.
+	pub fn reportable(&self, era: Era) -> bool {
+		era < self.release_era + REPORT_WINDOW
+	}
+}
+
+/// A scheduled slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slash {
+	/// Reporting service.
+	pub service: Sid,
+	/// Offender.
+	pub offender: Who,
+	/// Rule index.
+	pub rule: u32,
+	/// Whether it ejects.
+	pub eject: bool,
+	/// Era of the offence.
+	pub offence_era: Era,
+	/// Era it lands in.
+	pub apply_era: Era,
+	/// Amount fixed at report.
+	pub amount: Bal,
+}
+
+/// A refusal, by the pallet's error name.
+pub type Refusal = &'static str;
+
+/// The whole model.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+	/// Active era.
+	pub era: Era,
+	/// Services by id.
+	pub services: BTreeMap<Sid, Service>,
+	/// Bonded ledgers of bonded stashes.
+	pub ledgers: BTreeMap<Who, Ledger>,
+	/// Stashes that are validators.
+	pub validators: BTreeSet<Who>,
+	/// Positions by `(restaker, service)`.
+	pub positions: BTreeMap<(Who, Sid), Position>,
+	/// Departure records by `(stash, service)`.
+	pub departures: BTreeMap<(Who, Sid), Departure>,
+	/// Rewards settled and not yet claimed.
+	pub unclaimed: BTreeMap<(Who, Sid), Bal>,
+	/// Scheduled slashes by id.
+	pub slashes: BTreeMap<u32, Slash>,
+	/// Id of the next report.
+	pub next_slash_id: u32,
+	/// `(offence era, service, offender, rule)` already reported.
+	pub reported: BTreeSet<(Era, Sid, Who, u32)>,
+	/// Restakers a staking hook reported a loss for.
+	pub pending_cascades: BTreeSet<Who>,
+	/// Era of each restaker's last update.
+	pub synced_era: BTreeMap<Who, Era>,
+	/// Slashes landed so far: `(slash id, amount taken)`.
+	pub landed: Vec<(u32, Bal)>,
+	/// Change of total issuance since the start: minus everything slashed.
+	pub burnt: Bal,
+	/// Balances of reward pot accounts.
+	pub pots: BTreeMap<Who, Bal>,
+}
+
+fn mul_div(a: u128, b: u128, c: u128, up: bool) -> u128 {
+	let product = a * b;
+	if up {
+		product.div_ceil(c)
+	} else {
+		product / c
+	}
+}
+
+/// `ppb x amount`, rounded down (`Perbill::mul_floor`).
+pub fn fraction_of(ppb: u32, amount: Bal) -> Bal {
+	use sp_runtime::Perbill;
+	Perbill::from_parts(ppb).mul_floor(amount)
+}
+
+impl Model {
+	/// Whether `who` has a position.
+	pub fn is_restaker(&self, who: Who) -> bool {
+		self.positions.keys().any(|(w, _)| *w == who)
+	}
+
+	/// Services `who` has a position in.
+	pub fn services_of(&self, who: Who) -> Vec<Sid> {
+		self.positions.keys().filter(|(w, _)| *w == who).map(|(_, s)| *s).collect()
+	}
+
+	/// Sum of `who`'s allocations.
+	pub fn total_allocated(&self, who: Who) -> Bal {
+		self.positions.iter().filter(|((w, _), _)| *w == who).map(|(_, p)| p.allocation).sum()
+	}
+
+	/// A service's secured stake: the sum of its exposures.
+	pub fn total_secured(&self, sid: Sid) -> Bal {
+		self.positions.iter().filter(|((_, s), _)| *s == sid).map(|(_, p)| p.exposure).sum()
+	}
+
+	/// A service's number of restakers.
+	pub fn restakers(&self, sid: Sid) -> u32 {
+		self.positions.keys().filter(|(_, s)| *s == sid).count() as u32
+	}
+
+	/// `who`'s ledger, empty if not bonded.
+	pub fn ledger(&self, who: Who) -> Ledger {
+		self.ledgers.get(&who).cloned().unwrap_or_default()
+	}
+
+	/// What `who` could claim from `sid` now.
+	pub fn claimable(&self, who: Who, sid: Sid) -> Bal {
+		let pending = self.positions.get(&(who, sid)).map(|p| self.pending_rewards(sid, p));
+		self.unclaimed.get(&(who, sid)).copied().unwrap_or(0) + pending.unwrap_or(0)
+	}
+
+	fn pending_rewards(&self, sid: Sid, p: &Position) -> Bal {
+		let acc = self.services[&sid].acc;
+		mul_div(p.exposure, acc, REWARD_SCALE, false).saturating_sub(p.reward_debt)
+	}
+
+	fn exposure_of(&self, who: Who, sid: Sid, p: &Position) -> Bal {
+		let dw = self.services[&sid].params.dispute_window;
+		p.allocation_in(self.era).min(self.ledger(who).reachable(self.era + dw))
+	}
+
+	fn active_service(&self, sid: Sid) -> Result<&Service, Refusal> {
+		let s = self.services.get(&sid).ok_or("UnknownService")?;
+		match s.status {
+			Status::Active => Ok(s),
+			Status::Paused => Err("ServicePaused"),
+			Status::Retired => Err("ServiceRetired"),
+		}
+	}
+
+	// ---- the one place positions change -------------------------------------------------
+
+	/// Rebuild the schedule after the current era from the allocation and the exit: a raise
+	/// counts from the next era, a decrease or exit from its release era.
+	fn reschedule(&self, p: &mut Position) {
+		let era = self.era;
+		let in_force = p.allocation_in(era);
+		p.schedule.retain(|from, _| *from <= era);
+		let fresh = p.schedule.is_empty();
+		if fresh || p.allocation != in_force {
+			p.schedule.insert(if fresh { era } else { era + 1 }, p.allocation);
+		}
+		if let Some(exit) = p.exit {
+			p.schedule.insert(exit.release_era.max(era + 1), exit.target);
+		}
+	}
+
+	fn settle(&mut self, who: Who, sid: Sid, before: &Position) {
+		let pending = self.pending_rewards(sid, before);
+		if pending > 0 {
+			*self.unclaimed.entry((who, sid)).or_default() += pending;
+		}
+	}
+
+	/// `after` replaces `before`: what `before` earned is settled, the debt restarts.
+	fn commit(&mut self, who: Who, sid: Sid, before: Option<&Position>, mut after: Position) {
+		if let Some(before) = before {
+			self.settle(who, sid, before);
+		}
+		let acc = self.services[&sid].acc;
+		after.reward_debt = mul_div(after.exposure, acc, REWARD_SCALE, true);
+		self.positions.insert((who, sid), after);
+	}
+
+	/// Remove a position, leaving a departure record that stops backing from `release_era`.
+	fn close(
+		&mut self,
+		who: Who,
+		sid: Sid,
+		before: &Position,
+		schedule: &BTreeMap<Era, Bal>,
+		release_era: Era,
+	) {
+		let mut schedule: BTreeMap<Era, Bal> = schedule
+			.iter()
+			.filter(|(from, _)| **from < release_era)
+			.map(|(f, a)| (*f, *a))
+			.collect();
+		schedule.insert(release_era, 0);
+		self.settle(who, sid, before);
+		self.positions.remove(&(who, sid));
+		self.departures.insert((who, sid), Departure { release_era, schedule });
+		if !self.is_restaker(who) {
+			self.synced_era.remove(&who);
+			self.pending_cascades.remove(&who);
+		}
+	}
+
+	/// Bring `who` up to date: release due exits and decreases, restore the leverage cap,
+	/// recompute exposures, eject below `min_stake`.
+	pub fn sync(&mut self, who: Who) {
+		self.pending_cascades.remove(&who);
+		if !self.is_restaker(who) {
+			return;
+		}
+		let era = self.era;
+		let ledger = self.ledger(who);
+		let mut open = Vec::new();
+		for sid in self.services_of(who) {
+			let before = self.positions[&(who, sid)].clone();
+			let mut after = before.clone();
+			match before.exit {
+				Some(exit) if exit.release_era <= era && exit.target == 0 => {
+					self.close(who, sid, &before, &before.schedule, exit.release_era);
+					continue;
+				}
+				Some(exit) if exit.release_era <= era => {
+					after.allocation = exit.target;
+					after.exit = None;
+				}
+				_ => {}
+			}
+			self.reschedule(&mut after);
+			open.push((sid, before, after));
+		}
+		let total: Bal = open.iter().map(|(_, _, a)| a.allocation).sum();
+		let cap = MAX_LEVERAGE * ledger.reachable(era);
+		if total > cap {
+			for (_, _, after) in open.iter_mut() {
+				let in_force = mul_div(after.allocation_in(era), cap, total, false);
+				after.schedule.insert(era, in_force);
+				after.allocation = mul_div(after.allocation, cap, total, false);
+				if let Some(exit) = after.exit.as_mut() {
+					exit.target = mul_div(exit.target, cap, total, false);
+				}
+			}
+		}
+		for (sid, before, mut after) in open {
+			self.reschedule(&mut after);
+			let exposure = self.exposure_of(who, sid, &after);
+			if exposure == 0 || exposure < self.services[&sid].params.min_stake {
+				let schedule = after.schedule.clone();
+				self.close(who, sid, &before, &schedule, era + 1);
+				continue;
+			}
+			after.exposure = exposure;
+			self.commit(who, sid, Some(&before), after);
+		}
+		if self.is_restaker(who) {
+			self.synced_era.insert(who, era);
+		}
+	}
+
+	fn ensure_synced(&mut self, who: Who) {
+		let stale = self.synced_era.get(&who).is_some_and(|e| *e < self.era)
+			|| self.pending_cascades.contains(&who);
+		if stale {
+			self.sync(who);
+		}
+	}
+
+	fn change(&mut self, who: Who, sid: Sid, f: impl FnOnce(&mut Position)) {
+		let before = self.positions[&(who, sid)].clone();
+		let mut after = before.clone();
+		f(&mut after);
+		self.reschedule(&mut after);
+		self.commit(who, sid, Some(&before), after);
+	}
+
+	// ---- calls ----------------------------------------------------------------------------
+
+	/// Run `f` on a copy and keep it only if it succeeds: a refusal changes nothing.
+	pub fn call(
+		&mut self,
+		f: impl FnOnce(&mut Model) -> Result<(), Refusal>,
+	) -> Result<(), Refusal> {
+		let mut next = self.clone();
+		f(&mut next)?;
+		*self = next;
+		Ok(())
+	}
+
+	/// `opt_in`.
+	pub fn opt_in(&mut self, who: Who, sid: Sid, amount: Bal) -> Result<(), Refusal> {
+		let params = self.active_service(sid)?.params.clone();
+		if amount == 0 {
+			return Err("ZeroAllocation");
+		}
+		if amount < params.min_stake {
+			return Err("BelowMinStake");
+		}
+		let ledger = self.ledgers.get(&who).cloned().ok_or("NotBonded")?;
+		if params.validators_only && !self.validators.contains(&who) {
+			return Err("NotValidator");
+		}
+		if self.positions.contains_key(&(who, sid)) {
+			return Err("AlreadyOptedIn");
+		}
+		if amount > ledger.active {
+			return Err("InsufficientStake");
+		}
+		if self.departures.get(&(who, sid)).is_some_and(|d| d.reportable(self.era)) {
+			return Err("RecentlyExited");
+		}
+		self.ensure_synced(who);
+		if self.total_allocated(who) + amount > MAX_LEVERAGE * ledger.active {
+			return Err("LeverageExceeded");
+		}
+		if self.services_of(who).len() >= MAX_SERVICES_PER_RESTAKER {
+			return Err("TooManyServices");
+		}
+		let new_restaker = !self.is_restaker(who);
+		let mut p = Position {
+			allocation: amount,
+			exit: None,
+			schedule: BTreeMap::new(),
+			exposure: 0,
+			reward_debt: 0,
+		};
+		self.reschedule(&mut p);
+		p.exposure = self.exposure_of(who, sid, &p);
+		self.departures.remove(&(who, sid));
+		self.commit(who, sid, None, p);
+		if new_restaker {
+			self.synced_era.insert(who, self.era);
+		}
+		Ok(())
+	}
+
+	/// `set_allocation`.
+	pub fn set_allocation(&mut self, who: Who, sid: Sid, amount: Bal) -> Result<(), Refusal> {
+		if !self.positions.contains_key(&(who, sid)) {
+			return Err("NotOptedIn");
+		}
+		if amount == 0 {
+			return Err("ZeroAllocation");
+		}
+		self.ensure_synced(who);
+		let p = self.positions.get(&(who, sid)).cloned().ok_or("NotOptedIn")?;
+		if p.exit.is_some_and(|e| e.target == 0) {
+			return Err("ExitInProgress");
+		}
+		if amount > p.allocation {
+			self.active_service(sid)?;
+			let ledger = self.ledgers.get(&who).cloned().ok_or("NotBonded")?;
+			if amount > ledger.active {
+				return Err("InsufficientStake");
+			}
+			if self.total_allocated(who) + (amount - p.allocation) > MAX_LEVERAGE * ledger.active {
+				return Err("LeverageExceeded");
+			}
+			self.change(who, sid, |p| {
+				p.allocation = amount;
+				p.exit = None;
+			});
+		} else if amount < p.allocation {
+			let params = &self.services[&sid].params;
+			if amount < params.min_stake {
+				return Err("BelowMinStake");
+			}
+			let release_era = self.era + params.exit_delay;
+			self.change(who, sid, |p| p.exit = Some(Exit { target: amount, release_era }));
+		} else {
+			if p.exit.is_none() {
+				return Err("AllocationUnchanged");
+			}
+			self.change(who, sid, |p| p.exit = None);
+		}
+		Ok(())
+	}
+
+	/// `opt_out`.
+	pub fn opt_out(&mut self, who: Who, sid: Sid) -> Result<(), Refusal> {
+		if !self.positions.contains_key(&(who, sid)) {
+			return Err("NotOptedIn");
+		}
+		self.ensure_synced(who);
+		let p = self.positions.get(&(who, sid)).cloned().ok_or("NotOptedIn")?;
+		if p.exit.is_some_and(|e| e.target == 0) {
+			return Err("ExitInProgress");
+		}
+		let release_era = self.era + self.services[&sid].params.exit_delay;
+		self.change(who, sid, |p| p.exit = Some(Exit { target: 0, release_era }));
+		Ok(())
+	}
+
+	/// `complete_opt_out`.
+	pub fn complete_opt_out(&mut self, who: Who, sid: Sid) -> Result<(), Refusal> {
+		let p = self.positions.get(&(who, sid)).ok_or("NotOptedIn")?;
+		let exit = p.exit.ok_or("NoExitScheduled")?;
+		if self.era < exit.release_era {
+			return Err("ExitDelayNotPassed");
+		}
+		self.sync(who);
+		Ok(())
+	}
+
+	/// `sync_restaker`.
+	pub fn sync_restaker(&mut self, who: Who) -> Result<(), Refusal> {
+		if !self.is_restaker(who) {
+			return Err("NotOptedIn");
+		}
+		self.sync(who);
+		Ok(())
+	}
+
+	/// The allocation with which `who` backed `sid` in `offence_era`.
+	pub fn allocation_in_era(&self, who: Who, sid: Sid, offence_era: Era) -> Result<Bal, Refusal> {
+		let p = self.positions.get(&(who, sid));
+		if let Some(a) = p.map(|p| p.allocation_in(offence_era)).filter(|a| *a > 0) {
+			return Ok(a);
+		}
+		match self.departures.get(&(who, sid)) {
+			Some(d) if d.reportable(self.era) => match allocation_at(&d.schedule, offence_era) {
+				0 => Err("NotExposedAtEra"),
+				a => Ok(a),
+			},
+			_ if p.is_some() => Err("NotExposedAtEra"),
+			_ => Err("NotOptedIn"),
+		}
+	}
+
+	/// `report_offence`; returns the new slash's id.
+	pub fn report(
+		&mut self,
+		reporter: Who,
+		sid: Sid,
+		offender: Who,
+		rule: u32,
+		offence_era: Era,
+	) -> Result<u32, Refusal> {
+		let s = self.services.get(&sid).ok_or("UnknownService")?;
+		if reporter != s.params.slasher {
+			return Err("NotSlasher");
+		}
+		match s.status {
+			Status::Active => {}
+			Status::Paused => return Err("ServicePaused"),
+			Status::Retired => return Err("ServiceRetired"),
+		}
+		let r = s.params.rules.get(rule as usize).cloned().ok_or("UnknownRule")?;
+		let dw = s.params.dispute_window;
+		if offence_era > self.era {
+			return Err("OffenceInFuture");
+		}
+		if offence_era + REPORT_WINDOW < self.era {
+			return Err("OffenceTooOld");
+		}
+		let ledger = self.ledgers.get(&offender).cloned().ok_or("NotBonded")?;
+		let allocation = self.allocation_in_era(offender, sid, offence_era)?;
+		if self.reported.contains(&(offence_era, sid, offender, rule)) {
+			return Err("DuplicateOffence");
+		}
+		let apply_era = self.era + dw;
+		let amount = fraction_of(r.ppb, allocation.min(ledger.reachable(apply_era)));
+		if amount == 0 {
+			return Err("NothingToSlash");
+		}
+		if self.slashes.values().filter(|x| x.service == sid).count() >= MAX_PENDING {
+			return Err("TooManyPendingSlashes");
+		}
+		let id = self.next_slash_id;
+		self.next_slash_id += 1;
+		self.slashes.insert(
+			id,
+			Slash { service: sid, offender, rule, eject: r.eject, offence_era, apply_era, amount },
+		);
+		self.reported.insert((offence_era, sid, offender, rule));
+		Ok(id)
+	}
+
+	/// `cancel_slash`.
+	pub fn cancel_slash(&mut self, id: u32) -> Result<(), Refusal> {
+		let slash = self.slashes.get(&id).ok_or("UnknownSlash")?;
+		if self.era >= slash.apply_era {
+			return Err("DisputeWindowClosed");
+		}
+		self.slashes.remove(&id);
+		Ok(())
+	}
+
+	/// `cancel_all_slashes`: every slash of `sid` still disputable, and their duplicate records.
+	pub fn cancel_all(&mut self, sid: Sid) -> Result<u32, Refusal> {
+		self.services.get(&sid).ok_or("UnknownService")?;
+		let era = self.era;
+		let gone: Vec<u32> = self
+			.slashes
+			.iter()
+			.filter(|(_, s)| s.service == sid && era < s.apply_era)
+			.map(|(i, _)| *i)
+			.collect();
+		for id in &gone {
+			let s = self.slashes.remove(id).expect("listed above");
+			self.reported.remove(&(s.offence_era, sid, s.offender, s.rule));
+		}
+		Ok(gone.len() as u32)
+	}
+
+	/// `apply_slash`.
+	pub fn apply_slash(&mut self, id: u32) -> Result<(), Refusal> {
+		let slash = self.slashes.get(&id).ok_or("UnknownSlash")?;
+		if self.era < slash.apply_era {
+			return Err("SlashNotDue");
+		}
+		self.land(id);
+		Ok(())
+	}
+
+	/// Land slash `id`: take `min(amount, stake left)` through staking's slash, eject under an
+	/// ejecting rule, then bring the offender up to date (the cascade).
+	pub fn land(&mut self, id: u32) {
+		let slash = self.slashes.remove(&id).expect("landing a scheduled slash");
+		let left = self.ledger(slash.offender).total();
+		let taken = match self.ledgers.get_mut(&slash.offender) {
+			Some(ledger) if ledger.total() > 0 => {
+				let amount = slash.amount.min(ledger.total());
+				ledger.slash(amount, slash.offence_era)
+			}
+			_ => 0,
+		};
+		// Property: a slash takes exactly its amount, up to the stake left when it lands; never
+		// more.
+		assert_eq!(taken, slash.amount.min(left), "slash {id} took {taken}");
+		self.burnt += taken;
+		self.landed.push((id, taken));
+		if slash.eject {
+			if let Some(p) = self.positions.get(&(slash.offender, slash.service)).cloned() {
+				self.close(slash.offender, slash.service, &p, &p.schedule, self.era + 1);
+			}
+		}
+		self.sync(slash.offender);
+	}
+
+	/// Slashes due in the active era, by id.
+	pub fn due(&self) -> BTreeSet<u32> {
+		self.slashes.iter().filter(|(_, s)| s.apply_era <= self.era).map(|(i, _)| *i).collect()
+	}
+
+	/// The first block of era `era`: due slashes land (in `order`, storage order), pending
+	/// cascades run, and everyone last updated in an earlier era is brought up to date.
+	pub fn start_era(&mut self, era: Era, order: &[u32]) {
+		self.era = era;
+		for id in order {
+			self.land(*id);
+		}
+		self.block();
+		let stale: Vec<Who> =
+			self.synced_era.iter().filter(|(_, e)| **e < era).map(|(w, _)| *w).collect();
+		for who in stale {
+			self.sync(who);
+		}
+	}
+
+	/// A block: the cascades staking's hooks asked for.
+	pub fn block(&mut self) {
+		for who in std::mem::take(&mut self.pending_cascades) {
+			self.sync(who);
+		}
+	}
+
+	/// pallet-staking reported a loss of `who`'s stake (`on_slash`, `on_withdraw`).
+	pub fn staking_hook(&mut self, who: Who) {
+		if self.is_restaker(who) {
+			self.pending_cascades.insert(who);
+		}
+	}
+
+	/// `fund_rewards` by `who` (rich enough).
+	pub fn fund(&mut self, sid: Sid, amount: Bal) -> Result<(), Refusal> {
+		let total = self.total_secured(sid);
+		let s = self.services.get(&sid).ok_or("UnknownService")?;
+		if total == 0 {
+			return Err("NoExposure");
+		}
+		let pot = s.pot;
+		let balance = self.pots.get(&pot).copied().unwrap_or(0);
+		let shared = amount.saturating_sub(ED.saturating_sub(balance));
+		if shared == 0 {
+			return Err("FundingBelowMinimum");
+		}
+		let increase = mul_div(shared, REWARD_SCALE, total, false);
+		if increase == 0 {
+			return Err("FundingBelowMinimum");
+		}
+		self.services.get_mut(&sid).expect("checked above").acc += increase;
+		*self.pots.entry(pot).or_default() += amount;
+		Ok(())
+	}
+
+	/// `claim_rewards`; returns the amount paid.
+	pub fn claim(&mut self, who: Who, sid: Sid) -> Result<Bal, Refusal> {
+		if let Some(p) = self.positions.get(&(who, sid)).cloned() {
+			self.commit(who, sid, Some(&p), p.clone());
+		}
+		let amount = self.unclaimed.remove(&(who, sid)).unwrap_or(0);
+		if amount == 0 {
+			return Err("NothingToClaim");
+		}
+		let pot = self.services.get(&sid).ok_or("UnknownService")?.pot;
+		let balance = self.pots.entry(pot).or_default();
+		if *balance < amount + ED {
+			return Err("FundsUnavailable");
+		}
+		*balance -= amount;
+		Ok(amount)
+	}
+
+	// ---- properties -----------------------------------------------------------------------
+
+	/// Properties the SPEC promises, checked on the model's own state after every step; the
+	/// harness checks that the pallet agrees with the model, so they hold for the pallet too.
+	pub fn check_properties(&self) -> Result<(), String> {
+		// Leverage at all times: exposures sum to at most `MaxLeverage x` stake.
+		for who in self.synced_era.keys() {
+			let exposures: Bal =
+				self.positions.iter().filter(|((w, _), _)| w == who).map(|(_, p)| p.exposure).sum();
+			let stake = self.ledger(*who).total();
+			if exposures > MAX_LEVERAGE * stake {
+				return Err(format!(
+					"{who}: exposures {exposures} > {MAX_LEVERAGE} x stake {stake}"
+				));
+			}
+		}
+		// Pots never owe more than they hold (and keep the existential deposit once funded).
+		for (pot, balance) in &self.pots {
+			let stashes: BTreeSet<Who> =
+				self.positions.keys().chain(self.unclaimed.keys()).map(|(w, _)| *w).collect();
+			let owed: Bal = self
+				.services
+				.iter()
+				.filter(|(_, s)| s.pot == *pot)
+				.flat_map(|(sid, _)| stashes.iter().map(move |w| (*w, *sid)))
+				.map(|(w, sid)| self.claimable(w, sid))
+				.sum();
+			if owed + ED > *balance && owed > 0 {
+				return Err(format!("pot {pot}: holds {balance}, owes {owed}"));
+			}
+		}
+		// No slash takes more than the SPEC's amount: each report's amount is compared with the
+		// pallet's by the harness, and `land` checks what each landing takes.
+		Ok(())
+	}
+}

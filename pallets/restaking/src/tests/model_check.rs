@@ -1,0 +1,859 @@
+//! The pallet against its reference model ([`super::model`]): random operation sequences run on
+//! the mock runtime (real pallet-staking, balances, session, on-chain election) and on the model,
+//! with every observable compared after every step.
+//!
+//! Each case registers three services with random rules, fractions, windows, `min_stake` and
+//! validators-only flags, then runs 40 to 60 operations over six stashes (four validators, two
+//! nominators): restaking calls (valid and not), governance's cancels and status changes, reward
+//! fundings and claims, era changes (the automatic slash path), and pallet-staking's own moves
+//! (bond_extra, unbond, withdraw_unbonded, rebond, chill, a base-layer slash through
+//! `on_offence` or `manual_slash`). After every step it compares positions (allocation, exposure,
+//! exit, the allocation in force in every era a report can name), departure records, restaker
+//! ledgers, service totals and counts, pending slashes, landed slashes, bonded ledgers, claimable
+//! rewards, pot balances and total issuance, and runs both pallets' `try_state`. A refused call
+//! must be refused by both with the same error and leave storage untouched.
+//!
+//! CI runs the committed seeds in [`SEEDS`], `CASES` sequences each. A long run:
+//! `./scripts/model-check.sh` (see that script for the knobs).
+
+use super::model::{self, Bal, Model, Refusal};
+use crate::{
+	mock::*, Departures, Exit, Positions, Restakers, ServiceParamsOf, ServiceSlashes,
+	ServiceStatus, Services, Slashes,
+};
+use frame_support::traits::{GetCallName, UnfilteredDispatchable};
+use frame_system::RawOrigin;
+use pallet_staking::StakerStatus;
+use proptest::{
+	prelude::*,
+	test_runner::{Config as RunnerConfig, RngAlgorithm, TestCaseError, TestRng, TestRunner},
+};
+use sp_runtime::{DispatchError, Perbill};
+use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
+
+/// A fourth validator, 800 bonded.
+const VALIDATOR_D: AccountId = 41;
+/// A second nominator, 600 bonded, backing C and D.
+const NOMINATOR_2: AccountId = 51;
+/// The stashes the operations pick from: validators first.
+const STASHES: [AccountId; 6] =
+	[VALIDATOR_A, VALIDATOR_B, VALIDATOR_C, VALIDATOR_D, NOMINATOR, NOMINATOR_2];
+/// Services registered per case; operations also name an unknown id.
+const SERVICES: u32 = 3;
+const UNKNOWN_SERVICE: u32 = 7;
+/// Who funds rewards: a rich account that never bonds.
+const FUNDER: AccountId = UNBONDED;
+
+/// Committed seeds CI runs, one test per seed so the two cores share them.
+pub const SEEDS: [u64; 4] = [0x5eed_0001, 0x5eed_0002, 0x5eed_0003, 0x5eed_0004];
+/// Sequences per seed in CI (override with `MODEL_CASES`).
+pub const CASES: u32 = 500;
+
+/// One step of a sequence.
+#[derive(Clone, Debug)]
+pub enum Op {
+	OptIn {
+		who: usize,
+		service: u32,
+		amount: Bal,
+	},
+	SetAllocation {
+		at: Target,
+		amount: Bal,
+	},
+	OptOut {
+		at: Target,
+	},
+	CompleteOptOut {
+		at: Target,
+	},
+	/// `back`: how many eras before the active one the offence was (-1: the future).
+	Report {
+		at: Target,
+		rule: u32,
+		back: i8,
+		by_slasher: bool,
+	},
+	CancelSlash {
+		pick: usize,
+	},
+	CancelAll {
+		service: u32,
+	},
+	ApplySlash {
+		pick: usize,
+	},
+	Fund {
+		service: u32,
+		amount: Bal,
+	},
+	Claim {
+		at: Target,
+	},
+	Sync {
+		who: usize,
+	},
+	SetStatus {
+		service: u32,
+		paused: bool,
+	},
+	NextEra,
+	BondExtra {
+		who: usize,
+		amount: Bal,
+	},
+	Unbond {
+		who: usize,
+		amount: Bal,
+	},
+	Withdraw {
+		who: usize,
+	},
+	Rebond {
+		who: usize,
+		amount: Bal,
+	},
+	Chill {
+		who: usize,
+	},
+	/// A base-layer slash of a validator in the active era.
+	BaseSlash {
+		validator: usize,
+		percent: u32,
+		manual: bool,
+	},
+}
+
+/// The `(stash, service)` an operation names: mostly an existing position (or, for reports, a
+/// departure a report can still use), so that sequences go deep; otherwise any pair, unknown
+/// service included.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+	pub pick: usize,
+	pub existing: bool,
+}
+
+impl Target {
+	fn resolve(self, m: &Model, departed: bool) -> (AccountId, u32) {
+		let mut pairs: Vec<(AccountId, u32)> = m.positions.keys().copied().collect();
+		if departed {
+			pairs.extend(m.departures.iter().filter(|(_, d)| d.reportable(m.era)).map(|(k, _)| *k));
+		}
+		match pairs.len() {
+			n if self.existing && n > 0 => pairs[self.pick % n],
+			_ => (
+				STASHES[self.pick % STASHES.len()],
+				[0, 1, 2, UNKNOWN_SERVICE][(self.pick / STASHES.len()) % 4],
+			),
+		}
+	}
+}
+
+fn target() -> impl Strategy<Value = Target> {
+	(0usize..64, prop::bool::weighted(0.85)).prop_map(|(pick, existing)| Target { pick, existing })
+}
+
+impl Op {
+	/// One of pallet-staking's own calls (or a base-layer slash).
+	fn is_staking_move(&self) -> bool {
+		matches!(
+			self,
+			Op::BondExtra { .. }
+				| Op::Unbond { .. }
+				| Op::Withdraw { .. }
+				| Op::Rebond { .. }
+				| Op::Chill { .. }
+				| Op::BaseSlash { .. }
+		)
+	}
+}
+
+/// A case: three services' parameters and the operations.
+#[derive(Clone, Debug)]
+pub struct Case {
+	pub services: Vec<model::Params>,
+	pub ops: Vec<Op>,
+}
+
+fn service_id() -> impl Strategy<Value = u32> {
+	prop_oneof![12 => 0..SERVICES, 1 => Just(UNKNOWN_SERVICE)]
+}
+
+fn who() -> impl Strategy<Value = usize> {
+	0..STASHES.len()
+}
+
+fn amount() -> impl Strategy<Value = Bal> {
+	prop_oneof![
+		1 => Just(0u128),
+		2 => Just(100u128),
+		2 => Just(500u128),
+		1 => Just(1_000u128),
+		6 => 1..600u128,
+		2 => 600..1_600u128,
+	]
+}
+
+fn params() -> impl Strategy<Value = model::Params> {
+	let rule = (prop_oneof![Just(10u32), Just(25), Just(50), Just(100), 1..100u32], any::<bool>())
+		.prop_map(|(percent, eject)| model::Rule { ppb: percent * 10_000_000, eject });
+	(
+		prop::collection::vec(rule, 1..=3),
+		prop_oneof![Just(0u128), Just(1), Just(100), Just(300)],
+		prop::bool::weighted(0.25),
+		1u32..=3,
+		1u32..=5,
+	)
+		.prop_map(|(rules, min_stake, validators_only, exit_delay, dispute_window)| {
+			model::Params {
+				slasher: SLASHER,
+				rules,
+				min_stake,
+				validators_only,
+				exit_delay,
+				dispute_window,
+			}
+		})
+}
+
+fn op() -> impl Strategy<Value = Op> {
+	prop_oneof![
+		7 => (who(), service_id(), amount())
+			.prop_map(|(who, service, amount)| Op::OptIn { who, service, amount }),
+		5 => (target(), amount()).prop_map(|(at, amount)| Op::SetAllocation { at, amount }),
+		3 => target().prop_map(|at| Op::OptOut { at }),
+		1 => target().prop_map(|at| Op::CompleteOptOut { at }),
+		10 => (target(), prop_oneof![6 => 0u32..2, 1 => 2u32..4], prop_oneof![1 => Just(-1i8), 8 => 0i8..=2, 2 => 3i8..=4], prop::bool::weighted(0.9))
+			.prop_map(|(at, rule, back, by_slasher)| Op::Report { at, rule, back, by_slasher }),
+		1 => (0usize..6).prop_map(|pick| Op::CancelSlash { pick }),
+		1 => service_id().prop_map(|service| Op::CancelAll { service }),
+		1 => (0usize..6).prop_map(|pick| Op::ApplySlash { pick }),
+		2 => (service_id(), prop_oneof![Just(1u128), 2..150u128])
+			.prop_map(|(service, amount)| Op::Fund { service, amount }),
+		2 => target().prop_map(|at| Op::Claim { at }),
+		1 => who().prop_map(|who| Op::Sync { who }),
+		1 => (service_id(), prop::bool::weighted(0.6))
+			.prop_map(|(service, paused)| Op::SetStatus { service, paused }),
+		6 => Just(Op::NextEra),
+		1 => (who(), 1..400u128).prop_map(|(who, amount)| Op::BondExtra { who, amount }),
+		2 => (who(), 1..700u128).prop_map(|(who, amount)| Op::Unbond { who, amount }),
+		1 => who().prop_map(|who| Op::Withdraw { who }),
+		1 => (who(), 1..700u128).prop_map(|(who, amount)| Op::Rebond { who, amount }),
+		1 => (0usize..4).prop_map(|who| Op::Chill { who }),
+		1 => (0usize..4, 1u32..=100, any::<bool>())
+			.prop_map(|(validator, percent, manual)| Op::BaseSlash { validator, percent, manual }),
+	]
+}
+
+/// Cases of 40 to 60 operations.
+pub fn case() -> impl Strategy<Value = Case> {
+	(prop::collection::vec(params(), SERVICES as usize), prop::collection::vec(op(), 40..=60))
+		.prop_map(|(services, ops)| Case { services, ops })
+}
+
+fn world() -> ExtBuilder {
+	ExtBuilder::default().staker(VALIDATOR_D, 800, StakerStatus::Validator).staker(
+		NOMINATOR_2,
+		600,
+		StakerStatus::Nominator(vec![VALIDATOR_C, VALIDATOR_D]),
+	)
+}
+
+fn pallet_params(i: usize, p: &model::Params) -> ServiceParamsOf<Test> {
+	ServiceParamsOf::<Test> {
+		name: format!("service-{i}").into_bytes().try_into().unwrap(),
+		slasher: p.slasher,
+		rules: p
+			.rules
+			.iter()
+			.enumerate()
+			.map(|(r, rule)| crate::SlashingRule {
+				name: format!("rule-{r}").into_bytes().try_into().unwrap(),
+				fraction: Perbill::from_parts(rule.ppb),
+				eject: rule.eject,
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+		min_stake: p.min_stake,
+		validators_only: p.validators_only,
+		exit_delay: p.exit_delay,
+		dispute_window: p.dispute_window,
+	}
+}
+
+/// The name of a refusal, as polkadot-js shows it.
+fn refusal(e: DispatchError) -> Refusal {
+	match e {
+		DispatchError::Module(m) => m.message.unwrap_or("unnamed module error"),
+		DispatchError::Token(_) => "FundsUnavailable",
+		DispatchError::BadOrigin => "BadOrigin",
+		_ => "other",
+	}
+}
+
+/// Dispatch `call` as the chain would (in its own storage layer); a refusal must leave storage
+/// untouched.
+///
+/// Hashing the whole state costs more than the rest of a step, so the storage check runs on the
+/// first refusal of each kind (call and error) in a case: a dry run in a transaction that is
+/// rolled back tells whether the call is refused, and only then is the state hashed around the
+/// real dispatch.
+fn dispatch(call: crate::Call<Test>, origin: RuntimeOrigin) -> Result<(), Refusal> {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	let name = call.get_call_name();
+	let dry = with_transaction(|| {
+		let r = RuntimeCall::Restaking(call.clone()).dispatch_bypass_filter(origin.clone());
+		TransactionOutcome::Rollback(Ok::<_, DispatchError>(r.map_err(|e| refusal(e.error))))
+	})
+	.unwrap_or(Err("other"));
+	let check = match dry {
+		Err(error) => CHECKED.with(|c| c.borrow_mut().insert((name, error))),
+		Ok(_) => false,
+	};
+	let root = check.then(|| sp_io::storage::root(sp_runtime::StateVersion::V1));
+	match RuntimeCall::Restaking(call).dispatch_bypass_filter(origin) {
+		Ok(_) => Ok(()),
+		Err(e) => {
+			if let Some(root) = root {
+				let after = sp_io::storage::root(sp_runtime::StateVersion::V1);
+				assert_eq!(root, after, "a refused {name} changed storage");
+			}
+			Err(refusal(e.error))
+		}
+	}
+}
+
+/// What the sequences of one seed did, printed at its end (`--nocapture`).
+#[derive(Default, Debug)]
+struct Stats {
+	sequences: u64,
+	operations: u64,
+	accepted: u64,
+	refused: u64,
+	reports: u64,
+	landed: u64,
+	eras: u64,
+}
+
+thread_local! {
+	static STATS: std::cell::RefCell<Stats> = std::cell::RefCell::new(Stats::default());
+	/// `(call, error)` refusals whose storage was checked in this case.
+	static CHECKED: std::cell::RefCell<std::collections::BTreeSet<(&'static str, Refusal)>> =
+		const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+}
+
+fn signed(who: AccountId) -> RuntimeOrigin {
+	RawOrigin::Signed(who).into()
+}
+
+/// Run the pallet call and the model's, and require the same outcome.
+fn both<R>(
+	what: &str,
+	pallet: Result<(), Refusal>,
+	model: Result<R, Refusal>,
+) -> Result<(), TestCaseError> {
+	let model = model.map(|_| ());
+	prop_assert_eq!(pallet, model, "{}: pallet vs model", what);
+	STATS.with(|s| {
+		let mut s = s.borrow_mut();
+		if pallet.is_ok() {
+			s.accepted += 1;
+			s.reports += u64::from(what == "report_offence");
+		} else {
+			s.refused += 1;
+		}
+	});
+	Ok(())
+}
+
+/// The ids of the `SlashApplied` events of this block, in order, with the amounts taken.
+fn landed_this_block() -> Vec<(u32, Bal)> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Restaking(crate::Event::SlashApplied { slash_id, amount, .. }) => {
+				Some((slash_id, amount))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+/// pallet-staking's `Slashed` events of this block.
+fn staking_slashed_this_block() -> Vec<(AccountId, Bal)> {
+	staking_slashed_events()
+}
+
+/// Take the ledgers and validator set from pallet-staking: its own moves are inputs.
+fn read_staking(m: &mut Model) {
+	m.ledgers.clear();
+	m.validators.clear();
+	for who in STASHES {
+		if let Some(l) = pallet_staking::Ledger::<Test>::get(who) {
+			m.ledgers.insert(
+				who,
+				model::Ledger {
+					active: l.active,
+					unlocking: l.unlocking.iter().map(|c| (c.era, c.value)).collect(),
+				},
+			);
+		}
+		if pallet_staking::Validators::<Test>::contains_key(who) {
+			m.validators.insert(who);
+		}
+	}
+}
+
+/// Finish the block: run the next one, and on an era change land what the model says is due
+/// in the order the chain landed it.
+fn advance(m: &mut Model) -> Result<(), TestCaseError> {
+	let era = active_era();
+	// The mock's blocks do not reset events: each block starts from none here.
+	System::reset_events();
+	run_to_block(System::block_number() + 1);
+	let now = active_era();
+	if now == era {
+		m.block();
+		return Ok(());
+	}
+	prop_assert_eq!(now, era + 1);
+	let landed = landed_this_block();
+	let order: Vec<u32> = landed.iter().map(|(id, _)| *id).collect();
+	let mut ids = order.clone();
+	ids.sort();
+	m.era = now;
+	prop_assert_eq!(ids, m.due().into_iter().collect::<Vec<_>>(), "due slashes of era {}", now);
+	let before = m.landed.len();
+	m.start_era(now, &order);
+	prop_assert_eq!(&m.landed[before..], &landed[..], "amounts landed in era {}", now);
+	Ok(())
+}
+
+fn pick_slash(m: &Model, pick: usize) -> u32 {
+	let ids: Vec<u32> = m.slashes.keys().copied().collect();
+	ids.get(pick).copied().unwrap_or(m.next_slash_id + 5)
+}
+
+/// Run one operation on both.
+fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
+	use crate::Call;
+	let stash = |i: usize| STASHES[i];
+	match op.clone() {
+		Op::OptIn { who, service, amount } => {
+			let w = stash(who);
+			let p = dispatch(Call::opt_in { service, amount }, signed(w));
+			both("opt_in", p, m.call(|m| m.opt_in(w, service, amount)))?;
+		}
+		Op::SetAllocation { at, amount } => {
+			let (w, service) = at.resolve(m, false);
+			let p = dispatch(Call::set_allocation { service, amount }, signed(w));
+			both("set_allocation", p, m.call(|m| m.set_allocation(w, service, amount)))?;
+		}
+		Op::OptOut { at } => {
+			let (w, service) = at.resolve(m, false);
+			let p = dispatch(Call::opt_out { service }, signed(w));
+			both("opt_out", p, m.call(|m| m.opt_out(w, service)))?;
+		}
+		Op::CompleteOptOut { at } => {
+			let (w, service) = at.resolve(m, false);
+			let p = dispatch(Call::complete_opt_out { service, who: w }, signed(STRANGER));
+			both("complete_opt_out", p, m.call(|m| m.complete_opt_out(w, service)))?;
+		}
+		Op::Report { at, rule, back, by_slasher } => {
+			let (w, service) = at.resolve(m, true);
+			let era = if back < 0 { m.era + 1 } else { m.era.saturating_sub(back as u32) };
+			let reporter = if by_slasher { SLASHER } else { STRANGER };
+			let p = dispatch(
+				Call::report_offence { service, offender: w, rule, offence_era: era },
+				signed(reporter),
+			);
+			both(
+				"report_offence",
+				p,
+				m.call(|m| m.report(reporter, service, w, rule, era).map(|_| ())),
+			)?;
+		}
+		Op::CancelSlash { pick } => {
+			let id = pick_slash(m, pick);
+			let p = dispatch(Call::cancel_slash { slash_id: id }, RuntimeOrigin::root());
+			both("cancel_slash", p, m.call(|m| m.cancel_slash(id)))?;
+		}
+		Op::CancelAll { service } => {
+			let p = dispatch(Call::cancel_all_slashes { service }, RuntimeOrigin::root());
+			both("cancel_all_slashes", p, m.call(|m| m.cancel_all(service).map(|_| ())))?;
+		}
+		Op::ApplySlash { pick } => {
+			let id = pick_slash(m, pick);
+			let seen = landed_this_block().len();
+			let p = dispatch(Call::apply_slash { slash_id: id }, signed(STRANGER));
+			let before = m.landed.len();
+			both("apply_slash", p, m.call(|m| m.apply_slash(id)))?;
+			prop_assert_eq!(&m.landed[before..], &landed_this_block()[seen..]);
+		}
+		Op::Fund { service, amount } => {
+			let p = dispatch(Call::fund_rewards { service, amount }, signed(FUNDER));
+			let r = m.call(|m| m.fund(service, amount));
+			both("fund_rewards", p, r)?;
+		}
+		Op::Claim { at } => {
+			let (w, service) = at.resolve(m, false);
+			let p = dispatch(Call::claim_rewards { service }, signed(w));
+			both("claim_rewards", p, m.call(|m| m.claim(w, service).map(|_| ())))?;
+		}
+		Op::Sync { who } => {
+			let w = stash(who);
+			let p = dispatch(Call::sync_restaker { who: w }, signed(STRANGER));
+			both("sync_restaker", p, m.call(|m| m.sync_restaker(w)))?;
+		}
+		Op::SetStatus { service, paused } => {
+			let status = if paused { ServiceStatus::Paused } else { ServiceStatus::Active };
+			let p = dispatch(Call::set_service_status { service, status }, RuntimeOrigin::root());
+			let r = m.call(|m| {
+				let s = m.services.get_mut(&service).ok_or("UnknownService")?;
+				if s.status == model::Status::Retired {
+					return Err("AlreadyRetired");
+				}
+				s.status = if paused { model::Status::Paused } else { model::Status::Active };
+				Ok(())
+			});
+			both("set_service_status", p, r)?;
+		}
+		Op::NextEra => {
+			// Blocks up to the next era; pallet-staking starts none while its election has no
+			// validators (all chilled), so give up after four eras' worth.
+			let era = m.era;
+			for _ in 0..4 * PERIOD * SESSIONS_PER_ERA as u64 {
+				advance(m)?;
+				if m.era != era {
+					break;
+				}
+			}
+			return Ok(());
+		}
+		Op::BondExtra { who, amount } => {
+			let w = stash(who);
+			let _ = Staking::bond_extra(signed(w), amount);
+			staking_moved(m, w)?;
+		}
+		Op::Unbond { who, amount } => {
+			let w = stash(who);
+			let _ = Staking::unbond(signed(w), amount);
+			staking_moved(m, w)?;
+		}
+		Op::Rebond { who, amount } => {
+			let w = stash(who);
+			let _ = Staking::rebond(signed(w), amount);
+			staking_moved(m, w)?;
+		}
+		Op::Withdraw { who } => {
+			let w = stash(who);
+			let before = bonded(w);
+			let _ = Staking::withdraw_unbonded(signed(w), 0);
+			read_staking(m);
+			if bonded(w) < before {
+				m.staking_hook(w);
+			}
+		}
+		Op::Chill { who } => {
+			let _ = Staking::chill(signed(stash(who)));
+			read_staking(m);
+		}
+		Op::BaseSlash { validator, percent, manual } => {
+			let v = stash(validator);
+			let era = active_era();
+			let fraction = Perbill::from_percent(percent);
+			let seen = staking_slashed_this_block().len();
+			if manual {
+				let _ = Staking::manual_slash(RuntimeOrigin::root(), v, era, fraction);
+			} else if let Some(session) = pallet_staking::ErasStartSessionIndex::<Test>::get(era) {
+				<Staking as OnOffenceHandler<_, _, _>>::on_offence(
+					&[OffenceDetails { offender: (v, ()), reporters: vec![] }],
+					&[fraction],
+					session,
+				);
+			}
+			read_staking(m);
+			for (who, amount) in staking_slashed_this_block().into_iter().skip(seen) {
+				m.burnt += amount;
+				if amount > 0 {
+					m.staking_hook(who);
+				}
+			}
+		}
+	}
+	advance(m)
+}
+
+/// After a pallet-staking move without a hook: take its ledgers, and bring the stash up to date
+/// with the permissionless call (as a keeper would), on both.
+fn staking_moved(m: &mut Model, who: AccountId) -> Result<(), TestCaseError> {
+	read_staking(m);
+	if m.is_restaker(who) {
+		let p = dispatch(crate::Call::sync_restaker { who }, signed(STRANGER));
+		both("sync_restaker", p, m.call(|m| m.sync_restaker(who)))?;
+	}
+	advance(m)
+}
+
+fn eras_to_check(m: &Model) -> core::ops::RangeInclusive<u32> {
+	m.era.saturating_sub(model::REPORT_WINDOW)..=m.era + 6
+}
+
+/// Every observable, pallet against model; then the invariants of this pallet, and those of
+/// pallet-staking if `staking_changed` (its `try_state` costs more than the rest of a step).
+fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<(), TestCaseError> {
+	prop_assert_eq!(active_era(), m.era);
+	for w in STASHES {
+		// Bonded ledgers, including what service slashes took.
+		let chain = pallet_staking::Ledger::<Test>::get(w)
+			.map(|l| (l.active, l.unlocking.iter().map(|c| (c.era, c.value)).collect::<Vec<_>>()));
+		let model = m.ledgers.get(&w).map(|l| (l.active, l.unlocking.clone()));
+		prop_assert_eq!(chain, model, "ledger of {}", w);
+		// The restaker's ledger.
+		let chain = Restakers::<Test>::get(w).map(|l| {
+			let mut services = l.services.into_inner();
+			services.sort();
+			(services, l.total_allocated)
+		});
+		let model = m.is_restaker(w).then(|| (m.services_of(w), m.total_allocated(w)));
+		prop_assert_eq!(chain, model, "restaker ledger of {}", w);
+		for s in 0..SERVICES {
+			let chain = Positions::<Test>::get(w, s);
+			let model = m.positions.get(&(w, s));
+			prop_assert_eq!(chain.is_some(), model.is_some(), "position of {} in {}", w, s);
+			if let (Some(c), Some(p)) = (chain, model) {
+				let exit = p.exit.map(|e| Exit { target: e.target, release_era: e.release_era });
+				prop_assert_eq!(
+					(c.allocation, c.exposure, c.exit.clone()),
+					(p.allocation, p.exposure, exit),
+					"position of {} in {}",
+					w,
+					s
+				);
+				for e in eras_to_check(m) {
+					prop_assert_eq!(
+						c.allocation_in(e),
+						p.allocation_in(e),
+						"{} in {}, era {}",
+						w,
+						s,
+						e
+					);
+				}
+			}
+			// A departure a report can still use.
+			if let Some(d) = m.departures.get(&(w, s)).filter(|d| d.reportable(m.era)) {
+				let c = Departures::<Test>::get(w, s);
+				prop_assert!(c.is_some(), "departure of {} from {}", w, s);
+				let c = c.unwrap();
+				prop_assert_eq!(c.release_era, d.release_era);
+				for e in m.era.saturating_sub(model::REPORT_WINDOW)..=m.era {
+					prop_assert_eq!(
+						c.allocation_in(e),
+						model::allocation_at(&d.schedule, e),
+						"departure of {} from {}, era {}",
+						w,
+						s,
+						e
+					);
+				}
+			}
+			prop_assert_eq!(
+				Restaking::claimable_rewards(&w, s),
+				m.claimable(w, s),
+				"claimable of {} in {}",
+				w,
+				s
+			);
+		}
+	}
+	for s in 0..SERVICES {
+		let info = Services::<Test>::get(s).unwrap();
+		prop_assert_eq!(
+			(info.total_secured, info.restakers),
+			(m.total_secured(s), m.restakers(s)),
+			"totals of service {}",
+			s
+		);
+		let pot = Restaking::reward_pot(s);
+		prop_assert_eq!(
+			Balances::free_balance(pot),
+			m.pots.get(&pot).copied().unwrap_or(0),
+			"reward pot of service {}",
+			s
+		);
+		let mut pending = ServiceSlashes::<Test>::get(s).into_inner();
+		pending.sort();
+		let model: Vec<u32> =
+			m.slashes.iter().filter(|(_, x)| x.service == s).map(|(i, _)| *i).collect();
+		prop_assert_eq!(pending, model, "pending slashes of service {}", s);
+	}
+	let chain: Vec<(u32, model::Slash)> = Slashes::<Test>::iter()
+		.map(|(id, x)| {
+			(
+				id,
+				model::Slash {
+					service: x.service,
+					offender: x.offender,
+					rule: x.rule,
+					eject: x.eject,
+					offence_era: x.offence_era,
+					apply_era: x.apply_era,
+					amount: x.amount,
+				},
+			)
+		})
+		.collect::<std::collections::BTreeMap<_, _>>()
+		.into_iter()
+		.collect();
+	let model: Vec<(u32, model::Slash)> = m.slashes.clone().into_iter().collect();
+	prop_assert_eq!(chain, model, "scheduled slashes");
+	let landed: Bal = m.landed.iter().map(|(_, a)| a).sum();
+	prop_assert_eq!(ServiceSlashed::get(), landed, "funds taken by service slashes");
+	prop_assert_eq!(Balances::total_issuance(), initial_issuance - m.burnt, "total issuance");
+	m.check_properties().map_err(TestCaseError::fail)?;
+	Restaking::do_try_state().map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+	if staking_changed {
+		use frame_support::traits::{TryState, TryStateSelect};
+		<Staking as TryState<u64>>::try_state(System::block_number(), TryStateSelect::All)
+			.map_err(|e| TestCaseError::fail(format!("staking: {e:?}")))?;
+	}
+	Ok(())
+}
+
+/// Run one case on a fresh chain and a fresh model.
+pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
+	// Every due slash, cascade and sweep in the first block of an era, so that the model's era
+	// boundary is one step (the bounded per-block path has its own tests).
+	MaxSlashesPerBlock::set(64);
+	MaxCascadesPerBlock::set(64);
+	MaxSweepPerBlock::set(64);
+	CHECKED.with(|c| c.borrow_mut().clear());
+	let mut ext = world().build();
+	let result = run_on(&mut ext, case);
+	// The mock's bounds are per thread: put them back for whatever test runs next on it.
+	MaxSlashesPerBlock::set(4);
+	MaxCascadesPerBlock::set(4);
+	MaxSweepPerBlock::set(4);
+	result
+}
+
+fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCaseError> {
+	let (mut m, issuance) = ext.execute_with(|| {
+		let mut m = Model::default();
+		m.era = active_era();
+		read_staking(&mut m);
+		for (i, p) in case.services.iter().enumerate() {
+			frame_support::assert_ok!(Restaking::register_service(
+				RuntimeOrigin::root(),
+				pallet_params(i, p)
+			));
+			m.services.insert(
+				i as u32,
+				model::Service {
+					params: p.clone(),
+					status: model::Status::Active,
+					acc: 0,
+					pot: Restaking::reward_pot(i as u32),
+				},
+			);
+		}
+		let issuance = Balances::total_issuance();
+		compare(&m, issuance, true).map(|_| (m, issuance))
+	})?;
+	for op in &case.ops {
+		ext.execute_with(|| {
+			let (landed, session) = (m.landed.len(), Session::current_index());
+			step(&mut m, op)?;
+			// pallet-staking's storage changes with its own moves, slashes and session changes.
+			let staking_changed = op.is_staking_move()
+				|| m.landed.len() != landed
+				|| Session::current_index() != session;
+			compare(&m, issuance, staking_changed)?;
+			Ok::<_, TestCaseError>(())
+		})?;
+	}
+	STATS.with(|s| {
+		let mut s = s.borrow_mut();
+		s.sequences += 1;
+		s.operations += case.ops.len() as u64;
+		s.landed += m.landed.len() as u64;
+		s.eras += u64::from(m.era);
+	});
+	Ok(())
+}
+
+/// Run `cases` sequences from `seed`; panics with the shrunk failing case.
+pub fn run_seed(seed: u64, cases: u32) {
+	let config = RunnerConfig {
+		cases,
+		failure_persistence: None,
+		max_shrink_iters: 512,
+		max_shrink_time: 180_000,
+		..RunnerConfig::default()
+	};
+	let mut bytes = [0u8; 32];
+	bytes[..8].copy_from_slice(&seed.to_le_bytes());
+	let mut runner =
+		TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+	STATS.with(|s| *s.borrow_mut() = Stats::default());
+	if let Err(e) = runner.run(&case(), |c| run_case(&c)) {
+		panic!("seed {seed}: {e}");
+	}
+	STATS.with(|s| println!("seed {seed}: {:?}", s.borrow()));
+}
+
+fn cases() -> u32 {
+	std::env::var("MODEL_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(CASES)
+}
+
+#[test]
+fn model_seed_1() {
+	run_seed(SEEDS[0], cases());
+}
+
+#[test]
+fn model_seed_2() {
+	run_seed(SEEDS[1], cases());
+}
+
+#[test]
+fn model_seed_3() {
+	run_seed(SEEDS[2], cases());
+}
+
+#[test]
+fn model_seed_4() {
+	run_seed(SEEDS[3], cases());
+}
+
+/// The long run behind `./scripts/model-check.sh`: batches of 100 sequences from consecutive
+/// seeds starting at `MODEL_SEED` (default: the clock), until `MODEL_CASES` sequences (default
+/// 100,000) or `MODEL_MINUTES` minutes have run. Prints every seed and the running count, so a
+/// failure can be replayed with `MODEL_SEED=<seed> MODEL_CASES=100`.
+#[test]
+#[ignore = "long run: ./scripts/model-check.sh"]
+fn model_long_run() {
+	let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+	let start = std::time::Instant::now();
+	let first = var("MODEL_SEED").unwrap_or_else(|| {
+		std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_secs())
+			.unwrap_or_default()
+	});
+	let total = var("MODEL_CASES").unwrap_or(100_000);
+	let budget =
+		std::time::Duration::from_secs(var("MODEL_MINUTES").unwrap_or(u64::MAX / 120) * 60);
+	let mut done = 0u64;
+	let mut seed = first;
+	while done < total && start.elapsed() < budget {
+		let batch = (total - done).min(100) as u32;
+		run_seed(seed, batch);
+		done += u64::from(batch);
+		println!("seed {seed}: {batch} sequences passed ({done} in all, {:?})", start.elapsed());
+		seed += 1;
+	}
+	println!("{done} sequences from seed {first} passed in {:?}", start.elapsed());
+}
