@@ -741,8 +741,7 @@ pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
 
 fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCaseError> {
 	let (mut m, issuance) = ext.execute_with(|| {
-		let mut m = Model::default();
-		m.era = active_era();
+		let mut m = Model { era: active_era(), ..Model::default() };
 		read_staking(&mut m);
 		for (i, p) in case.services.iter().enumerate() {
 			frame_support::assert_ok!(Restaking::register_service(
