@@ -788,7 +788,11 @@ pub fn run_seed(seed: u64, cases: u32) {
 	let config = RunnerConfig {
 		cases,
 		failure_persistence: None,
-		max_shrink_iters: 512,
+		// `MODEL_SHRINK_ITERS=0` reports the first failing sequence as found.
+		max_shrink_iters: std::env::var("MODEL_SHRINK_ITERS")
+			.ok()
+			.and_then(|v| v.parse().ok())
+			.unwrap_or(512),
 		max_shrink_time: 180_000,
 		..RunnerConfig::default()
 	};
