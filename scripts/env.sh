@@ -14,5 +14,8 @@ export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 # `fast-runtime` timing (an era a minute) and the `benchmark` subcommand.
 RESTAKING_PACKAGES=(-p pallet-restaking -p pallet-restaking-runtime-api -p restaking-runtime -p restaking-node)
 RESTAKING_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks)
+# The same, plus the runtime's `try-runtime` feature (the `TryRuntime` API, every pallet's
+# try-runtime hooks): checked, not built, by `scripts/test.sh`.
+RESTAKING_TRY_RUNTIME_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/try-runtime)
 RESTAKING_NODE="$CARGO_TARGET_DIR/debug/restaking-node"
 export RESTAKING_NODE

@@ -15,6 +15,11 @@ cargo test --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
 echo "== clippy (every crate of ours, all targets, the tests' features)"
 cargo clippy --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}" --all-targets -- -D warnings
 
+echo "== try-runtime: the runtime and node checked with the runtime's try-runtime feature"
+# A check build of the native code only (no WASM): it proves the `TryRuntime` API and every
+# pallet's try-runtime hooks compile. The runtime tests run every pallet's `try_state`.
+SKIP_WASM_BUILD=1 cargo check --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_TRY_RUNTIME_FEATURES[@]}" --all-targets
+
 echo "== end-to-end: the node driven by @polkadot/api"
 # A wall-clock bound, so that a stuck run fails instead of hanging: a healthy run takes 15-20
 # minutes on a 2-core machine; each test file is bounded by 20 minutes itself (e2e/package.json).
