@@ -390,11 +390,6 @@ fn landed_this_block() -> Vec<(u32, Bal)> {
 		.collect()
 }
 
-/// pallet-staking's `Slashed` events of this block.
-fn staking_slashed_this_block() -> Vec<(AccountId, Bal)> {
-	staking_slashed_events()
-}
-
 /// Take the ledgers and validator set from pallet-staking: its own moves are inputs.
 fn read_staking(m: &mut Model) {
 	m.ledgers.clear();
@@ -573,7 +568,7 @@ fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 			let v = stash(validator);
 			let era = active_era();
 			let fraction = Perbill::from_percent(percent);
-			let seen = staking_slashed_this_block().len();
+			let seen = staking_slashed_events().len();
 			if manual {
 				let _ = Staking::manual_slash(RuntimeOrigin::root(), v, era, fraction);
 			} else if let Some(session) = pallet_staking::ErasStartSessionIndex::<Test>::get(era) {
@@ -584,7 +579,7 @@ fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 				);
 			}
 			read_staking(m);
-			for (who, amount) in staking_slashed_this_block().into_iter().skip(seen) {
+			for (who, amount) in staking_slashed_events().into_iter().skip(seen) {
 				m.burnt += amount;
 				if amount > 0 {
 					m.staking_hook(who);
