@@ -58,6 +58,7 @@ pub fn sample_service() -> GenesisService<AccountId, u128> {
 		validators_only: false,
 		exit_delay: SampleDisputeWindow::get(),
 		dispute_window: SampleDisputeWindow::get(),
+		max_share: None,
 	}
 }
 

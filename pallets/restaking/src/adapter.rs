@@ -23,6 +23,10 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// system's own slashing path so that its events and `OnStakingUpdate::on_slash` fire.
 	fn slash(stash: &AccountId, amount: Balance, offence_era: EraIndex) -> Balance;
 
+	/// The chain's total bonded stake that the breaker and concentration caps are shares of:
+	/// for pallet-staking, the stake behind the active era's validator set (`ErasTotalStake`).
+	fn total_bonded() -> Balance;
+
 	/// `stash`'s bonded ledger: active stake, total and unlocking chunks; `None` if not bonded.
 	fn stake_ledger(stash: &AccountId) -> Option<StakeLedger<Balance>>;
 
@@ -75,6 +79,10 @@ where
 {
 	fn active_era() -> EraIndex {
 		pallet_staking::ActiveEra::<T>::get().map(|info| info.index).unwrap_or_default()
+	}
+
+	fn total_bonded() -> pallet_staking::BalanceOf<T> {
+		pallet_staking::ErasTotalStake::<T>::get(Self::active_era())
 	}
 
 	fn slash(

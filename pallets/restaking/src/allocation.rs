@@ -5,10 +5,10 @@
 //! exposures and released exits of the active era.
 
 use crate::{
-	pallet::{Config, Departures, Error, Event, Pallet, Positions, Restakers},
+	pallet::{Config, Departures, Error, Event, Pallet, PendingRuleChanges, Positions, Restakers},
 	BalanceOf, Exit, ServiceId, SlashingAdapter,
 };
-use frame_support::{ensure, pallet_prelude::DispatchResult};
+use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get};
 use sp_runtime::{
 	traits::{CheckedAdd, Saturating, Zero},
 	DispatchError,
@@ -43,9 +43,13 @@ impl<T: Config> Pallet<T> {
 		}
 
 		Self::ensure_synced(&who)?;
-		let allocated = Restakers::<T>::get(&who).map(|l| l.total_allocated).unwrap_or_default();
+		let ledger = Restakers::<T>::get(&who);
+		let allocated = ledger.as_ref().map(|l| l.total_allocated).unwrap_or_default();
 		let total = allocated.checked_add(&amount).ok_or(Error::<T>::LeverageExceeded)?;
 		Self::ensure_within_leverage(total, &stake)?;
+		let claims = ledger.map(|l| l.total_claim).unwrap_or_default();
+		Self::ensure_covered(claims, service, &info, amount, &stake)?;
+		Self::ensure_within_share(&info, amount)?;
 		Self::open_position(&who, service, amount, info.params.dispute_window)?;
 		Self::deposit_event(Event::<T>::OptedIn { who, service, amount });
 		Ok(())
@@ -70,7 +74,7 @@ impl<T: Config> Pallet<T> {
 		}
 
 		if amount > position.allocation {
-			Self::active_service(service)?;
+			let info = Self::active_service(service)?;
 			let stake = Self::bonded_stake(&who)?;
 			ensure!(amount <= stake.active, Error::<T>::InsufficientStake);
 			let ledger = Restakers::<T>::get(&who).ok_or(Error::<T>::NotOptedIn)?;
@@ -78,6 +82,9 @@ impl<T: Config> Pallet<T> {
 			let total =
 				ledger.total_allocated.checked_add(&raise).ok_or(Error::<T>::LeverageExceeded)?;
 			Self::ensure_within_leverage(total, &stake)?;
+			let others = ledger.total_claim.saturating_sub(position.claim);
+			Self::ensure_covered(others, service, &info, amount, &stake)?;
+			Self::ensure_within_share(&info, raise)?;
 			Self::change_position(&who, service, |position| {
 				position.allocation = amount;
 				position.exit = None;
@@ -133,6 +140,41 @@ impl<T: Config> Pallet<T> {
 	/// `who`'s stake in the staking system, or `NotBonded`.
 	pub(crate) fn bonded_stake(who: &T::AccountId) -> Result<Stake<BalanceOf<T>>, DispatchError> {
 		T::Staking::stake(who).map_err(|_| Error::<T>::NotBonded.into())
+	}
+
+	/// With `FullCoverage`, refuse an allocation of `amount` to `service` if, added to the
+	/// worst-case claims of the restaker's other positions (`others`), its claim would exceed
+	/// the active stake. The claim counts the harsher of the service's terms in force and a
+	/// change still waiting, so a covered restaker stays covered when it takes effect.
+	fn ensure_covered(
+		others: BalanceOf<T>,
+		service: ServiceId,
+		info: &crate::ServiceOf<T>,
+		amount: BalanceOf<T>,
+		stake: &Stake<BalanceOf<T>>,
+	) -> DispatchResult {
+		if !T::FullCoverage::get() {
+			return Ok(());
+		}
+		let waiting = PendingRuleChanges::<T>::get(service)
+			.map(|change| change.params.worst_case())
+			.unwrap_or_default();
+		let claim = info.params.worst_case().max(waiting).mul_floor(amount);
+		ensure!(others.saturating_add(claim) <= stake.active, Error::<T>::CoverageExceeded);
+		Ok(())
+	}
+
+	/// Refuse `added` more exposure to a service with a `max_share` if its secured stake would
+	/// then exceed that share of the total bonded stake.
+	fn ensure_within_share(info: &crate::ServiceOf<T>, added: BalanceOf<T>) -> DispatchResult {
+		if let Some(share) = info.params.max_share {
+			let cap = share.mul_floor(T::Slashing::total_bonded());
+			ensure!(
+				info.total_secured.saturating_add(added) <= cap,
+				Error::<T>::ConcentrationExceeded
+			);
+		}
+		Ok(())
 	}
 
 	/// Refuse a total allocation above `MaxLeverage x active stake`.

@@ -72,6 +72,7 @@ fn params<T: Config>(slasher: T::AccountId) -> ServiceParamsOf<T> {
 		validators_only: false,
 		exit_delay: 1,
 		dispute_window: 1,
+		max_share: None,
 	}
 }
 

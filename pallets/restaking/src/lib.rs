@@ -152,10 +152,11 @@ pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::Perbill;
 	use sp_staking::{EraIndex, StakingInterface};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -224,6 +225,21 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReportWindow: Get<EraIndex>;
 
+		/// Keep every restaker *covered*: the sum over its services of `allocation x worst case`
+		/// (the service's largest rule fraction) is at most its stake, so that if every service
+		/// slashed its worst case for the same era, every claim would be paid in full. Opt-ins and
+		/// raises that would break it are refused (`CoverageExceeded`); a stake loss scales the
+		/// allocations back (see [`positions`]). Off, coverage is only shown.
+		#[pallet::constant]
+		type FullCoverage: Get<bool>;
+
+		/// The chain-wide breaker: service slashes due in one era may take at most this fraction
+		/// of the total bonded stake ([`SlashingAdapter::total_bonded`]); a report that would
+		/// cross it is held until governance approves it, and dropped at its apply era otherwise.
+		/// `None`: no breaker.
+		#[pallet::constant]
+		type SlashBreaker: Get<Option<Perbill>>;
+
 		/// The currency rewards are paid in: the staking currency.
 		type Currency: frame_support::traits::fungible::Mutate<
 			Self::AccountId,
@@ -283,15 +299,18 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DueCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// Reported offences by offence era, to refuse duplicates; pruned once out of the window.
+	/// Every report of an offender by a service for an offence era, at most one per rule: what
+	/// each scheduled, so that together they slash at most the largest fraction (max, not sum).
+	/// Pruned once the offence era is out of the report window.
 	#[pallet::storage]
 	pub type ReportedOffences<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		EraIndex,
 		Blake2_128Concat,
-		(ServiceId, T::AccountId, RuleIndex),
-		SlashId,
+		(ServiceId, T::AccountId),
+		BoundedVec<OffenceReport<BalanceOf<T>>, T::MaxRules>,
+		ValueQuery,
 	>;
 
 	/// Oldest offence era whose duplicate records may still be stored.
@@ -363,6 +382,31 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ParamsUpdatedEra<T> = StorageMap<_, Twox64Concat, ServiceId, EraIndex>;
 
+	/// Harsher parameters of a service waiting for their effective era (see
+	/// [`Pallet::do_update_service`]).
+	#[pallet::storage]
+	pub type PendingRuleChanges<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ServiceId,
+		RuleChange<T::AccountId, BalanceOf<T>, T::MaxNameLen, T::MaxRules>,
+	>;
+
+	/// The rules a service had before its last harsher change took effect, for offences from
+	/// before then that can still be reported.
+	#[pallet::storage]
+	pub type PastServiceRules<T: Config> =
+		StorageMap<_, Twox64Concat, ServiceId, PastRules<T::MaxNameLen, T::MaxRules>>;
+
+	/// Last active era in which due rule changes were put in force.
+	#[pallet::storage]
+	pub type RuleChangesEra<T> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// What the breaker let through for each apply era that still has slashes to land.
+	#[pallet::storage]
+	pub type SlashBudgets<T: Config> =
+		StorageMap<_, Twox64Concat, EraIndex, SlashBudget<BalanceOf<T>>>;
+
 	/// Services and opt-ins to set up at genesis, e.g. a sample service on a dev chain.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -431,12 +475,38 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			apply_era: EraIndex,
 		},
+		/// A report would cross its apply era's breaker budget (`cap_left` was left): the slash
+		/// lands only if governance approves it before `apply_era`.
+		SlashHeld {
+			slash_id: SlashId,
+			service: ServiceId,
+			amount: BalanceOf<T>,
+			cap_left: BalanceOf<T>,
+			apply_era: EraIndex,
+		},
+		/// Governance approved a held slash: it lands at its apply era.
+		SlashApproved { slash_id: SlashId },
+		/// Governance approved every held slash of a service.
+		HeldSlashesApproved { service: ServiceId, count: u32 },
+		/// A held slash reached its apply era unapproved and was dropped.
+		HeldSlashDropped {
+			slash_id: SlashId,
+			service: ServiceId,
+			offender: T::AccountId,
+			amount: BalanceOf<T>,
+		},
+		/// A harsher update of a service's slashing terms takes effect in `effective_era`, for
+		/// every restaker; until then the gentler of the old and new terms apply.
+		RuleChangeScheduled { service: ServiceId, effective_era: EraIndex },
+		/// A scheduled rule change took effect.
+		RuleChangeApplied { service: ServiceId },
 		/// Governance cancelled a scheduled slash.
 		SlashCancelled { slash_id: SlashId },
 		/// Governance cancelled every slash of a service still in its dispute window.
 		AllSlashesCancelled { service: ServiceId, count: u32 },
 		/// A stake loss pushed a restaker's allocations above `MaxLeverage x` its slashable
-		/// stake; each was scaled down pro rata, to `total_allocated` in all.
+		/// stake, or (with `FullCoverage`) its worst-case claims above that stake; each was
+		/// scaled down pro rata, to `total_allocated` in all.
 		AllocationsScaled { who: T::AccountId, total_allocated: BalanceOf<T> },
 		/// A slash was applied to the offender's bonded ledger; `amount` is what it took.
 		SlashApplied {
@@ -550,6 +620,18 @@ pub mod pallet {
 		RewardOverflow,
 		/// There is nothing to claim.
 		NothingToClaim,
+		/// Earlier reports of this offence already slash at least this rule's fraction, and
+		/// eject if it does: the report would add nothing (max, not sum).
+		OffenceAlreadySlashed,
+		/// The rule was not in force in the offence era: it came with a later rule change.
+		RuleNotInForce,
+		/// With `FullCoverage`, the restaker's worst-case claims (`allocation x worst case`
+		/// summed over its services) would exceed its active stake.
+		CoverageExceeded,
+		/// The service's exposures would exceed its `max_share` of the total bonded stake.
+		ConcentrationExceeded,
+		/// The slash is not held by the breaker.
+		NotHeld,
 	}
 
 	#[pallet::hooks]
@@ -754,6 +836,25 @@ pub mod pallet {
 		pub fn sync_restaker(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_sync_restaker(who)
+		}
+
+		/// Approve a slash the breaker held, during its dispute window: it lands at its apply era
+		/// even though it crosses the era's budget.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::approve_slash())]
+		pub fn approve_slash(origin: OriginFor<T>, slash_id: SlashId) -> DispatchResult {
+			T::SlashCancelOrigin::ensure_origin(origin)?;
+			Self::do_approve_slash(slash_id)
+		}
+
+		/// Approve every held slash of a service still in its dispute window, in one call.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::approve_held_slashes(
+			T::MaxPendingSlashesPerService::get()
+		))]
+		pub fn approve_held_slashes(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+			T::SlashCancelOrigin::ensure_origin(origin)?;
+			Self::do_approve_held_slashes(service).map(|_| ())
 		}
 	}
 }

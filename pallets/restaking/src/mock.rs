@@ -218,6 +218,8 @@ parameter_types! {
 	pub static MaxSweepPerBlock: u32 = 4;
 	pub static MaxSlashesPerBlock: u32 = 4;
 	pub static MaxCascadesPerBlock: u32 = 4;
+	pub static FullCoverage: bool = false;
+	pub static SlashBreaker: Option<Perbill> = None;
 }
 
 impl pallet_restaking::Config for Test {
@@ -236,6 +238,8 @@ impl pallet_restaking::Config for Test {
 	type MaxSlashesPerBlock = MaxSlashesPerBlock;
 	type MaxCascadesPerBlock = MaxCascadesPerBlock;
 	type ReportWindow = ConstU32<REPORT_WINDOW>;
+	type FullCoverage = FullCoverage;
+	type SlashBreaker = SlashBreaker;
 	type Currency = Balances;
 	type PalletId = RestakingPalletId;
 	type WeightInfo = ();
@@ -410,6 +414,7 @@ pub fn service_params(name: &str) -> ServiceParamsOf<Test> {
 		validators_only: false,
 		exit_delay: 2,
 		dispute_window: 2,
+		max_share: None,
 	}
 }
 

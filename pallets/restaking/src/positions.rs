@@ -158,6 +158,7 @@ impl<T: Config> Pallet<T> {
 			total_allocated: Zero::zero(),
 			synced_era: era,
 			synced_stake: Zero::zero(),
+			total_claim: Zero::zero(),
 		});
 		let mut position = PositionOf::<T> {
 			allocation: amount,
@@ -166,6 +167,7 @@ impl<T: Config> Pallet<T> {
 			exit: None,
 			reward_debt: Zero::zero(),
 			history: Default::default(),
+			claim: Zero::zero(),
 		};
 		Self::normalize_history(&mut position, era)?;
 		let stake = Self::stake_of(who);
@@ -257,6 +259,7 @@ impl<T: Config> Pallet<T> {
 
 		// 1. Exits and decreases whose release era has come.
 		let mut open: Vec<(ServiceId, PositionOf<T>, PositionOf<T>)> = Vec::new();
+		let mut worst: Vec<sp_runtime::Perbill> = Vec::new();
 		let mut visited = 0u32;
 		for service in ledger.services.clone() {
 			visited = visited.saturating_add(1);
@@ -282,38 +285,39 @@ impl<T: Config> Pallet<T> {
 			}
 			// Forget what the report window no longer needs, so the history has room.
 			Self::normalize_history(&mut after, era)?;
+			worst.push(
+				Services::<T>::get(service)
+					.map(|info| info.params.worst_case())
+					.unwrap_or_default(),
+			);
 			open.push((service, before, after));
 		}
 
-		// 2. The leverage cap against the stake a slash can still reach.
+		// 2. The leverage cap against the stake a slash can still reach, then (with
+		//    `FullCoverage`) the worst-case claims against that stake.
+		let slashable = stake.reachable(era);
 		let total = open.iter().fold(BalanceOf::<T>::zero(), |sum, (_, _, after)| {
 			sum.saturating_add(after.allocation)
 		});
-		let cap = Self::leverage_cap(stake.reachable(era));
-		if total > cap {
-			let scale = |amount: BalanceOf<T>| -> BalanceOf<T> {
-				multiply_by_rational_with_rounding(
-					amount.saturated_into(),
-					cap.saturated_into(),
-					total.saturated_into(),
-					Rounding::Down,
-				)
-				.unwrap_or_default()
-				.saturated_into()
-			};
-			let mut scaled_total = BalanceOf::<T>::zero();
-			for (_, _, after) in open.iter_mut() {
-				let in_force = scale(after.allocation_in(era));
-				Self::set_allocation_from(after, era, in_force)?;
-				after.allocation = scale(after.allocation);
-				if let Some(exit) = after.exit.as_mut() {
-					exit.target = scale(exit.target);
-				}
-				scaled_total = scaled_total.saturating_add(after.allocation);
+		let mut scaled = Self::scale_allocations(&mut open, Self::leverage_cap(slashable), total)?;
+		if T::FullCoverage::get() {
+			let claim = open
+				.iter()
+				.zip(worst.iter())
+				.fold(BalanceOf::<T>::zero(), |sum, ((_, _, after), worst)| {
+					sum.saturating_add(worst.mul_floor(after.allocation))
+				});
+			if claim > slashable {
+				// Each position's claim rounds down on its own: aiming one unit per position
+				// below the stake keeps the rounded sum within it.
+				let target = slashable.saturating_sub((open.len() as u32).into());
+				scaled = Self::scale_allocations(&mut open, target, claim)?.or(scaled);
 			}
+		}
+		if let Some(total_allocated) = scaled {
 			Self::deposit_event(Event::<T>::AllocationsScaled {
 				who: who.clone(),
-				total_allocated: scaled_total,
+				total_allocated,
 			});
 		}
 
@@ -349,6 +353,41 @@ impl<T: Config> Pallet<T> {
 		ledger.synced_stake = stake.total;
 		Self::save_ledger(who, ledger);
 		Ok(visited)
+	}
+
+	/// Scale every allocation of `open` (in force now, set, and an exit's target) by
+	/// `numerator / denominator` from the active era on, rounding down, if the ratio is below
+	/// one. Returns the new total allocation if it scaled.
+	fn scale_allocations(
+		open: &mut [(ServiceId, PositionOf<T>, PositionOf<T>)],
+		numerator: BalanceOf<T>,
+		denominator: BalanceOf<T>,
+	) -> Result<Option<BalanceOf<T>>, DispatchError> {
+		if denominator <= numerator {
+			return Ok(None);
+		}
+		let era = T::Slashing::active_era();
+		let scale = |amount: BalanceOf<T>| -> BalanceOf<T> {
+			multiply_by_rational_with_rounding(
+				amount.saturated_into(),
+				numerator.saturated_into(),
+				denominator.saturated_into(),
+				Rounding::Down,
+			)
+			.unwrap_or_default()
+			.saturated_into()
+		};
+		let mut scaled_total = BalanceOf::<T>::zero();
+		for (_, _, after) in open.iter_mut() {
+			let in_force = scale(after.allocation_in(era));
+			Self::set_allocation_from(after, era, in_force)?;
+			after.allocation = scale(after.allocation);
+			if let Some(exit) = after.exit.as_mut() {
+				exit.target = scale(exit.target);
+			}
+			scaled_total = scaled_total.saturating_add(after.allocation);
+		}
+		Ok(Some(scaled_total))
 	}
 
 	/// Make `amount` the allocation in force from `era` on (one pair per era).
@@ -431,6 +470,7 @@ impl<T: Config> Pallet<T> {
 				Self::settle(who, service, before);
 				info.total_secured = info.total_secured.saturating_sub(before.exposure);
 				ledger.total_allocated = ledger.total_allocated.saturating_sub(before.allocation);
+				ledger.total_claim = ledger.total_claim.saturating_sub(before.claim);
 			}
 			None => {
 				ledger.services.try_push(service).map_err(|_| Error::<T>::TooManyServices)?;
@@ -440,6 +480,8 @@ impl<T: Config> Pallet<T> {
 		}
 		info.total_secured = info.total_secured.saturating_add(after.exposure);
 		ledger.total_allocated = ledger.total_allocated.saturating_add(after.allocation);
+		after.claim = info.params.worst_case().mul_floor(after.allocation);
+		ledger.total_claim = ledger.total_claim.saturating_add(after.claim);
 		after.reward_debt = Self::reward_debt(service, after.exposure);
 		Positions::<T>::insert(who, service, after);
 		Services::<T>::insert(service, info);
@@ -473,6 +515,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ledger.services.retain(|s| *s != service);
 		ledger.total_allocated = ledger.total_allocated.saturating_sub(position.allocation);
+		ledger.total_claim = ledger.total_claim.saturating_sub(position.claim);
 
 		Departures::<T>::insert(who, service, Departure { release_era, history });
 		let expiry =

@@ -1,10 +1,16 @@
 //! Services: registration, updates and status, under `ServiceOrigin`.
 
 use crate::{
-	pallet::{Config, Error, Event, NextServiceId, Pallet, ParamsUpdatedEra, Services},
-	ServiceId, ServiceOf, ServiceParamsOf, ServiceStatus, SlashingAdapter,
+	pallet::{
+		Config, Error, Event, NextServiceId, Pallet, ParamsUpdatedEra, PastServiceRules,
+		PendingRuleChanges, RuleChangesEra, Services,
+	},
+	PastRules, RuleChange, ServiceId, ServiceOf, ServiceParamsOf, ServiceStatus, SlashingAdapter,
 };
-use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
+use sp_staking::EraIndex;
+
 use sp_runtime::{traits::Zero, DispatchError};
 use sp_staking::StakingInterface;
 
@@ -36,20 +42,80 @@ impl<T: Config> Pallet<T> {
 
 	/// Replace a service's parameters.
 	///
+	/// Harsher slashing terms wait: the gentler of the current and the new terms
+	/// ([`crate::ServiceParams::gentler`]) apply at once, and if that is not all of the update,
+	/// the new terms are scheduled for the active era plus the exit delay now in force
+	/// (`RuleChangeScheduled`), so that a restaker who does not accept them can leave first. The
+	/// update replaces any change still waiting. Offences from before a harsher change took
+	/// effect are judged by the gentler of the two rules ([`PastServiceRules`]).
+	///
 	/// Existing positions keep their allocations, even below a raised `min_stake` (the next
 	/// re-sync applies it); scheduled slashes keep the amount and `apply_era` they were reported
 	/// with, so an update never loosens them.
 	pub fn do_update_service(service: ServiceId, params: ServiceParamsOf<T>) -> DispatchResult {
 		Self::ensure_valid_params(&params)?;
-		Services::<T>::try_mutate(service, |maybe| {
+		let era = T::Slashing::active_era();
+		let waiting = Services::<T>::try_mutate(service, |maybe| {
 			let info = maybe.as_mut().ok_or(Error::<T>::UnknownService)?;
 			ensure!(info.status != ServiceStatus::Retired, Error::<T>::ServiceRetired);
-			info.params = params;
-			Ok::<_, DispatchError>(())
+			let now = info.params.gentler(&params);
+			let waiting = if now == params {
+				None
+			} else {
+				Some(RuleChange { params, effective_era: era.saturating_add(now.exit_delay) })
+			};
+			info.params = now;
+			Ok::<_, DispatchError>(waiting)
 		})?;
-		ParamsUpdatedEra::<T>::insert(service, T::Slashing::active_era());
+		ParamsUpdatedEra::<T>::insert(service, era);
 		Self::deposit_event(Event::<T>::ServiceUpdated { service });
+		match waiting {
+			Some(change) => {
+				let effective_era = change.effective_era;
+				PendingRuleChanges::<T>::insert(service, change);
+				Self::deposit_event(Event::<T>::RuleChangeScheduled { service, effective_era });
+			}
+			None => PendingRuleChanges::<T>::remove(service),
+		}
 		Ok(())
+	}
+
+	/// Put in force the rule changes whose effective era has come, once per era (from
+	/// `on_initialize`, which runs after pallet-session starts the era): at most `MaxServices`.
+	pub(crate) fn promote_rule_changes(era: EraIndex) -> Weight {
+		if RuleChangesEra::<T>::get() >= era {
+			return T::DbWeight::get().reads(1);
+		}
+		RuleChangesEra::<T>::put(era);
+		let mut reads = 1u64;
+		let mut writes = 1u64;
+		let due: Vec<_> = PendingRuleChanges::<T>::iter()
+			.inspect(|_| reads = reads.saturating_add(1))
+			.filter(|(_, change)| change.effective_era <= era)
+			.collect();
+		for (service, change) in due {
+			reads = reads.saturating_add(2);
+			writes = writes.saturating_add(4);
+			PendingRuleChanges::<T>::remove(service);
+			let Some(mut info) = Services::<T>::get(service) else { continue };
+			// Offences before the change keep the gentler rules; a record still in use for
+			// older offences is merged, so no offence is judged harsher than its era's rules.
+			let mut before = info.params.rules.clone();
+			if let Some(past) = PastServiceRules::<T>::get(service) {
+				if past.until.saturating_add(T::ReportWindow::get()) > era {
+					before = crate::gentler_rules(&past.rules, &before);
+				}
+			}
+			PastServiceRules::<T>::insert(
+				service,
+				PastRules { until: change.effective_era, rules: before },
+			);
+			info.params = change.params;
+			Services::<T>::insert(service, info);
+			ParamsUpdatedEra::<T>::insert(service, era);
+			Self::deposit_event(Event::<T>::RuleChangeApplied { service });
+		}
+		T::DbWeight::get().reads_writes(reads, writes)
 	}
 
 	/// Pause, resume or retire a service. Retiring is final.

@@ -25,14 +25,18 @@
 use crate::{
 	pallet::{
 		Config, Departures, DueCursor, DueSlashes, Error, Event, NextSlashId, OffencePruneCursor,
-		Pallet, Positions, ReportedOffences, ServiceSlashes, Slashes,
+		Pallet, PastServiceRules, Positions, ReportedOffences, ServiceSlashes, SlashBudgets,
+		Slashes,
 	},
 	weights::WeightInfo,
-	BalanceOf, PendingSlash, PendingSlashOf, RuleIndex, ServiceId, ServiceStatus, SlashId,
-	SlashingAdapter,
+	BalanceOf, BreakerState, OffenceReport, PendingSlash, PendingSlashOf, RuleIndex, ServiceId,
+	ServiceOf, ServiceStatus, SlashBudget, SlashId, SlashingAdapter,
 };
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
-use sp_runtime::{traits::Zero, DispatchError, Perbill};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, Perbill,
+};
 use sp_staking::{EraIndex, StakingInterface};
 
 impl<T: Config> Pallet<T> {
@@ -51,7 +55,7 @@ impl<T: Config> Pallet<T> {
 			ServiceStatus::Paused => return Err(Error::<T>::ServicePaused.into()),
 			ServiceStatus::Retired => return Err(Error::<T>::ServiceRetired.into()),
 		}
-		let rule_def = info.params.rules.get(rule as usize).ok_or(Error::<T>::UnknownRule)?;
+		info.params.rules.get(rule as usize).ok_or(Error::<T>::UnknownRule)?;
 
 		let era = T::Slashing::active_era();
 		ensure!(offence_era <= era, Error::<T>::OffenceInFuture);
@@ -61,19 +65,32 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::bonded_stake(&offender)?;
 		let allocation = Self::allocation_in_era(&offender, service, offence_era, era)?;
-		let key = (service, offender.clone(), rule);
-		ensure!(
-			!ReportedOffences::<T>::contains_key(offence_era, &key),
-			Error::<T>::DuplicateOffence
-		);
+		let (fraction, eject) = Self::rule_in_force(service, &info, rule, offence_era)?;
+		let key = (service, offender.clone());
+		let mut reports = ReportedOffences::<T>::get(offence_era, &key);
+		ensure!(!reports.iter().any(|r| r.rule == rule), Error::<T>::DuplicateOffence);
 		let apply_era = era.saturating_add(info.params.dispute_window);
-		let amount = Self::slash_amount(rule_def.fraction, allocation, &offender, apply_era);
-		ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
+		let total = Self::slash_amount(fraction, allocation, &offender, apply_era);
+		ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
+		// Max, not sum: together the reports of one offence slash at most the largest fraction.
+		let (scheduled, ejects) = reports
+			.iter()
+			.filter(|r| r.standing)
+			.fold((BalanceOf::<T>::zero(), false), |(sum, ejects), r| {
+				(sum.saturating_add(r.amount), ejects || r.eject)
+			});
+		let amount = total.saturating_sub(scheduled);
+		ensure!(!amount.is_zero() || (eject && !ejects), Error::<T>::OffenceAlreadySlashed);
 
 		let slash_id = NextSlashId::<T>::get();
 		let next_id = slash_id.checked_add(1).ok_or(Error::<T>::TooManyPendingSlashes)?;
 		let mut pending = ServiceSlashes::<T>::get(service);
 		pending.try_push(slash_id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
+		// One report per rule, and rule indices are below `MaxRules`.
+		reports
+			.try_push(OffenceReport { rule, slash_id, fraction, amount, eject, standing: true })
+			.map_err(|_| Error::<T>::DuplicateOffence)?;
+		let (breaker, cap_left) = Self::breaker_check(apply_era, amount);
 
 		Slashes::<T>::insert(
 			slash_id,
@@ -81,17 +98,18 @@ impl<T: Config> Pallet<T> {
 				service,
 				offender: offender.clone(),
 				rule,
-				eject: rule_def.eject,
+				eject,
 				offence_era,
 				reported_era: era,
 				apply_era,
 				amount,
+				breaker,
 			},
 		);
 		ServiceSlashes::<T>::insert(service, pending);
 		DueSlashes::<T>::insert(apply_era, slash_id, ());
 		NextSlashId::<T>::put(next_id);
-		ReportedOffences::<T>::insert(offence_era, key, slash_id);
+		ReportedOffences::<T>::insert(offence_era, key, reports);
 		Self::deposit_event(Event::<T>::SlashScheduled {
 			slash_id,
 			service,
@@ -101,7 +119,121 @@ impl<T: Config> Pallet<T> {
 			amount,
 			apply_era,
 		});
+		if breaker == BreakerState::Held {
+			Self::deposit_event(Event::<T>::SlashHeld {
+				slash_id,
+				service,
+				amount,
+				cap_left,
+				apply_era,
+			});
+		}
 		Ok(slash_id)
+	}
+
+	/// The fraction and ejection of `rule` for an offence in `offence_era`: the rule in force
+	/// now, or, for an offence from before the service's last harsher change took effect, the
+	/// gentler of it and the rule in force then (`RuleNotInForce` if there was none).
+	pub(crate) fn rule_in_force(
+		service: ServiceId,
+		info: &ServiceOf<T>,
+		rule: RuleIndex,
+		offence_era: EraIndex,
+	) -> Result<(Perbill, bool), DispatchError> {
+		let now = info.params.rules.get(rule as usize).ok_or(Error::<T>::UnknownRule)?;
+		match PastServiceRules::<T>::get(service) {
+			Some(past) if offence_era < past.until => {
+				let then = past.rules.get(rule as usize).ok_or(Error::<T>::RuleNotInForce)?;
+				Ok((now.fraction.min(then.fraction), now.eject && then.eject))
+			}
+			_ => Ok((now.fraction, now.eject)),
+		}
+	}
+
+	/// Whether a slash of `amount` due in `apply_era` fits the era's breaker budget, which it
+	/// then counts; and what was left of the budget. Without a breaker, everything fits.
+	fn breaker_check(apply_era: EraIndex, amount: BalanceOf<T>) -> (BreakerState, BalanceOf<T>) {
+		let Some(fraction) = T::SlashBreaker::get() else {
+			return (BreakerState::Within, Zero::zero());
+		};
+		// The cap is fixed by the era's first report: the stake the chain has now.
+		let mut budget = SlashBudgets::<T>::get(apply_era).unwrap_or_else(|| SlashBudget {
+			cap: fraction.mul_floor(T::Slashing::total_bonded()),
+			within: Zero::zero(),
+			approved: Zero::zero(),
+		});
+		let left = budget.cap.saturating_sub(budget.within);
+		let state = if amount <= left {
+			budget.within = budget.within.saturating_add(amount);
+			BreakerState::Within
+		} else {
+			BreakerState::Held
+		};
+		SlashBudgets::<T>::insert(apply_era, budget);
+		(state, left)
+	}
+
+	/// Take a slash that will not land (cancelled, or held and dropped) out of its era's
+	/// breaker budget, and out of its offence's total: `forget` also frees its rule to be
+	/// reported again.
+	fn withdraw(slash_id: SlashId, slash: &PendingSlashOf<T>, forget: bool) {
+		match slash.breaker {
+			BreakerState::Within => SlashBudgets::<T>::mutate_extant(slash.apply_era, |b| {
+				b.within = b.within.saturating_sub(slash.amount)
+			}),
+			BreakerState::Approved => SlashBudgets::<T>::mutate_extant(slash.apply_era, |b| {
+				b.approved = b.approved.saturating_sub(slash.amount)
+			}),
+			BreakerState::Held => {}
+		}
+		let key = (slash.service, slash.offender.clone());
+		if ReportedOffences::<T>::contains_key(slash.offence_era, &key) {
+			ReportedOffences::<T>::mutate(slash.offence_era, &key, |reports| {
+				if forget {
+					reports.retain(|r| r.slash_id != slash_id);
+				} else if let Some(report) = reports.iter_mut().find(|r| r.slash_id == slash_id) {
+					report.standing = false;
+				}
+			});
+			if ReportedOffences::<T>::get(slash.offence_era, &key).is_empty() {
+				ReportedOffences::<T>::remove(slash.offence_era, &key);
+			}
+		}
+	}
+
+	/// Approve a held slash while its dispute window is open.
+	pub fn do_approve_slash(slash_id: SlashId) -> DispatchResult {
+		let mut slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
+		ensure!(slash.breaker == BreakerState::Held, Error::<T>::NotHeld);
+		ensure!(T::Slashing::active_era() < slash.apply_era, Error::<T>::DisputeWindowClosed);
+		Self::approve(slash_id, &mut slash);
+		Ok(())
+	}
+
+	/// Approve every held slash of `service` still in its dispute window, in one call: at most
+	/// `MaxPendingSlashesPerService`. Returns how many were approved.
+	pub fn do_approve_held_slashes(service: ServiceId) -> Result<u32, DispatchError> {
+		Self::service(service)?;
+		let era = T::Slashing::active_era();
+		let mut count = 0u32;
+		for slash_id in ServiceSlashes::<T>::get(service) {
+			let Some(mut slash) = Slashes::<T>::get(slash_id) else { continue };
+			if slash.breaker == BreakerState::Held && era < slash.apply_era {
+				Self::approve(slash_id, &mut slash);
+				count = count.saturating_add(1);
+			}
+		}
+		Self::deposit_event(Event::<T>::HeldSlashesApproved { service, count });
+		Ok(count)
+	}
+
+	fn approve(slash_id: SlashId, slash: &mut PendingSlashOf<T>) {
+		slash.breaker = BreakerState::Approved;
+		SlashBudgets::<T>::mutate_extant(slash.apply_era, |b| {
+			b.approved = b.approved.saturating_add(slash.amount)
+		});
+		Slashes::<T>::insert(slash_id, slash.clone());
+		Self::deposit_event(Event::<T>::SlashApproved { slash_id });
 	}
 
 	/// `fraction x min(allocation, stake of `offender` a slash landing in `apply_era` still
@@ -121,6 +253,7 @@ impl<T: Config> Pallet<T> {
 		let slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
 		ensure!(T::Slashing::active_era() < slash.apply_era, Error::<T>::DisputeWindowClosed);
 		Self::unschedule(slash_id, &slash);
+		Self::withdraw(slash_id, &slash, false);
 		Self::deposit_event(Event::<T>::SlashCancelled { slash_id });
 		Ok(())
 	}
@@ -142,10 +275,7 @@ impl<T: Config> Pallet<T> {
 				DueSlashes::<T>::remove(slash.apply_era, slash_id);
 				// Nothing the compromised key reported stands: the service's next slasher may
 				// report the same offences again.
-				ReportedOffences::<T>::remove(
-					slash.offence_era,
-					(service, slash.offender.clone(), slash.rule),
-				);
+				Self::withdraw(*slash_id, &slash, true);
 				count = count.saturating_add(1);
 				Self::deposit_event(Event::<T>::SlashCancelled { slash_id: *slash_id });
 				false
@@ -176,6 +306,7 @@ impl<T: Config> Pallet<T> {
 		// Each apply era looked at costs a read even when empty: at most `budget + 1` a block.
 		let mut scans = budget.saturating_add(1);
 		let mut reads = 1u64;
+		let mut writes = 1u64;
 		while cursor <= era && budget > 0 && scans > 0 {
 			scans = scans.saturating_sub(1);
 			reads = reads.saturating_add(1);
@@ -197,16 +328,29 @@ impl<T: Config> Pallet<T> {
 			if !exhausted || cursor >= era {
 				break;
 			}
+			// Every slash due in the era has landed or been dropped: its budget is spent.
+			SlashBudgets::<T>::remove(cursor);
+			writes = writes.saturating_add(1);
 			cursor = cursor.saturating_add(1);
 		}
 		DueCursor::<T>::put(cursor);
 		T::WeightInfo::apply_due_slashes(landed)
-			.saturating_add(T::DbWeight::get().reads_writes(reads, 1))
+			.saturating_add(T::DbWeight::get().reads_writes(reads, writes))
 	}
 
 	/// Land `slash`, already taken out of the schedule, on the offender's bonded ledger, then
-	/// eject and cascade.
+	/// eject and cascade; or drop it if the breaker holds it and governance did not approve it.
 	fn land_slash(slash_id: SlashId, slash: PendingSlashOf<T>) {
+		if slash.breaker == BreakerState::Held {
+			Self::withdraw(slash_id, &slash, false);
+			Self::deposit_event(Event::<T>::HeldSlashDropped {
+				slash_id,
+				service: slash.service,
+				offender: slash.offender,
+				amount: slash.amount,
+			});
+			return;
+		}
 		// A slash never takes more than the stake left when it lands.
 		let taken = match T::Staking::total_stake(&slash.offender) {
 			Ok(stake) if !stake.is_zero() && !slash.amount.is_zero() => {
@@ -283,6 +427,7 @@ impl<T: Config> Pallet<T> {
 		let era = T::Slashing::active_era();
 		T::DbWeight::get()
 			.reads(1)
+			.saturating_add(Self::promote_rule_changes(era))
 			.saturating_add(Self::apply_due_slashes(era))
 			.saturating_add(Self::prune_offences(era))
 			.saturating_add(Self::process_cascades(T::MaxCascadesPerBlock::get()))

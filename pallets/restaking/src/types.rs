@@ -95,6 +95,142 @@ pub struct ServiceParams<
 	pub exit_delay: EraIndex,
 	/// Eras during which governance may cancel a reported slash before it applies.
 	pub dispute_window: EraIndex,
+	/// Largest share of the chain's total bonded stake (see
+	/// [`crate::SlashingAdapter::total_bonded`]) that may secure the service; opt-ins and raises
+	/// beyond it are refused (`ConcentrationExceeded`). `None`: no cap.
+	pub max_share: Option<Perbill>,
+}
+
+impl<AccountId, Balance, MaxNameLen, MaxRules>
+	ServiceParams<AccountId, Balance, MaxNameLen, MaxRules>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxNameLen: Get<u32>,
+	MaxRules: Get<u32>,
+{
+	/// The service's worst case: the largest fraction among its rules (zero without rules).
+	pub fn worst_case(&self) -> Perbill {
+		self.rules.iter().map(|r| r.fraction).max().unwrap_or_else(Perbill::zero)
+	}
+
+	/// What of an update from `self` to `new` may apply at once: the gentler of the two terms.
+	///
+	/// Rules are compared by index: each rule both have takes the smaller fraction and ejects
+	/// only if both eject; a rule only `new` has waits (it is harsher); a rule only `self` has is
+	/// dropped (gentler). The exit delay takes the longer of the two; any change of the dispute
+	/// window waits (a longer one lands later, a shorter one counts more unlocking stake as
+	/// reachable). Name, slasher, `min_stake`, `validators_only` and `max_share` apply at once.
+	pub fn gentler(&self, new: &Self) -> Self {
+		Self {
+			name: new.name.clone(),
+			slasher: new.slasher.clone(),
+			rules: gentler_rules(&self.rules, &new.rules),
+			min_stake: new.min_stake.clone(),
+			validators_only: new.validators_only,
+			exit_delay: self.exit_delay.max(new.exit_delay),
+			dispute_window: self.dispute_window,
+			max_share: new.max_share,
+		}
+	}
+}
+
+/// Rule by rule, by index and as many as both lists have: the smaller fraction, `b`'s name, and
+/// ejection only if both eject.
+pub fn gentler_rules<MaxNameLen: Get<u32>, MaxRules: Get<u32>>(
+	a: &BoundedVec<SlashingRule<MaxNameLen>, MaxRules>,
+	b: &BoundedVec<SlashingRule<MaxNameLen>, MaxRules>,
+) -> BoundedVec<SlashingRule<MaxNameLen>, MaxRules> {
+	let mut rules = b.clone();
+	rules.truncate(a.len());
+	for (rule, other) in rules.iter_mut().zip(a.iter()) {
+		rule.fraction = rule.fraction.min(other.fraction);
+		rule.eject = rule.eject && other.eject;
+	}
+	rules
+}
+
+/// Rules in force for offences before `until`: kept after a harsher change takes effect, so that
+/// an offence is never judged by terms harsher than those in force when it was committed.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxNameLen, MaxRules))]
+pub struct PastRules<MaxNameLen: Get<u32>, MaxRules: Get<u32>> {
+	/// First era from which the service's current rules apply.
+	pub until: EraIndex,
+	/// The rules, by index, for offences before `until` (each no harsher than the current one).
+	pub rules: BoundedVec<SlashingRule<MaxNameLen>, MaxRules>,
+}
+
+/// An update that makes a service's slashing harsher, waiting for its effective era.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxNameLen, MaxRules))]
+pub struct RuleChange<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxNameLen: Get<u32>,
+	MaxRules: Get<u32>,
+> {
+	/// The parameters governance set, in force from `effective_era`.
+	pub params: ServiceParams<AccountId, Balance, MaxNameLen, MaxRules>,
+	/// First era in which they apply: the update's era plus the exit delay in force.
+	pub effective_era: EraIndex,
+}
+
+/// Where a scheduled slash stands against the chain-wide breaker.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum BreakerState {
+	/// Within its apply era's budget: it lands unless cancelled.
+	Within,
+	/// It would cross the budget: it lands only if governance approves it before its apply era,
+	/// and is dropped then otherwise.
+	Held,
+	/// Held, then approved by governance: it lands like any other.
+	Approved,
+}
+
+/// What the breaker has let through for one apply era.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
+pub struct SlashBudget<Balance> {
+	/// `SlashBreaker x` the total bonded stake when the era's first slash was reported.
+	pub cap: Balance,
+	/// Sum of the amounts of slashes due in the era that were within the budget (landed or
+	/// pending); at most `cap`.
+	pub within: Balance,
+	/// Sum of the amounts of held slashes that governance approved.
+	pub approved: Balance,
+}
+
+/// One report of an offender by a service for an offence era.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct OffenceReport<Balance> {
+	/// The rule it named.
+	pub rule: RuleIndex,
+	/// The slash it scheduled.
+	pub slash_id: SlashId,
+	/// The rule's fraction when it was reported.
+	pub fraction: Perbill,
+	/// What it scheduled: the part of `fraction x exposure` earlier reports had not.
+	pub amount: Balance,
+	/// Whether the rule ejects.
+	pub eject: bool,
+	/// False once governance cancelled it or the breaker dropped it: it no longer counts
+	/// towards the offence's total, but the rule cannot be reported again for it.
+	pub standing: bool,
 }
 
 /// A registered service: its parameters and what currently secures it.
@@ -169,6 +305,9 @@ pub struct Position<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxHisto
 	pub reward_debt: Balance,
 	/// The allocation in force in each era still inside the report window, and scheduled ones.
 	pub history: AllocationHistory<Balance, MaxHistory>,
+	/// The service's worst case times `allocation`, as of the last write: what a worst-case
+	/// slash of the service could claim (see [`crate::Config::FullCoverage`]).
+	pub claim: Balance,
 }
 
 impl<Balance, MaxHistory> Position<Balance, MaxHistory>
@@ -223,6 +362,8 @@ pub struct RestakerLedger<Balance: Clone + PartialEq + Eq + core::fmt::Debug, Ma
 	/// Bonded stake at the last sync; staking reports no loss through `force_unstake` or
 	/// `reap_stash`, so less than this means the exposures may be stale.
 	pub synced_stake: Balance,
+	/// Sum of the positions' worst-case claims: with `FullCoverage`, at most the stake.
+	pub total_claim: Balance,
 }
 
 /// A reported offence waiting for its dispute window to pass.
@@ -242,8 +383,12 @@ pub struct PendingSlash<AccountId, Balance> {
 	pub reported_era: EraIndex,
 	/// First active era in which it applies; governance may cancel it before.
 	pub apply_era: EraIndex,
-	/// `rule.fraction x exposure` at report time; capped by the stake left when it lands.
+	/// What the report adds to the offence: `rule.fraction x exposure` at report time, less
+	/// what earlier reports of the same offence scheduled; capped by the stake left when it
+	/// lands.
 	pub amount: Balance,
+	/// Where it stands against the chain-wide breaker.
+	pub breaker: BreakerState,
 }
 
 /// A slashing rule, as the runtime API shows it.
@@ -368,6 +513,9 @@ pub struct GenesisService<AccountId, Balance> {
 	pub exit_delay: EraIndex,
 	/// Eras during which governance may cancel a slash.
 	pub dispute_window: EraIndex,
+	/// Largest share of the total bonded stake that may secure it; none if absent.
+	#[serde(default)]
+	pub max_share: Option<Perbill>,
 }
 
 impl<AccountId, Balance> GenesisService<AccountId, Balance>
@@ -395,6 +543,7 @@ where
 			validators_only: self.validators_only,
 			exit_delay: self.exit_delay,
 			dispute_window: self.dispute_window,
+			max_share: self.max_share,
 		})
 	}
 }

@@ -55,6 +55,8 @@ pub trait WeightInfo {
 	fn report_offence(r: u32, ) -> Weight;
 	fn cancel_slash() -> Weight;
 	fn cancel_all_slashes(n: u32, ) -> Weight;
+	fn approve_slash() -> Weight;
+	fn approve_held_slashes(n: u32, ) -> Weight;
 	fn apply_slash(n: u32, r: u32, ) -> Weight;
 	fn apply_due_slashes(s: u32, ) -> Weight;
 	fn resync(n: u32, r: u32, ) -> Weight;
@@ -264,6 +266,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(33_930_000, 3546)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	fn approve_slash() -> Weight {
+		Weight::from_parts(33_930_000, 3546)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	fn approve_held_slashes(n: u32, ) -> Weight {
+		Weight::from_parts(34_250_282, 4190)
+			.saturating_add(Weight::from_parts(12_171_046, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
@@ -718,6 +733,19 @@ impl WeightInfo for () {
 		Weight::from_parts(33_930_000, 3546)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn approve_slash() -> Weight {
+		Weight::from_parts(33_930_000, 3546)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(2))
+	}
+	fn approve_held_slashes(n: u32, ) -> Weight {
+		Weight::from_parts(34_250_282, 4190)
+			.saturating_add(Weight::from_parts(12_171_046, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)

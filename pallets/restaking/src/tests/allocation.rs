@@ -17,6 +17,8 @@ fn opt_in_allocates_bonded_stake_to_a_service() {
 				exit: None,
 				reward_debt: 0,
 				history: vec![(0, 600)].try_into().unwrap(),
+				// 50% (the worst rule) of 600.
+				claim: 300,
 			})
 		);
 		let info = Services::<Test>::get(id).unwrap();

@@ -286,6 +286,7 @@ fn pallet_params(i: usize, p: &model::Params) -> ServiceParamsOf<Test> {
 		validators_only: p.validators_only,
 		exit_delay: p.exit_delay,
 		dispute_window: p.dispute_window,
+		max_share: None,
 	}
 }
 

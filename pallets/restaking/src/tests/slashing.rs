@@ -1,4 +1,7 @@
-use crate::{mock::*, DueSlashes, Error, Event, PendingSlash, Positions, ServiceSlashes, Slashes};
+use crate::{
+	mock::*, BreakerState, DueSlashes, Error, Event, PendingSlash, Positions, ServiceSlashes,
+	Slashes,
+};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::DispatchError;
 
@@ -36,6 +39,7 @@ fn report_schedules_the_rule_fraction_of_the_exposure() {
 			reported_era: 1,
 			apply_era: 3,
 			amount: 100,
+			breaker: BreakerState::Within,
 		};
 		assert_eq!(Slashes::<Test>::get(0), Some(expected));
 		assert_eq!(ServiceSlashes::<Test>::get(id).into_inner(), vec![0]);
