@@ -11,7 +11,8 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_restaking_runtime_api::{
-	PendingSlash, RestakerView, RuleIndex, ServiceId, ServiceView, SlashId, SlashSimulation,
+	PendingSlash, RestakerView, RiskView, RuleIndex, ServiceId, ServiceView, SlashId,
+	SlashSimulation,
 };
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -249,6 +250,10 @@ impl_runtime_apis! {
 			rule: RuleIndex,
 		) -> Result<SlashSimulation<Balance>, DispatchError> {
 			Restaking::simulate_slash(service, offender, rule)
+		}
+
+		fn risk() -> RiskView<Balance> {
+			Restaking::risk_view()
 		}
 	}
 

@@ -14,7 +14,8 @@ use crate::{
 	pallet::{
 		Call, Config, DueSlashes, Pallet, PendingCascades, Positions, ServiceSlashes, Slashes,
 	},
-	BalanceOf, ServiceId, ServiceParamsOf, ServiceStatus, SlashingAdapter, SlashingRule,
+	BalanceOf, BreakerState, ServiceId, ServiceParamsOf, ServiceStatus, SlashingAdapter,
+	SlashingRule,
 };
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
@@ -167,6 +168,16 @@ fn fill_queue<T: Config>(service: ServiceId, offender: &T::AccountId) {
 			s.apply_era = u32::MAX;
 		});
 	}
+}
+
+/// Mark `slash` held by the breaker, with a budget for its apply era, whatever the runtime's
+/// breaker: the approval benchmarks measure the approval, not how the budget filled.
+fn hold<T: Config>(slash: crate::SlashId) {
+	Slashes::<T>::mutate(slash, |s| {
+		let s = s.as_mut().unwrap();
+		s.breaker = BreakerState::Held;
+		crate::SlashBudgets::<T>::insert(s.apply_era, crate::SlashBudget::default());
+	});
 }
 
 #[benchmarks]
@@ -435,6 +446,42 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), ids[0]);
 		assert!(Pallet::<T>::claimable_rewards(&who, ids[0]).is_zero());
+	}
+
+	#[benchmark]
+	fn approve_slash() {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let offender = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&offender, &slasher, 1);
+		let era = 1_000;
+		T::Staking::set_era(era);
+		let slash = Pallet::<T>::do_report_offence(slasher, ids[0], offender, 0, era).unwrap();
+		hold::<T>(slash);
+		let origin = T::SlashCancelOrigin::try_successful_origin().unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, slash);
+		assert_eq!(Slashes::<T>::get(slash).unwrap().breaker, BreakerState::Approved);
+	}
+
+	/// `n`: held slashes of the service, all approved.
+	#[benchmark]
+	fn approve_held_slashes(n: Linear<1, { T::MaxPendingSlashesPerService::get() }>) {
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let offender = bonded_stash::<T>("stash", 0);
+		let ids = in_services::<T>(&offender, &slasher, 1);
+		for i in 0..n {
+			T::Staking::set_era(i);
+			let slash =
+				Pallet::<T>::do_report_offence(slasher.clone(), ids[0], offender.clone(), 0, i)
+					.unwrap();
+			hold::<T>(slash);
+		}
+		// Every one still in its dispute window.
+		T::Staking::set_era(0);
+		let origin = T::SlashCancelOrigin::try_successful_origin().unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, ids[0]);
+		assert!(Slashes::<T>::iter_values().all(|s| s.breaker == BreakerState::Approved));
 	}
 
 	#[benchmark]

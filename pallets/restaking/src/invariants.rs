@@ -3,10 +3,11 @@
 use crate::{
 	pallet::{
 		Config, DepartureCursor, DepartureExpiries, Departures, DueCursor, DueSlashes,
-		NextServiceId, NextSlashId, Pallet, ParamsUpdatedEra, PendingCascades, Positions,
-		Restakers, ServiceSlashes, Services, Slashes, UnclaimedRewards,
+		NextServiceId, NextSlashId, Pallet, ParamsUpdatedEra, PendingCascades, PendingRuleChanges,
+		Positions, ReportedOffences, Restakers, RuleChangesEra, ServiceSlashes, Services,
+		SlashBudgets, Slashes, UnclaimedRewards,
 	},
-	BalanceOf, ServiceId, SlashingAdapter,
+	BalanceOf, BreakerState, ServiceId, SlashingAdapter,
 };
 use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use frame_support::{
@@ -17,6 +18,7 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	TryRuntimeError,
 };
+use sp_staking::EraIndex;
 use sp_staking::StakingInterface;
 
 impl<T: Config> Pallet<T> {
@@ -44,7 +46,15 @@ impl<T: Config> Pallet<T> {
 	///   deposit;
 	/// - every service has `exit_delay` and `dispute_window` of at least one era, and
 	///   `ReportWindow + dispute_window + 1` below the bonding duration;
-	/// - ids handed out are below the next ids, and registered services within `MaxServices`.
+	/// - ids handed out are below the next ids, and registered services within `MaxServices`;
+	/// - each restaker's `total_claim` is the sum of its positions' claims, and with
+	///   `FullCoverage` a synced restaker's claims are at most the stake a slash can reach now;
+	/// - the breaker: each era's budget lets through at most its cap (`within <= cap`), and at
+	///   least what its pending within-budget and approved slashes add up to; a held slash has
+	///   a budget and is still before (or at) its apply era, waiting for the era-boundary path;
+	/// - max, not sum: an offence's reports name each rule once, and a pending slash's report
+	///   is on record with the slash's amount;
+	/// - a rule change waiting is for a known service and not yet due.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let era = T::Slashing::active_era();
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
@@ -53,9 +63,11 @@ impl<T: Config> Pallet<T> {
 			let entry = owed.entry(service).or_default();
 			*entry = entry.saturating_add(amount);
 		}
-		// Per restaker: (positions, allocations, exposures).
-		let mut per_restaker: BTreeMap<T::AccountId, (u32, BalanceOf<T>, BalanceOf<T>)> =
-			BTreeMap::new();
+		// Per restaker: (positions, allocations, exposures, claims).
+		let mut per_restaker: BTreeMap<
+			T::AccountId,
+			(u32, BalanceOf<T>, BalanceOf<T>, BalanceOf<T>),
+		> = BTreeMap::new();
 		for (who, service, position) in Positions::<T>::iter() {
 			ensure!(position.exposure <= position.allocation, "exposure above its allocation");
 			let history = &position.history;
@@ -95,6 +107,7 @@ impl<T: Config> Pallet<T> {
 			mine.0 = mine.0.saturating_add(1);
 			mine.1 = mine.1.saturating_add(position.allocation);
 			mine.2 = mine.2.saturating_add(position.exposure);
+			mine.3 = mine.3.saturating_add(position.claim);
 		}
 
 		let next_service = NextServiceId::<T>::get();
@@ -124,14 +137,19 @@ impl<T: Config> Pallet<T> {
 		}
 
 		for (who, ledger) in Restakers::<T>::iter() {
-			let (count, allocated, exposed) =
+			let (count, allocated, exposed, claims) =
 				per_restaker.remove(&who).ok_or("restaker ledger without positions")?;
 			ensure!(ledger.services.len() as u32 == count, "ledger lists other services");
 			ensure!(ledger.total_allocated == allocated, "total_allocated is not the sum");
+			ensure!(ledger.total_claim == claims, "total_claim is not the sum of claims");
 			if let Some(stake) = Self::synced_stake(&who, &ledger, era) {
 				let cap = Self::leverage_cap(stake.reachable(era));
 				ensure!(allocated <= cap, "allocations above the leverage cap");
 				ensure!(exposed <= cap, "exposures above the leverage cap");
+				ensure!(
+					!T::FullCoverage::get() || claims <= stake.reachable(era),
+					"a synced restaker is not covered"
+				);
 			}
 		}
 		ensure!(per_restaker.is_empty(), "positions without restaker ledger");
@@ -154,7 +172,33 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut stored = 0u32;
+		// Per apply era: pending within-budget and approved amounts.
+		let mut due: BTreeMap<EraIndex, (BalanceOf<T>, BalanceOf<T>)> = BTreeMap::new();
 		for (id, slash) in Slashes::<T>::iter() {
+			let entry = due.entry(slash.apply_era).or_default();
+			match slash.breaker {
+				BreakerState::Within => entry.0 = entry.0.saturating_add(slash.amount),
+				BreakerState::Approved => entry.1 = entry.1.saturating_add(slash.amount),
+				BreakerState::Held => {}
+			}
+			if slash.breaker != BreakerState::Within {
+				ensure!(
+					SlashBudgets::<T>::contains_key(slash.apply_era),
+					"held or approved slash without a budget"
+				);
+			}
+			let reports = ReportedOffences::<T>::get(
+				slash.offence_era,
+				(slash.service, slash.offender.clone()),
+			);
+			if slash.offence_era.saturating_add(T::ReportWindow::get()) >= era {
+				ensure!(
+					reports
+						.iter()
+						.any(|r| r.slash_id == id && r.standing && r.amount == slash.amount),
+					"pending slash not on record as a standing report"
+				);
+			}
 			stored = stored.saturating_add(1);
 			ensure!(listed.contains(&id), "stored slash not listed under its service");
 			ensure!(id < next_slash, "slash id not below NextSlashId");
@@ -166,6 +210,22 @@ impl<T: Config> Pallet<T> {
 			DueSlashes::<T>::iter_keys().count() as u32 == stored,
 			"due index and slashes differ"
 		);
+
+		for (apply_era, budget) in SlashBudgets::<T>::iter() {
+			ensure!(budget.within <= budget.cap, "breaker budget let through more than its cap");
+			let (within, approved) = due.get(&apply_era).copied().unwrap_or_default();
+			ensure!(within <= budget.within, "pending slashes above the budget's within total");
+			ensure!(approved <= budget.approved, "approved slashes above the budget's total");
+		}
+		for (_, _, reports) in ReportedOffences::<T>::iter() {
+			let rules: BTreeSet<_> = reports.iter().map(|r| r.rule).collect();
+			ensure!(rules.len() == reports.len(), "an offence reported twice under one rule");
+		}
+		let promoted = RuleChangesEra::<T>::get();
+		for (service, change) in PendingRuleChanges::<T>::iter() {
+			ensure!(Services::<T>::contains_key(service), "rule change for an unknown service");
+			ensure!(change.effective_era > promoted, "rule change overdue");
+		}
 
 		let departure_cursor = DepartureCursor::<T>::get();
 		let mut indexed: BTreeSet<(T::AccountId, ServiceId)> = BTreeSet::new();

@@ -726,7 +726,11 @@ pub mod pallet {
 		/// Change an allocation: a raise counts from the next era, a decrease from the era the
 		/// service's exit delay ends.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::set_allocation().saturating_add(Pallet::<T>::sync_weight()))]
+		#[pallet::weight(
+			T::WeightInfo::set_allocation()
+				.saturating_add(Pallet::<T>::risk_reads())
+				.saturating_add(Pallet::<T>::sync_weight())
+		)]
 		pub fn set_allocation(
 			origin: OriginFor<T>,
 			service: ServiceId,
@@ -735,7 +739,10 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let stale = Self::is_stale(&who);
 			Self::do_set_allocation(who, service, amount)?;
-			Ok(Self::refund_sync(T::WeightInfo::set_allocation(), stale))
+			Ok(Self::refund_sync(
+				T::WeightInfo::set_allocation().saturating_add(Self::risk_reads()),
+				stale,
+			))
 		}
 
 		/// Schedule leaving a service; the allocation stays slashable for its exit delay.

@@ -115,10 +115,19 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads(2))
 	}
 
-	/// `opt_in`'s weight without a re-sync: the benchmark plus the read of the validator status,
-	/// which the benchmark's service does not ask for.
+	/// `opt_in`'s weight without a re-sync: the benchmark plus what its service does not ask
+	/// for: the read of the validator status, and [`Self::risk_reads`].
 	pub fn opt_in_weight() -> Weight {
-		T::WeightInfo::opt_in().saturating_add(T::DbWeight::get().reads(1))
+		T::WeightInfo::opt_in()
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(Self::risk_reads())
+	}
+
+	/// What an opt-in or a raise reads beyond its benchmark, whose service has no concentration
+	/// cap and no rule change waiting: the waiting change (for coverage) and the total bonded
+	/// stake (for the cap).
+	pub fn risk_reads() -> Weight {
+		T::DbWeight::get().reads(2)
 	}
 
 	/// What a report of a stash that has left the service adds to the `report_offence`

@@ -427,6 +427,51 @@ pub struct ServiceView<AccountId, Balance> {
 	pub total_secured: Balance,
 	/// Number of restakers in it.
 	pub restakers: u32,
+	/// Its worst case: the largest fraction among its rules in force.
+	pub worst_case: Perbill,
+	/// The largest share of the total bonded stake that may secure it; `None`: no cap.
+	pub max_share: Option<Perbill>,
+	/// `total_secured / total bonded stake`, in parts per billion.
+	pub share_ppb: u64,
+	/// A harsher change of its terms waiting for its effective era, if any.
+	pub pending_change: Option<RuleChangeView>,
+	/// How many of its scheduled slashes the breaker holds.
+	pub held_slashes: u32,
+}
+
+/// A scheduled harsher change of a service's terms, as the runtime API shows it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct RuleChangeView {
+	/// First era in which the new terms apply to every restaker.
+	pub effective_era: EraIndex,
+	/// The new rules, by index.
+	pub rules: alloc::vec::Vec<RuleView>,
+	/// The new worst case.
+	pub worst_case: Perbill,
+	/// The new exit delay.
+	pub exit_delay: EraIndex,
+	/// The new dispute window.
+	pub dispute_window: EraIndex,
+}
+
+/// The chain-wide risk figures, as the runtime API shows them.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct RiskView<Balance> {
+	/// The total bonded stake shares are counted against (the stake behind the active era's
+	/// validator set).
+	pub total_bonded: Balance,
+	/// Sum of every service's secured stake (a restaker counts once per service).
+	pub total_restaked: Balance,
+	/// `total_restaked / total_bonded`, in parts per billion; above 1,000,000,000 with leverage.
+	pub restaked_share_ppb: u64,
+	/// Whether the runtime keeps every restaker covered (`FullCoverage`).
+	pub full_coverage: bool,
+	/// The breaker: the fraction of `total_bonded` service slashes due in one era may take.
+	pub breaker: Option<Perbill>,
+	/// `(apply era, budget)` for every era with slashes still to land.
+	pub budgets: alloc::vec::Vec<(EraIndex, SlashBudget<Balance>)>,
+	/// Scheduled slashes the breaker holds, waiting for governance.
+	pub held_slashes: u32,
 }
 
 /// One position of a restaker, as the runtime API shows it.
@@ -446,6 +491,10 @@ pub struct ExposureView<Balance> {
 	pub claimable_rewards: Balance,
 	/// `(era, allocation)`: the allocation in force from each era on, inside the report window.
 	pub history: alloc::vec::Vec<(EraIndex, Balance)>,
+	/// The service's worst case now.
+	pub worst_case: Perbill,
+	/// `worst_case x allocation`: what a worst-case slash of the service could claim.
+	pub claim: Balance,
 }
 
 /// Everything about one restaker, as the runtime API shows it.
@@ -466,6 +515,11 @@ pub struct RestakerView<Balance> {
 	pub leverage_ppb: u64,
 	/// Whether a stake loss awaits its cascade re-sync.
 	pub cascade_pending: bool,
+	/// Sum of the positions' worst-case claims.
+	pub total_claim: Balance,
+	/// `total_claim / slashable_stake`, in parts per billion: at most 1,000,000,000 means
+	/// covered, every service's worst case paid in full if all slashed for the same era.
+	pub coverage_ppb: u64,
 	/// Every position, with claimable rewards, including services left with rewards unclaimed.
 	pub positions: alloc::vec::Vec<ExposureView<Balance>>,
 }
@@ -494,6 +548,16 @@ pub struct SlashSimulation<Balance> {
 	pub stake_after: Balance,
 	/// Every service the offender is in, before and after the cascade.
 	pub services: alloc::vec::Vec<ServiceImpact<Balance>>,
+	/// The service's worst case.
+	pub worst_case: Perbill,
+	/// The offender's coverage ratio (see [`RestakerView::coverage_ppb`]) now.
+	pub coverage_before_ppb: u64,
+	/// Its coverage ratio once the slash and the cascade have landed.
+	pub coverage_after_ppb: u64,
+	/// Whether the breaker would hold a report of it now (the era's budget is too small).
+	pub held: bool,
+	/// Effective era of a harsher change of the service's terms waiting, if any.
+	pub rule_change_era: Option<EraIndex>,
 }
 
 /// A service to register at genesis, in a form chain-spec JSON can carry.

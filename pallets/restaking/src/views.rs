@@ -2,14 +2,17 @@
 
 use crate::{
 	pallet::{
-		Config, Error, Pallet, PendingCascades, Positions, Restakers, Services, Slashes,
-		UnclaimedRewards,
+		Config, Error, Pallet, PendingCascades, PendingRuleChanges, Positions, Restakers,
+		ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
-	BalanceOf, ExposureView, PendingSlashOf, RestakerView, RuleIndex, RuleView, ServiceId,
-	ServiceImpact, ServiceOf, ServiceView, SlashId, SlashSimulation, SlashingAdapter,
+	BalanceOf, BreakerState, ExposureView, PendingSlashOf, RestakerView, RiskView, RuleChangeView,
+	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceOf, ServiceView, SlashId,
+	SlashSimulation, SlashingAdapter,
 };
 use alloc::vec::Vec;
 use frame_support::storage::{with_transaction, TransactionOutcome};
+use frame_support::traits::Get;
+use sp_runtime::Perbill;
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, SaturatedConversion,
@@ -19,18 +22,37 @@ use sp_staking::StakingInterface;
 /// Parts per billion in one unit of leverage.
 const PPB: u128 = 1_000_000_000;
 
+/// `numerator / denominator` in parts per billion, rounded down; zero if the denominator is.
+fn ratio_ppb<B: sp_runtime::traits::UniqueSaturatedInto<u128> + Zero>(
+	numerator: B,
+	denominator: B,
+) -> u64 {
+	if denominator.is_zero() {
+		return 0;
+	}
+	sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+		numerator.saturated_into(),
+		PPB,
+		denominator.saturated_into(),
+		sp_arithmetic::Rounding::Down,
+	)
+	.unwrap_or(u128::MAX)
+	.saturated_into()
+}
+
 impl<T: Config> Pallet<T> {
 	/// Every registered service, by id.
 	pub fn services_view() -> Vec<ServiceView<T::AccountId, BalanceOf<T>>> {
+		let bonded = T::Slashing::total_bonded();
 		let mut services: Vec<_> =
-			Services::<T>::iter().map(|(id, info)| Self::to_view(id, info)).collect();
+			Services::<T>::iter().map(|(id, info)| Self::to_view(id, info, bonded)).collect();
 		services.sort_by_key(|s| s.id);
 		services
 	}
 
 	/// One service, if registered.
 	pub fn service_view(id: ServiceId) -> Option<ServiceView<T::AccountId, BalanceOf<T>>> {
-		Services::<T>::get(id).map(|info| Self::to_view(id, info))
+		Services::<T>::get(id).map(|info| Self::to_view(id, info, T::Slashing::total_bonded()))
 	}
 
 	/// A restaker's stake, leverage and positions, with claimable rewards; `None` if it has
@@ -44,18 +66,7 @@ impl<T: Config> Pallet<T> {
 		let stake = Self::stake_of(who);
 		let slashable = stake.reachable(T::Slashing::active_era());
 		let total_allocated = ledger.as_ref().map(|l| l.total_allocated).unwrap_or_default();
-		let leverage_ppb = if slashable.is_zero() {
-			0
-		} else {
-			sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
-				total_allocated.saturated_into(),
-				PPB,
-				slashable.saturated_into(),
-				sp_arithmetic::Rounding::Down,
-			)
-			.unwrap_or(u128::MAX)
-			.saturated_into()
-		};
+		let total_claim = ledger.as_ref().map(|l| l.total_claim).unwrap_or_default();
 		let mut total_exposure = BalanceOf::<T>::zero();
 		let mut positions: Vec<_> = Positions::<T>::iter_prefix(who)
 			.map(|(service, p)| {
@@ -68,6 +79,10 @@ impl<T: Config> Pallet<T> {
 					exit: p.exit.clone(),
 					claimable_rewards: Self::claimable_rewards(who, service),
 					history: p.history.into_inner(),
+					worst_case: Services::<T>::get(service)
+						.map(|info| info.params.worst_case())
+						.unwrap_or_default(),
+					claim: p.claim,
 				}
 			})
 			.collect();
@@ -81,6 +96,8 @@ impl<T: Config> Pallet<T> {
 					exit: None,
 					claimable_rewards: amount,
 					history: Vec::new(),
+					worst_case: Perbill::zero(),
+					claim: Zero::zero(),
 				});
 			}
 		}
@@ -91,8 +108,10 @@ impl<T: Config> Pallet<T> {
 			slashable_stake: slashable,
 			total_allocated,
 			total_exposure,
-			leverage_ppb,
+			leverage_ppb: ratio_ppb(total_allocated, slashable),
 			cascade_pending: PendingCascades::<T>::contains_key(who),
+			total_claim,
+			coverage_ppb: ratio_ppb(total_claim, slashable),
 			positions,
 		})
 	}
@@ -113,6 +132,9 @@ impl<T: Config> Pallet<T> {
 	/// still reaches), the offender's stake after, and every one of its services' secured stake
 	/// before and after the cascade.
 	///
+	/// It also says whether the breaker would hold such a report now, the offender's coverage
+	/// ratio before and after, and the effective era of a harsher rule change waiting.
+	///
 	/// It runs the real path (`do_slash`, ejection, re-sync) in a storage transaction that is
 	/// rolled back.
 	pub fn simulate_slash(
@@ -132,6 +154,18 @@ impl<T: Config> Pallet<T> {
 		let secured =
 			|id: &ServiceId| Services::<T>::get(id).map(|s| s.total_secured).unwrap_or_default();
 		let before: Vec<_> = services.iter().map(|id| (*id, secured(id))).collect();
+		let coverage = |who: &T::AccountId| {
+			let claim = Restakers::<T>::get(who).map(|l| l.total_claim).unwrap_or_default();
+			ratio_ppb(claim, Self::stake_of(who).reachable(T::Slashing::active_era()))
+		};
+		let coverage_before_ppb = coverage(&offender);
+		let held = T::SlashBreaker::get().is_some_and(|fraction| {
+			let left = SlashBudgets::<T>::get(apply_era)
+				.map(|b| b.cap.saturating_sub(b.within))
+				.unwrap_or_else(|| fraction.mul_floor(T::Slashing::total_bonded()));
+			amount > left
+		});
+		let rule_change_era = PendingRuleChanges::<T>::get(service).map(|c| c.effective_era);
 
 		with_transaction(|| {
 			let taken = if amount.is_zero() {
@@ -158,6 +192,11 @@ impl<T: Config> Pallet<T> {
 				stake_before,
 				stake_after,
 				services: impacts,
+				worst_case: info.params.worst_case(),
+				coverage_before_ppb,
+				coverage_after_ppb: coverage(&offender),
+				held,
+				rule_change_era,
 			}))
 		})
 	}
@@ -170,21 +209,65 @@ impl<T: Config> Pallet<T> {
 		slashes
 	}
 
-	fn to_view(id: ServiceId, info: ServiceOf<T>) -> ServiceView<T::AccountId, BalanceOf<T>> {
-		ServiceView {
-			id,
-			name: info.params.name.into_inner(),
-			slasher: info.params.slasher,
-			rules: info
-				.params
-				.rules
-				.into_iter()
+	/// The chain-wide risk figures: total bonded and restaked stake, coverage and breaker
+	/// settings, the breaker's budgets and the slashes it holds.
+	pub fn risk_view() -> RiskView<BalanceOf<T>> {
+		let total_bonded = T::Slashing::total_bonded();
+		let total_restaked = Services::<T>::iter_values()
+			.fold(BalanceOf::<T>::zero(), |sum, info| sum.saturating_add(info.total_secured));
+		let mut budgets: Vec<_> = SlashBudgets::<T>::iter().collect();
+		budgets.sort_by_key(|(era, _)| *era);
+		RiskView {
+			total_bonded,
+			total_restaked,
+			restaked_share_ppb: ratio_ppb(total_restaked, total_bonded),
+			full_coverage: T::FullCoverage::get(),
+			breaker: T::SlashBreaker::get(),
+			budgets,
+			held_slashes: Slashes::<T>::iter_values()
+				.filter(|s| s.breaker == BreakerState::Held)
+				.count() as u32,
+		}
+	}
+
+	fn to_view(
+		id: ServiceId,
+		info: ServiceOf<T>,
+		total_bonded: BalanceOf<T>,
+	) -> ServiceView<T::AccountId, BalanceOf<T>> {
+		let held_slashes = ServiceSlashes::<T>::get(id)
+			.iter()
+			.filter(|slash_id| {
+				Slashes::<T>::get(slash_id).is_some_and(|s| s.breaker == BreakerState::Held)
+			})
+			.count() as u32;
+		let rule_views = |rules: &[crate::SlashingRule<T::MaxNameLen>]| -> Vec<RuleView> {
+			rules
+				.iter()
 				.map(|r| RuleView {
-					name: r.name.into_inner(),
+					name: r.name.clone().into_inner(),
 					fraction: r.fraction,
 					eject: r.eject,
 				})
-				.collect(),
+				.collect()
+		};
+		let pending_change = PendingRuleChanges::<T>::get(id).map(|change| RuleChangeView {
+			effective_era: change.effective_era,
+			rules: rule_views(&change.params.rules),
+			worst_case: change.params.worst_case(),
+			exit_delay: change.params.exit_delay,
+			dispute_window: change.params.dispute_window,
+		});
+		ServiceView {
+			worst_case: info.params.worst_case(),
+			max_share: info.params.max_share,
+			share_ppb: ratio_ppb(info.total_secured, total_bonded),
+			pending_change,
+			held_slashes,
+			id,
+			name: info.params.name.into_inner(),
+			slasher: info.params.slasher,
+			rules: rule_views(&info.params.rules),
 			min_stake: info.params.min_stake,
 			validators_only: info.params.validators_only,
 			exit_delay: info.params.exit_delay,

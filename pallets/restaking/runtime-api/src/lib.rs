@@ -1,7 +1,8 @@
 //! Runtime API of `pallet-restaking`, read by polkadot-js as `api.call.restakingApi.*`.
 //!
 //! The runtime implements it by calling the pallet's views: `services_view`, `service_view`,
-//! `exposures_view`, `pending_slashes_view`, `pending_slashes_of_view` and `simulate_slash`.
+//! `exposures_view`, `pending_slashes_view`, `pending_slashes_of_view`, `simulate_slash` and
+//! `risk_view`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -10,7 +11,8 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::Codec;
 pub use pallet_restaking::{
-	PendingSlash, RestakerView, RuleIndex, ServiceId, ServiceView, SlashId, SlashSimulation,
+	PendingSlash, RestakerView, RiskView, RuleIndex, ServiceId, ServiceView, SlashId,
+	SlashSimulation,
 };
 use sp_runtime::DispatchError;
 
@@ -45,5 +47,10 @@ sp_api::decl_runtime_apis! {
 			offender: AccountId,
 			rule: RuleIndex,
 		) -> Result<SlashSimulation<Balance>, DispatchError>;
+
+		/// The chain-wide risk figures: total bonded and restaked stake and their ratio, whether
+		/// coverage is kept, the breaker, its budget for each era with slashes to land, and how
+		/// many slashes it holds.
+		fn risk() -> RiskView<Balance>;
 	}
 }

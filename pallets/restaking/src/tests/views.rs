@@ -32,6 +32,8 @@ fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
 		assert_eq!((view.total_allocated, view.total_exposure), (1_500, 1_500));
 		assert_eq!(view.leverage_ppb, 1_500_000_000);
 		assert!(!view.cascade_pending);
+		// Worst case 50% of each allocation: 500 + 250 of 1,000 slashable, 75% covered.
+		assert_eq!((view.total_claim, view.coverage_ppb), (750, 750_000_000));
 		assert_eq!(
 			view.positions,
 			vec![
@@ -43,6 +45,8 @@ fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
 					exit: None,
 					claimable_rewards: 100,
 					history: vec![(0, 1_000)],
+					worst_case: Perbill::from_percent(50),
+					claim: 500,
 				},
 				ExposureView {
 					service: b,
@@ -52,6 +56,8 @@ fn exposures_view_shows_positions_leverage_and_claimable_rewards() {
 					exit: Some(Exit { target: 0, release_era: 2 }),
 					claimable_rewards: 0,
 					history: vec![(0, 500), (2, 0)],
+					worst_case: Perbill::from_percent(50),
+					claim: 250,
 				},
 			]
 		);
