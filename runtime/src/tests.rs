@@ -175,6 +175,17 @@ fn a_service_slash_lands_after_its_dispute_window_and_cascades_as_simulated() {
 			1,
 			1
 		));
+		// 25,000 is more than the breaker's 10% of the 100,000 bonded: the slash is held, and
+		// the council approves it inside its dispute window.
+		assert!(restaking_events().iter().any(|e| matches!(
+			e,
+			pallet_restaking::Event::SlashHeld { slash_id: 0, amount, cap_left, .. }
+				if *amount == SAMPLE_ALLOCATION / 2 && *cap_left == VALIDATOR_BOND / 10
+		)));
+		assert_eq!(Restaking::risk_view().held_slashes, 1);
+		let approve = RuntimeCall::Restaking(RestakingCall::approve_slash { slash_id: 0 });
+		assert!(council_motion(approve, &[Sr25519Keyring::Alice, Sr25519Keyring::Bob]));
+		assert_eq!(Restaking::risk_view().held_slashes, 0);
 		let apply_era = 1 + SampleDisputeWindow::get();
 		run_to_era(apply_era - 1);
 		assert_eq!(bonded(&alice), VALIDATOR_BOND);
@@ -210,8 +221,54 @@ fn a_base_layer_slash_cascades_into_every_service() {
 		next_block();
 		let left = VALIDATOR_BOND / 5;
 		assert_eq!(bonded(&alice), left);
+		// Leverage 3 caps her allocations (50,000 + 100,000) at 60,000: 20,000 and 40,000.
+		// Full coverage: at the 50% worst case they claim 30,000 of 20,000 stake, so they are
+		// scaled again, by (20,000 - 2 units) / 30,000 (one unit of rounding per position).
+		let (sample, bridged) = ((left - 2) * 2 / 3, (left - 2) * 4 / 3);
+		let view = Restaking::exposures_view(&alice).unwrap();
+		assert_eq!(view.total_allocated, sample + bridged);
+		assert_eq!(view.total_claim, sample / 2 + bridged / 2);
+		assert!(view.total_claim <= left);
+		// Exposure is capped by the 20,000 a slash can reach.
 		assert_eq!(secured(bridge), left);
-		assert_eq!(secured(SAMPLE_SERVICE), left.min(SAMPLE_ALLOCATION));
+		assert_eq!(secured(SAMPLE_SERVICE), sample);
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_held_slash_nobody_approves_is_dropped_at_its_apply_era() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bob = RuntimeOrigin::signed(account(Sr25519Keyring::Bob));
+		run_to_era(1);
+		let risk = Restaking::risk_view();
+		assert_eq!((risk.total_bonded, risk.total_restaked), (VALIDATOR_BOND, SAMPLE_ALLOCATION));
+		assert_eq!(risk.restaked_share_ppb, 500_000_000);
+		assert!(risk.full_coverage);
+		// Downtime (10% of 50,000 = 5,000) fits the era's 10,000; equivocation of the same era
+		// adds 20,000 more (max, not sum: 50% in all), which does not.
+		assert_ok!(Restaking::report_offence(bob.clone(), SAMPLE_SERVICE, alice.clone(), 0, 1));
+		assert!(Restaking::simulate_slash(SAMPLE_SERVICE, alice.clone(), 1).unwrap().held);
+		assert_ok!(Restaking::report_offence(bob, SAMPLE_SERVICE, alice.clone(), 1, 1));
+		let pending = Restaking::pending_slashes_view(SAMPLE_SERVICE);
+		let states: Vec<_> = pending.iter().map(|(_, s)| (s.amount, s.breaker)).collect();
+		assert_eq!(
+			states,
+			vec![
+				(SAMPLE_ALLOCATION / 10, pallet_restaking::BreakerState::Within),
+				(SAMPLE_ALLOCATION * 2 / 5, pallet_restaking::BreakerState::Held),
+			]
+		);
+		run_to_era(1 + SampleDisputeWindow::get());
+		// Only the downtime slash landed; Alice stays in the oracle.
+		assert_eq!(bonded(&alice), VALIDATOR_BOND - SAMPLE_ALLOCATION / 10);
+		assert!(restaking_events().iter().any(|e| matches!(
+			e,
+			pallet_restaking::Event::HeldSlashDropped { slash_id: 1, amount, .. }
+				if *amount == SAMPLE_ALLOCATION * 2 / 5
+		)));
+		assert!(Restaking::service_view(SAMPLE_SERVICE).unwrap().restakers == 1);
 		Restaking::do_try_state().unwrap();
 	});
 }
