@@ -38,6 +38,18 @@
 //! - **Nothing escapes.** `ReportWindow + dispute_window + 1 < BondingDuration` is checked at
 //!   start-up and at registration, so stake unbonded after an offence is still in its unlocking
 //!   chunks when the slash lands.
+//! - **Max, not sum.** Reports of one offender by one service for one offence era together
+//!   slash at most the largest fraction reported: a later report with a larger fraction
+//!   schedules only the difference, one that adds nothing is refused (`OffenceAlreadySlashed`).
+//! - **Bounded risk.** With `FullCoverage`, every restaker stays *covered*: its allocations
+//!   times each service's worst case (largest rule fraction) sum to at most its stake, so if
+//!   every service slashed its worst case for one era, every claim would be paid in full. The
+//!   `SlashBreaker` caps what service slashes due in one era may take, as a share of the total
+//!   bonded stake: a report that would cross it is *held* and lands only if governance approves
+//!   it (`approve_slash`, `approve_held_slashes`) before its apply era; otherwise it is dropped
+//!   then. A service's `max_share` caps the share of the bonded stake that may secure it. An
+//!   update that makes a service's slashing harsher waits its exit delay (`RuleChangeScheduled`),
+//!   so restakers can leave first; gentler changes apply at once.
 //! - **Rewards.** Anyone may `fund_rewards` a service's pot; the funding is shared pro rata to
 //!   the exposures at funding time, in O(1) (see [`rewards`]), and each restaker claims its share
 //!   with `claim_rewards`, also after leaving or being ejected.
@@ -62,11 +74,12 @@
 //! ## Where things are
 //!
 //! Report -> schedule -> apply -> `do_slash` -> hook -> re-sync, by file:
-//! [`slashing`] (report, cancel, schedule, apply), [`adapter`] (the `do_slash` call),
-//! [`cascade`] (the `on_slash` hook), [`positions`] (the one writer of positions: re-sync,
-//! sweep, leverage, history), [`services`] (registration), [`allocation`] (the checks of opt
-//! in, allocate, opt out), [`rewards`] (fund, share, claim),
-//! [`views`] (what the `RestakingApi` runtime API returns, including `simulate_slash`),
+//! [`slashing`] (report, max not sum, the breaker, cancel, approve, schedule, apply),
+//! [`adapter`] (the `do_slash` call), [`cascade`] (the `on_slash` hook), [`positions`] (the one
+//! writer of positions: re-sync, sweep, leverage, coverage, history), [`services`]
+//! (registration, rule changes that wait), [`allocation`] (the checks of opt in, allocate, opt
+//! out: leverage, coverage, concentration), [`rewards`] (fund, share, claim), [`views`] (what
+//! the `RestakingApi` runtime API returns, including `simulate_slash` and the risk figures),
 //! [`invariants`] (`do_try_state`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
