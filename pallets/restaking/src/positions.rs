@@ -32,6 +32,17 @@
 //!   this scales every allocation down by the same factor, from the current era on: stake 1,000
 //!   with four allocations of 750 (3,000, at `MaxLeverage` 3) and a 50% base-layer slash leave
 //!   500 of stake and a cap of 1,500, so each allocation becomes 750 x 1,500 / 3,000 = 375.
+//! - **Coverage at all times** (with `FullCoverage`). Each position's `claim` is its service's
+//!   worst case (largest rule fraction) times its allocation, and the ledger's `total_claim`
+//!   their sum. Opt-ins and raises that would take it above the active stake are refused
+//!   (`CoverageExceeded`); after a stake loss and the leverage scaling above, claims above the
+//!   slashable stake scale every allocation again, by `(stake - one unit per position) /
+//!   claims` (each claim rounds down on its own; the unit per position keeps their sum within
+//!   the stake). Stake 1,000 in services with worst cases 10%, 20% and 50% at 1,000 each claims
+//!   100 + 200 + 500 = 800: covered at 3x leverage. A 50% base-layer slash leaves 500: leverage
+//!   scales each allocation to 500 (claims 400), within coverage; had the worst cases been
+//!   50% each (claims 750 of 500), coverage would scale them on to 500 x (500 - 3) / 750 = 331
+//!   each (claims 3 x 165 = 495).
 //!
 //! ## Staleness
 //!

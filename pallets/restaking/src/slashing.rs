@@ -13,6 +13,19 @@
 //! 4. pallet-staking calls the cascade hook ([`crate::cascade`]); the offender's exposures are
 //!    then re-synced at once, and an ejecting rule removes it from the service.
 //!
+//! **Max, not sum.** Every report of an offender by a service for an offence era is on record
+//! ([`ReportedOffences`]), once per rule. A report fixes `fraction x exposure` as above, less
+//! what the standing reports of the same offence scheduled: rules of 10% and 50% reported for
+//! one era of a 1,000 exposure slash 100, then 400 more; in the other order 500, then the 10%
+//! report is refused (`OffenceAlreadySlashed`), unless it adds an ejection.
+//!
+//! **The breaker.** With `SlashBreaker` set, the slashes due in one apply era may take at most
+//! that fraction of the total bonded stake, fixed by the era's first report ([`SlashBudgets`]).
+//! A report that does not fit is *held*: it lands only if governance approves it
+//! ([`Pallet::do_approve_slash`], [`Pallet::do_approve_held_slashes`]) before its apply era,
+//! and is dropped at its apply era otherwise. A held slash keeps its apply era, so it lands (or
+//! not) exactly when it would have without the breaker: the bound below still holds.
+//!
 //! **Bounds are per service.** Each service holds at most `MaxPendingSlashesPerService` scheduled
 //! slashes ([`ServiceSlashes`]); a full service refuses its own reports, never another's.
 //!
