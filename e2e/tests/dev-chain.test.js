@@ -225,6 +225,8 @@ describe('dev chain', () => {
         'applySlash',
         'fundRewards',
         'claimRewards',
+        'approveSlash',
+        'approveHeldSlashes',
       ];
       for (const call of expected) {
         assert.equal(typeof api.tx.restaking[call], 'function', `api.tx.restaking.${call}`);
@@ -236,6 +238,7 @@ describe('dev chain', () => {
         'pendingSlashes',
         'pendingSlashesOf',
         'simulateSlash',
+        'risk',
       ];
       for (const method of apis) {
         assert.equal(typeof api.call.restakingApi[method], 'function', `restakingApi.${method}`);
@@ -258,6 +261,7 @@ describe('dev chain', () => {
           validatorsOnly: false,
           exitDelay: 2,
           disputeWindow: 2,
+          maxShare: null, // no cap on its share of the bonded stake
         };
         const registered = await sendAndWait(
           api,
@@ -322,6 +326,7 @@ describe('dev chain', () => {
           validatorsOnly: false,
           exitDelay: 1,
           disputeWindow: 1,
+          maxShare: null,
         };
         await expectRefused(api.tx.restaking.registerService(params), bob, 'BadOrigin', {
           section: null,

@@ -55,14 +55,14 @@ pub trait WeightInfo {
 	fn report_offence(r: u32, ) -> Weight;
 	fn cancel_slash() -> Weight;
 	fn cancel_all_slashes(n: u32, ) -> Weight;
-	fn approve_slash() -> Weight;
-	fn approve_held_slashes(n: u32, ) -> Weight;
 	fn apply_slash(n: u32, r: u32, ) -> Weight;
 	fn apply_due_slashes(s: u32, ) -> Weight;
 	fn resync(n: u32, r: u32, ) -> Weight;
 	fn on_slash_hook() -> Weight;
 	fn fund_rewards() -> Weight;
 	fn claim_rewards() -> Weight;
+	fn approve_slash() -> Weight;
+	fn approve_held_slashes(n: u32, ) -> Weight;
 	fn on_initialize_idle() -> Weight;
 }
 
@@ -74,50 +74,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Restaking::NextServiceId` (r:1 w:1)
 	/// Proof: `Restaking::NextServiceId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	fn register_service() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `186`
-		//  Estimated: `4190`
-		// Minimum execution time: 17_706_000 picoseconds.
-		Weight::from_parts(20_380_000, 4190)
+		//  Estimated: `4195`
+		// Minimum execution time: 18_007_000 picoseconds.
+		Weight::from_parts(19_489_000, 4195)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
-	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:1 w:1)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:0 w:1)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ParamsUpdatedEra` (r:0 w:1)
 	/// Proof: `Restaking::ParamsUpdatedEra` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn update_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1507`
-		//  Estimated: `4190`
-		// Minimum execution time: 25_468_000 picoseconds.
-		Weight::from_parts(28_232_000, 4190)
+		//  Measured:  `1508`
+		//  Estimated: `4195`
+		// Minimum execution time: 32_709_000 picoseconds.
+		Weight::from_parts(34_972_000, 4195)
 			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	fn set_service_status() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `908`
-		//  Estimated: `4190`
-		// Minimum execution time: 14_792_000 picoseconds.
-		Weight::from_parts(21_031_000, 4190)
+		//  Measured:  `909`
+		//  Estimated: `4195`
+		// Minimum execution time: 14_842_000 picoseconds.
+		Weight::from_parts(16_034_000, 4195)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
@@ -127,72 +129,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:1)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_in() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2795`
+		//  Measured:  `2812`
 		//  Estimated: `4556`
-		// Minimum execution time: 102_181_000 picoseconds.
-		Weight::from_parts(164_694_000, 4556)
-			.saturating_add(T::DbWeight::get().reads(11))
+		// Minimum execution time: 104_255_000 picoseconds.
+		Weight::from_parts(111_405_000, 4556)
+			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn set_allocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2779`
+		//  Measured:  `2812`
 		//  Estimated: `4556`
-		// Minimum execution time: 86_268_000 picoseconds.
-		Weight::from_parts(95_933_000, 4556)
-			.saturating_add(T::DbWeight::get().reads(8))
+		// Minimum execution time: 88_902_000 picoseconds.
+		Weight::from_parts(97_425_000, 4556)
+			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2556`
-		//  Estimated: `4190`
-		// Minimum execution time: 72_057_000 picoseconds.
-		Weight::from_parts(103_554_000, 4190)
+		//  Measured:  `2589`
+		//  Estimated: `4195`
+		// Minimum execution time: 73_809_000 picoseconds.
+		Weight::from_parts(79_247_000, 4195)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Positions` (r:16 w:16)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
@@ -200,7 +206,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DepartureCursor` (r:1 w:0)
 	/// Proof: `Restaking::DepartureCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DepartureExpiries` (r:0 w:1)
@@ -211,15 +217,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn complete_opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3595`
-		//  Estimated: `52190`
-		// Minimum execution time: 421_376_000 picoseconds.
-		Weight::from_parts(444_810_000, 52190)
+		//  Measured:  `3644`
+		//  Estimated: `52270`
+		// Minimum execution time: 480_643_000 picoseconds.
+		Weight::from_parts(493_662_000, 52270)
 			.saturating_add(T::DbWeight::get().reads(53))
 			.saturating_add(T::DbWeight::get().writes(36))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
@@ -227,195 +233,133 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:0)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PastServiceRules` (r:1 w:0)
+	/// Proof: `Restaking::PastServiceRules` (`max_values`: None, `max_size`: Some(585), added: 3060, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ReportedOffences` (r:1 w:1)
-	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::NextSlashId` (r:1 w:1)
 	/// Proof: `Restaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:1 w:1)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ErasTotalStake` (r:1 w:0)
+	/// Proof: `Staking::ErasTotalStake` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:0 w:1)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 1000]`.
 	fn report_offence(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5577`
+		//  Measured:  `6616`
 		//  Estimated: `4556`
-		// Minimum execution time: 171_154_000 picoseconds.
-		Weight::from_parts(212_779_832, 4556)
-			// Standard Error: 13_855
-			.saturating_add(Weight::from_parts(38_595, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(5))
+		// Minimum execution time: 206_286_000 picoseconds.
+		Weight::from_parts(239_224_199, 4556)
+			// Standard Error: 9_409
+			.saturating_add(Weight::from_parts(2_964, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Restaking::Slashes` (r:1 w:1)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:1 w:1)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn cancel_slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1012`
-		//  Estimated: `3546`
-		// Minimum execution time: 29_614_000 picoseconds.
-		Weight::from_parts(33_930_000, 3546)
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
-	}
-	fn approve_slash() -> Weight {
-		Weight::from_parts(33_930_000, 3546)
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(2))
-	}
-	fn approve_held_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(34_250_282, 4190)
-			.saturating_add(Weight::from_parts(12_171_046, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(n.into()))
+		//  Measured:  `1232`
+		//  Estimated: `3770`
+		// Minimum execution time: 45_017_000 picoseconds.
+		Weight::from_parts(50_164_000, 3770)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:3 w:3)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:1 w:1)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:3 w:3)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:3)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::ReportedOffences` (r:0 w:3)
-	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 3]`.
 	fn cancel_all_slashes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1587 + n * (97 ±0)`
-		//  Estimated: `4190 + n * (2556 ±0)`
-		// Minimum execution time: 41_922_000 picoseconds.
-		Weight::from_parts(34_250_282, 4190)
-			// Standard Error: 44_162
-			.saturating_add(Weight::from_parts(12_171_046, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1))
+		//  Measured:  `1635 + n * (242 ±0)`
+		//  Estimated: `4195 + n * (2780 ±0)`
+		// Minimum execution time: 56_905_000 picoseconds.
+		Weight::from_parts(37_677_988, 4195)
+			// Standard Error: 31_727
+			.saturating_add(Weight::from_parts(23_694_067, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Slashes` (r:1 w:1)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Bonded` (r:1 w:0)
-	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Ledger` (r:1 w:1)
-	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
-	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Positions` (r:16 w:16)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
-	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::UnclaimedRewards` (r:16 w:16)
-	/// Proof: `Restaking::UnclaimedRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureCursor` (r:1 w:0)
-	/// Proof: `Restaking::DepartureCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:1 w:1)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureExpiries` (r:0 w:1)
-	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Departures` (r:0 w:1)
-	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
-	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn apply_slash(n: u32, r: u32, ) -> Weight {
+	fn apply_slash(_n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8036 + n * (131 ±0)`
-		//  Estimated: `4556 + n * (3200 ±0)`
-		// Minimum execution time: 302_970_000 picoseconds.
-		Weight::from_parts(245_109_652, 4556)
-			// Standard Error: 1_835_797
-			.saturating_add(Weight::from_parts(38_057_683, 0).saturating_mul(n.into()))
-			// Standard Error: 28_237
-			.saturating_add(Weight::from_parts(99_773, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(10))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3200).saturating_mul(n.into()))
+		//  Measured:  `1242`
+		//  Estimated: `3770`
+		// Minimum execution time: 104_666_000 picoseconds.
+		Weight::from_parts(155_200_953, 3770)
+			// Standard Error: 9_401
+			.saturating_add(Weight::from_parts(1_116, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::DueCursor` (r:1 w:1)
 	/// Proof: `Restaking::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:8 w:8)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:8 w:8)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:8 w:8)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Bonded` (r:8 w:0)
-	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Ledger` (r:8 w:8)
-	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:8 w:8)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:8 w:8)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::VirtualStakers` (r:8 w:0)
-	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::ActiveEra` (r:1 w:0)
-	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Positions` (r:128 w:128)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
-	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::UnclaimedRewards` (r:128 w:128)
-	/// Proof: `Restaking::UnclaimedRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureCursor` (r:1 w:0)
-	/// Proof: `Restaking::DepartureCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureExpiries` (r:0 w:128)
-	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Departures` (r:0 w:128)
-	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PendingCascades` (r:0 w:8)
-	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:8 w:8)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 8]`.
 	fn apply_due_slashes(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3571 + s * (975 ±0)`
-		//  Estimated: `52190 + s * (43344 ±0)`
-		// Minimum execution time: 723_894_000 picoseconds.
-		Weight::from_parts(88_472_416, 52190)
-			// Standard Error: 2_022_634
-			.saturating_add(Weight::from_parts(684_131_243, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(36))
-			.saturating_add(T::DbWeight::get().reads((41_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(17))
-			.saturating_add(T::DbWeight::get().writes((72_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 43344).saturating_mul(s.into()))
+		//  Measured:  `357 + s * (215 ±0)`
+		//  Estimated: `3994 + s * (2780 ±0)`
+		// Minimum execution time: 41_942_000 picoseconds.
+		Weight::from_parts(25_438_008, 3994)
+			// Standard Error: 87_708
+			.saturating_add(Weight::from_parts(27_609_292, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(s.into()))
 	}
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
@@ -423,9 +367,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::UnclaimedRewards` (r:16 w:16)
@@ -440,56 +384,54 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn resync(n: u32, r: u32, ) -> Weight {
+	fn resync(n: u32, _r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5968 + n * (131 ±0)`
-		//  Estimated: `4556 + n * (3200 ±0)`
-		// Minimum execution time: 191_114_000 picoseconds.
-		Weight::from_parts(36_601_681, 4556)
-			// Standard Error: 3_484_148
-			.saturating_add(Weight::from_parts(65_789_904, 0).saturating_mul(n.into()))
-			// Standard Error: 53_591
-			.saturating_add(Weight::from_parts(72_237, 0).saturating_mul(r.into()))
+		//  Measured:  `6003 + n * (131 ±0)`
+		//  Estimated: `4556 + n * (3205 ±0)`
+		// Minimum execution time: 196_161_000 picoseconds.
+		Weight::from_parts(203_803_000, 4556)
+			// Standard Error: 1_347_408
+			.saturating_add(Weight::from_parts(49_469_203, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3200).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3205).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn on_slash_hook() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `261`
-		//  Estimated: `3614`
-		// Minimum execution time: 8_362_000 picoseconds.
-		Weight::from_parts(9_985_000, 3614)
+		//  Estimated: `3630`
+		// Minimum execution time: 8_272_000 picoseconds.
+		Weight::from_parts(9_484_000, 3630)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:1)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn fund_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `908`
-		//  Estimated: `4190`
-		// Minimum execution time: 65_798_000 picoseconds.
-		Weight::from_parts(69_834_000, 4190)
+		//  Measured:  `909`
+		//  Estimated: `4195`
+		// Minimum execution time: 66_289_000 picoseconds.
+		Weight::from_parts(70_634_000, 4195)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::UnclaimedRewards` (r:1 w:1)
@@ -498,15 +440,56 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1443`
+		//  Measured:  `1476`
 		//  Estimated: `6196`
-		// Minimum execution time: 95_171_000 picoseconds.
-		Weight::from_parts(124_185_000, 6196)
+		// Minimum execution time: 96_223_000 picoseconds.
+		Weight::from_parts(150_032_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
+	/// Storage: `Restaking::Slashes` (r:1 w:1)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:1 w:1)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn approve_slash() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1012`
+		//  Estimated: `3547`
+		// Minimum execution time: 26_870_000 picoseconds.
+		Weight::from_parts(43_284_000, 3547)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	/// Storage: `Restaking::Services` (r:1 w:0)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ServiceSlashes` (r:1 w:0)
+	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Slashes` (r:3 w:3)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:3 w:3)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3]`.
+	fn approve_held_slashes(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1617 + n * (150 ±0)`
+		//  Estimated: `4195 + n * (2557 ±0)`
+		// Minimum execution time: 40_149_000 picoseconds.
+		Weight::from_parts(31_459_864, 4195)
+			// Standard Error: 23_503
+			.saturating_add(Weight::from_parts(12_362_242, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2557).saturating_mul(n.into()))
+	}
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RuleChangesEra` (r:1 w:0)
+	/// Proof: `Restaking::RuleChangesEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueCursor` (r:1 w:1)
 	/// Proof: `Restaking::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:1 w:0)
@@ -527,9 +510,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `853`
 		//  Estimated: `3529`
-		// Minimum execution time: 24_416_000 picoseconds.
-		Weight::from_parts(27_952_000, 3529)
-			.saturating_add(T::DbWeight::get().reads(9))
+		// Minimum execution time: 25_377_000 picoseconds.
+		Weight::from_parts(27_781_000, 3529)
+			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 }
@@ -541,50 +524,52 @@ impl WeightInfo for () {
 	/// Storage: `Restaking::NextServiceId` (r:1 w:1)
 	/// Proof: `Restaking::NextServiceId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	fn register_service() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `186`
-		//  Estimated: `4190`
-		// Minimum execution time: 17_706_000 picoseconds.
-		Weight::from_parts(20_380_000, 4190)
+		//  Estimated: `4195`
+		// Minimum execution time: 18_007_000 picoseconds.
+		Weight::from_parts(19_489_000, 4195)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
-	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:1 w:1)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:0 w:1)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ParamsUpdatedEra` (r:0 w:1)
 	/// Proof: `Restaking::ParamsUpdatedEra` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn update_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1507`
-		//  Estimated: `4190`
-		// Minimum execution time: 25_468_000 picoseconds.
-		Weight::from_parts(28_232_000, 4190)
+		//  Measured:  `1508`
+		//  Estimated: `4195`
+		// Minimum execution time: 32_709_000 picoseconds.
+		Weight::from_parts(34_972_000, 4195)
 			.saturating_add(RocksDbWeight::get().reads(2))
-			.saturating_add(RocksDbWeight::get().writes(2))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	fn set_service_status() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `908`
-		//  Estimated: `4190`
-		// Minimum execution time: 14_792_000 picoseconds.
-		Weight::from_parts(21_031_000, 4190)
+		//  Measured:  `909`
+		//  Estimated: `4195`
+		// Minimum execution time: 14_842_000 picoseconds.
+		Weight::from_parts(16_034_000, 4195)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
@@ -594,72 +579,76 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:1)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_in() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2795`
+		//  Measured:  `2812`
 		//  Estimated: `4556`
-		// Minimum execution time: 102_181_000 picoseconds.
-		Weight::from_parts(164_694_000, 4556)
-			.saturating_add(RocksDbWeight::get().reads(11))
+		// Minimum execution time: 104_255_000 picoseconds.
+		Weight::from_parts(111_405_000, 4556)
+			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn set_allocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2779`
+		//  Measured:  `2812`
 		//  Estimated: `4556`
-		// Minimum execution time: 86_268_000 picoseconds.
-		Weight::from_parts(95_933_000, 4556)
-			.saturating_add(RocksDbWeight::get().reads(8))
+		// Minimum execution time: 88_902_000 picoseconds.
+		Weight::from_parts(97_425_000, 4556)
+			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2556`
-		//  Estimated: `4190`
-		// Minimum execution time: 72_057_000 picoseconds.
-		Weight::from_parts(103_554_000, 4190)
+		//  Measured:  `2589`
+		//  Estimated: `4195`
+		// Minimum execution time: 73_809_000 picoseconds.
+		Weight::from_parts(79_247_000, 4195)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Positions` (r:16 w:16)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
@@ -667,7 +656,7 @@ impl WeightInfo for () {
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DepartureCursor` (r:1 w:0)
 	/// Proof: `Restaking::DepartureCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DepartureExpiries` (r:0 w:1)
@@ -678,15 +667,15 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn complete_opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3595`
-		//  Estimated: `52190`
-		// Minimum execution time: 421_376_000 picoseconds.
-		Weight::from_parts(444_810_000, 52190)
+		//  Measured:  `3644`
+		//  Estimated: `52270`
+		// Minimum execution time: 480_643_000 picoseconds.
+		Weight::from_parts(493_662_000, 52270)
 			.saturating_add(RocksDbWeight::get().reads(53))
 			.saturating_add(RocksDbWeight::get().writes(36))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
@@ -694,195 +683,133 @@ impl WeightInfo for () {
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:0)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PastServiceRules` (r:1 w:0)
+	/// Proof: `Restaking::PastServiceRules` (`max_values`: None, `max_size`: Some(585), added: 3060, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ReportedOffences` (r:1 w:1)
-	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::NextSlashId` (r:1 w:1)
 	/// Proof: `Restaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:1 w:1)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ErasTotalStake` (r:1 w:0)
+	/// Proof: `Staking::ErasTotalStake` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:0 w:1)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 1000]`.
 	fn report_offence(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5577`
+		//  Measured:  `6616`
 		//  Estimated: `4556`
-		// Minimum execution time: 171_154_000 picoseconds.
-		Weight::from_parts(212_779_832, 4556)
-			// Standard Error: 13_855
-			.saturating_add(Weight::from_parts(38_595, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(5))
+		// Minimum execution time: 206_286_000 picoseconds.
+		Weight::from_parts(239_224_199, 4556)
+			// Standard Error: 9_409
+			.saturating_add(Weight::from_parts(2_964, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(11))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `Restaking::Slashes` (r:1 w:1)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:1 w:1)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn cancel_slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1012`
-		//  Estimated: `3546`
-		// Minimum execution time: 29_614_000 picoseconds.
-		Weight::from_parts(33_930_000, 3546)
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(3))
-	}
-	fn approve_slash() -> Weight {
-		Weight::from_parts(33_930_000, 3546)
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(2))
-	}
-	fn approve_held_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(34_250_282, 4190)
-			.saturating_add(Weight::from_parts(12_171_046, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(n.into()))
+		//  Measured:  `1232`
+		//  Estimated: `3770`
+		// Minimum execution time: 45_017_000 picoseconds.
+		Weight::from_parts(50_164_000, 3770)
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:3 w:3)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:1 w:1)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:3 w:3)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:3)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::ReportedOffences` (r:0 w:3)
-	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 3]`.
 	fn cancel_all_slashes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1587 + n * (97 ±0)`
-		//  Estimated: `4190 + n * (2556 ±0)`
-		// Minimum execution time: 41_922_000 picoseconds.
-		Weight::from_parts(34_250_282, 4190)
-			// Standard Error: 44_162
-			.saturating_add(Weight::from_parts(12_171_046, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1))
+		//  Measured:  `1635 + n * (242 ±0)`
+		//  Estimated: `4195 + n * (2780 ±0)`
+		// Minimum execution time: 56_905_000 picoseconds.
+		Weight::from_parts(37_677_988, 4195)
+			// Standard Error: 31_727
+			.saturating_add(Weight::from_parts(23_694_067, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2556).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Slashes` (r:1 w:1)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:1 w:1)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Bonded` (r:1 w:0)
-	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Ledger` (r:1 w:1)
-	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
-	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Positions` (r:16 w:16)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
-	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::UnclaimedRewards` (r:16 w:16)
-	/// Proof: `Restaking::UnclaimedRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureCursor` (r:1 w:0)
-	/// Proof: `Restaking::DepartureCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:1 w:1)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureExpiries` (r:0 w:1)
-	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Departures` (r:0 w:1)
-	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
-	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn apply_slash(n: u32, r: u32, ) -> Weight {
+	fn apply_slash(_n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8036 + n * (131 ±0)`
-		//  Estimated: `4556 + n * (3200 ±0)`
-		// Minimum execution time: 302_970_000 picoseconds.
-		Weight::from_parts(245_109_652, 4556)
-			// Standard Error: 1_835_797
-			.saturating_add(Weight::from_parts(38_057_683, 0).saturating_mul(n.into()))
-			// Standard Error: 28_237
-			.saturating_add(Weight::from_parts(99_773, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(10))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(10))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3200).saturating_mul(n.into()))
+		//  Measured:  `1242`
+		//  Estimated: `3770`
+		// Minimum execution time: 104_666_000 picoseconds.
+		Weight::from_parts(155_200_953, 3770)
+			// Standard Error: 9_401
+			.saturating_add(Weight::from_parts(1_116, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::DueCursor` (r:1 w:1)
 	/// Proof: `Restaking::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:8 w:8)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:8 w:8)
-	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ServiceSlashes` (r:8 w:8)
 	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Bonded` (r:8 w:0)
-	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Ledger` (r:8 w:8)
-	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:8 w:8)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:8 w:8)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::VirtualStakers` (r:8 w:0)
-	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::ActiveEra` (r:1 w:0)
-	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Positions` (r:128 w:128)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
-	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::UnclaimedRewards` (r:128 w:128)
-	/// Proof: `Restaking::UnclaimedRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureCursor` (r:1 w:0)
-	/// Proof: `Restaking::DepartureCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::DepartureExpiries` (r:0 w:128)
-	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Departures` (r:0 w:128)
-	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PendingCascades` (r:0 w:8)
-	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ReportedOffences` (r:8 w:8)
+	/// Proof: `Restaking::ReportedOffences` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 8]`.
 	fn apply_due_slashes(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3571 + s * (975 ±0)`
-		//  Estimated: `52190 + s * (43344 ±0)`
-		// Minimum execution time: 723_894_000 picoseconds.
-		Weight::from_parts(88_472_416, 52190)
-			// Standard Error: 2_022_634
-			.saturating_add(Weight::from_parts(684_131_243, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(36))
-			.saturating_add(RocksDbWeight::get().reads((41_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().writes(17))
-			.saturating_add(RocksDbWeight::get().writes((72_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 43344).saturating_mul(s.into()))
+		//  Measured:  `357 + s * (215 ±0)`
+		//  Estimated: `3994 + s * (2780 ±0)`
+		// Minimum execution time: 41_942_000 picoseconds.
+		Weight::from_parts(25_438_008, 3994)
+			// Standard Error: 87_708
+			.saturating_add(Weight::from_parts(27_609_292, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes(1))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(s.into()))
 	}
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
@@ -890,9 +817,9 @@ impl WeightInfo for () {
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::UnclaimedRewards` (r:16 w:16)
@@ -907,56 +834,54 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn resync(n: u32, r: u32, ) -> Weight {
+	fn resync(n: u32, _r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5968 + n * (131 ±0)`
-		//  Estimated: `4556 + n * (3200 ±0)`
-		// Minimum execution time: 191_114_000 picoseconds.
-		Weight::from_parts(36_601_681, 4556)
-			// Standard Error: 3_484_148
-			.saturating_add(Weight::from_parts(65_789_904, 0).saturating_mul(n.into()))
-			// Standard Error: 53_591
-			.saturating_add(Weight::from_parts(72_237, 0).saturating_mul(r.into()))
+		//  Measured:  `6003 + n * (131 ±0)`
+		//  Estimated: `4556 + n * (3205 ±0)`
+		// Minimum execution time: 196_161_000 picoseconds.
+		Weight::from_parts(203_803_000, 4556)
+			// Standard Error: 1_347_408
+			.saturating_add(Weight::from_parts(49_469_203, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3200).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3205).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn on_slash_hook() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `261`
-		//  Estimated: `3614`
-		// Minimum execution time: 8_362_000 picoseconds.
-		Weight::from_parts(9_985_000, 3614)
+		//  Estimated: `3630`
+		// Minimum execution time: 8_272_000 picoseconds.
+		Weight::from_parts(9_484_000, 3630)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:1)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn fund_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `908`
-		//  Estimated: `4190`
-		// Minimum execution time: 65_798_000 picoseconds.
-		Weight::from_parts(69_834_000, 4190)
+		//  Measured:  `909`
+		//  Estimated: `4195`
+		// Minimum execution time: 66_289_000 picoseconds.
+		Weight::from_parts(70_634_000, 4195)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	/// Storage: `Restaking::Positions` (r:1 w:1)
-	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(234), added: 2709, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(250), added: 2725, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(165), added: 2640, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
-	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(725), added: 3200, mode: `MaxEncodedLen`)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::UnclaimedRewards` (r:1 w:1)
@@ -965,15 +890,56 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1443`
+		//  Measured:  `1476`
 		//  Estimated: `6196`
-		// Minimum execution time: 95_171_000 picoseconds.
-		Weight::from_parts(124_185_000, 6196)
+		// Minimum execution time: 96_223_000 picoseconds.
+		Weight::from_parts(150_032_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
+	/// Storage: `Restaking::Slashes` (r:1 w:1)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:1 w:1)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn approve_slash() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1012`
+		//  Estimated: `3547`
+		// Minimum execution time: 26_870_000 picoseconds.
+		Weight::from_parts(43_284_000, 3547)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(2))
+	}
+	/// Storage: `Restaking::Services` (r:1 w:0)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(730), added: 3205, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::ServiceSlashes` (r:1 w:0)
+	/// Proof: `Restaking::ServiceSlashes` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Slashes` (r:3 w:3)
+	/// Proof: `Restaking::Slashes` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SlashBudgets` (r:3 w:3)
+	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3]`.
+	fn approve_held_slashes(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1617 + n * (150 ±0)`
+		//  Estimated: `4195 + n * (2557 ±0)`
+		// Minimum execution time: 40_149_000 picoseconds.
+		Weight::from_parts(31_459_864, 4195)
+			// Standard Error: 23_503
+			.saturating_add(Weight::from_parts(12_362_242, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2557).saturating_mul(n.into()))
+	}
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RuleChangesEra` (r:1 w:0)
+	/// Proof: `Restaking::RuleChangesEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueCursor` (r:1 w:1)
 	/// Proof: `Restaking::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:1 w:0)
@@ -994,9 +960,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `853`
 		//  Estimated: `3529`
-		// Minimum execution time: 24_416_000 picoseconds.
-		Weight::from_parts(27_952_000, 3529)
-			.saturating_add(RocksDbWeight::get().reads(9))
+		// Minimum execution time: 25_377_000 picoseconds.
+		Weight::from_parts(27_781_000, 3529)
+			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 }

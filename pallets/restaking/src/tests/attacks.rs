@@ -9,7 +9,8 @@
 //!   record now prunes its history before it closes it, and a full one is an error, not a
 //!   silent loss of the closing pair;
 //! - `lengthening_a_dispute_window_keeps_shown_exposure_collectable`: exposures of a service
-//!   updated in this era count as stale until their next sync (`ParamsUpdatedEra`);
+//!   updated in this era count as stale until their next sync (`ParamsUpdatedEra`); since
+//!   issue 13 the longer window waits the exit delay and the era's sweep re-syncs at once;
 //! - `rebonding_after_a_forced_unstake_keeps_the_invariants`: a restaker whose bonded stake
 //!   fell since its last sync without a staking hook counts as stale (`synced_stake`);
 //! - `the_era_sweep_reaches_every_restaker_within_a_bounded_delay`: the sweep goes round in
@@ -17,7 +18,9 @@
 //!
 //! The others are attacks the code should (and, by hand, does) withstand.
 
-use crate::{mock::*, Departures, Error, Event, Positions, Restakers};
+use crate::{
+	mock::*, Departures, Error, Event, PendingRuleChanges, Positions, Restakers, Services, Slashes,
+};
 use frame_support::{assert_noop, assert_ok};
 use pallet_staking::StakerStatus;
 
@@ -85,9 +88,9 @@ fn a_restaker_ejected_while_stale_is_not_slashable_for_eras_after_it_left() {
 ///
 /// Steps: A allocates 1,000, unbonds all of it in era 1 (chunk withdrawable from era 1 + 10 =
 /// 11). In era 5 the sweep sets its exposure to min(1,000, reachable(5 + 2 = 7)) = 1,000
-/// (chunk 11 >= 7 + 2). Governance sets `dispute_window` 5 (3 + 5 + 1 = 9 < 10: accepted). A
-/// report now applies in era 10, where reachable(10) counts chunks >= 12: 0. `update_service`
-/// (services.rs) writes the params and leaves every exposure as it was.
+/// (chunk 11 >= 7 + 2). Governance sets `dispute_window` 5 (3 + 5 + 1 = 9 < 10: accepted).
+/// Since bounded risk (issue 13) a dispute window change waits the exit delay: in force from
+/// era 7, where a report applies in era 12 and reachable(12) counts chunks >= 14: 0.
 ///
 /// Contract: "Exposure is what a slash can collect ... under that service's dispute window";
 /// `do_try_state` states it for every restaker synced in the active era.
@@ -106,13 +109,39 @@ fn lengthening_a_dispute_window_keeps_shown_exposure_collectable() {
 		let mut longer = service_params("oracle");
 		longer.dispute_window = 5;
 		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), id, longer));
-		// A report now lands in era 10, after the chunk can be withdrawn: worth 0.
-		assert_noop!(report(id, VALIDATOR_A, 1, 5), Error::<Test>::NothingToSlash);
-		// The service's exposures count as stale until their next sync, so the invariants
-		// hold; anyone brings them up to date at once, and the sweep does in the next era.
+		// A change of the dispute window waits the exit delay (2 eras): until era 7 a report
+		// still lands 2 eras later, while the chunk is still bonded, so the exposure shown is
+		// still collectable: 10% x 1,000.
+		assert_eq!(Services::<Test>::get(id).unwrap().params.dispute_window, 2);
+		assert_eq!(PendingRuleChanges::<Test>::get(id).unwrap().effective_era, 7);
+		assert_eq!((exposure(VALIDATOR_A, id), secured(id)), (1_000, 1_000));
+		assert_ok!(report(id, VALIDATOR_A, 0, 5));
+		assert_eq!((last_amount(), Slashes::<Test>::get(0).unwrap().apply_era), (100, 7));
+		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), 0));
 		assert_eq!(Restaking::do_try_state(), Ok(()));
-		assert_ok!(Restaking::sync_restaker(RuntimeOrigin::signed(STRANGER), VALIDATOR_A));
+		restaking_events();
+
+		// In era 7's first block the longer window comes into force, and then the sweep
+		// re-syncs A: a report now lands in era 12, after the chunk can be withdrawn, so the
+		// exposure drops to 0 at once (and A, below the service's minimum, is ejected).
+		start_active_era(7);
+		assert_eq!(Services::<Test>::get(id).unwrap().params.dispute_window, 5);
+		assert_eq!(
+			restaking_events(),
+			vec![
+				Event::RuleChangeApplied { service: id },
+				Event::ExposureReduced {
+					who: VALIDATOR_A,
+					service: id,
+					amount: 1_000,
+					exposure: 0
+				},
+				Event::Ejected { who: VALIDATOR_A, service: id }
+			]
+		);
 		assert_eq!((exposure(VALIDATOR_A, id), secured(id)), (0, 0));
+		assert_noop!(report(id, VALIDATOR_A, 1, 7), Error::<Test>::NothingToSlash);
+		assert_eq!(Restaking::do_try_state(), Ok(()));
 	});
 }
 

@@ -9,6 +9,7 @@
 
 mod allocation;
 mod attacks;
+mod bounded_risk;
 mod cascade;
 mod docs;
 mod guarantees;

@@ -1,15 +1,18 @@
 //! A reference model of the pallet: plain Rust, no FRAME, written from `SPEC.md`.
 //!
 //! [`Model`] holds what the SPEC talks about (services and their rules, restakers' bonded
-//! ledgers, allocations by era, exits, departures, pending slashes, reward pots) and computes
-//! what the SPEC says should happen. `model_check.rs` runs random operation sequences on the
-//! mock runtime (real pallet-staking) and on this model side by side and compares every
-//! observable after every step.
+//! ledgers, allocations by era, exits, departures, pending slashes, offence reports, the
+//! breaker's budgets, rule changes waiting and past rules, reward pots) and computes what the
+//! SPEC says should happen. `model_check.rs` runs random operation sequences on the mock
+//! runtime (real pallet-staking) and on this model side by side and compares every observable
+//! after every step.
 //!
 //! The model follows the SPEC, not the pallet's storage layout. It keeps an allocation schedule
 //! per position (`era -> allocation from that era on`, never pruned) instead of a bounded
 //! history, derives service totals and restaker counts as sums over positions instead of
-//! keeping counters, and checks errors in the order the SPEC's calls check them.
+//! keeping counters, and checks errors in the order the SPEC's calls check them. The bounded
+//! risk rules (issue 13: max not sum, coverage, concentration, the breaker, rule changes that
+//! wait) are written from the pallet's documentation of them; see below.
 //!
 //! What it takes from outside, because it is pallet-staking's business and pallet-staking is
 //! real in the harness: the ledgers after pallet-staking's own moves (bond_extra, unbond,
@@ -36,6 +39,45 @@
 //!   offence era, stake reachable when it lands)`, lands `dispute_window` eras later, never
 //!   takes more than the stake left, ejects under an ejecting rule, and cascades: every exposure
 //!   of the offender is recomputed, and one below the service's `min_stake` is ejected.
+//! - *Max, not sum*: the reports of one offender by one service for one offence era are on
+//!   record once per rule ([`Report`]). A report fixes `total` as above with the rule in force
+//!   for the offence era, and schedules `total` less what the *standing* reports of the offence
+//!   scheduled (standing: neither cancelled by `cancel_slash` nor dropped by the breaker). A
+//!   rule already on record is refused (`DuplicateOffence`, even if no longer standing); a
+//!   report that adds nothing is refused (`OffenceAlreadySlashed`) unless it adds an ejection
+//!   (then a zero slash that ejects is scheduled). `cancel_all_slashes` forgets its reports:
+//!   they may be made again. Error order: `RuleNotInForce`, `DuplicateOffence`,
+//!   `NothingToSlash`, `OffenceAlreadySlashed`, `TooManyPendingSlashes`.
+//! - *Coverage* (with `FullCoverage`): a position's `claim` is its service's worst case
+//!   (largest rule fraction) times its allocation, recomputed whenever the position is written
+//!   (so it lags a rule change until then); the ledger's total claim is their sum. An opt-in or
+//!   a raise is refused (`CoverageExceeded`, after `LeverageExceeded`) if the other claims plus
+//!   `max(worst case, worst case of a waiting change) x new allocation` exceed the active stake.
+//!   A re-sync, after the leverage scaling, scales every allocation (in force now, set, an
+//!   exit's target) by `(reachable stake - number of positions) / claims`, rounded down, if the
+//!   claims exceed the reachable stake; `AllocationsScaled` once, with the last total.
+//! - *Concentration*: with a `max_share`, an opt-in or raise is refused
+//!   (`ConcentrationExceeded`, after coverage) if the service's secured stake plus the added
+//!   allocation exceeds `max_share x total bonded` (pallet-staking's `ErasTotalStake` of the
+//!   active era, read from the chain).
+//! - *The breaker* (with `SlashBreaker`): each apply era has a budget whose cap is `breaker x
+//!   total bonded` at its first report. A report whose amount fits `cap - within` is `Within`
+//!   (counted), else `Held` (`SlashHeld` with what was left). Governance may approve a held
+//!   slash before its apply era (`approve_slash`: `NotHeld`, then `DisputeWindowClosed`;
+//!   `approve_held_slashes` for a service). At landing a held slash is dropped
+//!   (`HeldSlashDropped`): nothing slashed, no re-sync, its report no longer standing.
+//!   Cancelling gives back a within or approved amount. The due-slash cursor removes the
+//!   budgets of the eras before the active one (never while landing is manual).
+//! - *Harsher rule changes wait*: `update_service` puts in force at once the gentler of the
+//!   current and the new terms (rule by rule the smaller fraction, ejecting only if both do,
+//!   rules only the new terms have left out, the longer exit delay, the old dispute window,
+//!   the rest new); if that is not all of it, the new terms wait until `active era + exit
+//!   delay in force` (`RuleChangeScheduled`), replacing any change waiting (a gentle update
+//!   removes it). In the first block of the effective era the change is put in force
+//!   (`RuleChangeApplied`), before due slashes land, and the rules it replaces are kept for
+//!   offences before it (merged rule by rule with an older record still within the report
+//!   window); a report of such an offence uses the gentler of the rule now and then
+//!   (`RuleNotInForce` if there was none). Scheduled slashes keep what they were reported with.
 //! - *Slash bounds are per service*: at most [`MAX_PENDING`] scheduled slashes per service.
 //! - *Rewards*: a funding is shared pro rata to the exposures at funding time, through a
 //!   per-service accumulator scaled by [`REWARD_SCALE`]; shares round down and debts round up,
@@ -102,6 +144,36 @@ pub struct Params {
 	pub exit_delay: Era,
 	/// Eras between a report and its landing.
 	pub dispute_window: Era,
+	/// Largest share of the total bonded stake that may secure the service, in parts per
+	/// billion; `None`: no cap.
+	pub max_share: Option<u32>,
+}
+
+impl Params {
+	/// The worst case: the largest rule fraction (zero without rules).
+	pub fn worst(&self) -> u32 {
+		self.rules.iter().map(|r| r.ppb).max().unwrap_or(0)
+	}
+
+	/// What of an update from `self` to `new` applies at once: rule by rule (as many as both
+	/// have) the smaller fraction, ejecting only if both eject; the longer exit delay; the old
+	/// dispute window; everything else from `new`.
+	pub fn gentler(&self, new: &Params) -> Params {
+		Params {
+			rules: gentler_rules(&self.rules, &new.rules),
+			exit_delay: self.exit_delay.max(new.exit_delay),
+			dispute_window: self.dispute_window,
+			..new.clone()
+		}
+	}
+}
+
+/// Rule by rule, as many as both lists have: the smaller fraction, ejecting only if both eject.
+pub fn gentler_rules(a: &[Rule], b: &[Rule]) -> Vec<Rule> {
+	a.iter()
+		.zip(b.iter())
+		.map(|(a, b)| Rule { ppb: a.ppb.min(b.ppb), eject: a.eject && b.eject })
+		.collect()
 }
 
 /// Service status.
@@ -221,6 +293,8 @@ pub struct Position {
 	pub exposure: Bal,
 	/// Rewards already accounted for at the current accumulator.
 	pub reward_debt: Bal,
+	/// The service's worst case times the allocation, as of the last write.
+	pub claim: Bal,
 }
 
 /// The allocation in force in `era` according to `schedule`.
@@ -268,6 +342,69 @@ pub struct Slash {
 	pub apply_era: Era,
 	/// Amount fixed at report.
 	pub amount: Bal,
+	/// Where it stands against the breaker.
+	pub breaker: Breaker,
+}
+
+/// Where a scheduled slash stands against the breaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Breaker {
+	/// Within its apply era's budget.
+	Within,
+	/// Over the budget: dropped at its apply era unless approved.
+	Held,
+	/// Held, then approved.
+	Approved,
+}
+
+/// One report of an offence: `(offence era, service, offender)` has at most one per rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+	/// The rule it named.
+	pub rule: u32,
+	/// The slash it scheduled.
+	pub slash_id: u32,
+	/// The fraction used (the rule in force for the offence era), in parts per billion.
+	pub ppb: u32,
+	/// What it scheduled: its total less what the standing earlier reports scheduled.
+	pub amount: Bal,
+	/// Whether it ejects.
+	pub eject: bool,
+	/// Not cancelled by `cancel_slash` nor dropped by the breaker.
+	pub standing: bool,
+	/// `fraction x min(allocation, reachable stake)` at report (the model's own, not stored).
+	pub total: Bal,
+}
+
+/// The breaker's budget of one apply era.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Budget {
+	/// `breaker x total bonded` at the era's first report.
+	pub cap: Bal,
+	/// Sum of the within-budget slashes (landed or pending).
+	pub within: Bal,
+	/// Sum of the approved held slashes.
+	pub approved: Bal,
+}
+
+/// The events the harness compares (the pallet's, by name, with their fields).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ev {
+	ServiceUpdated(Sid),
+	RuleChangeScheduled(Sid, Era),
+	RuleChangeApplied(Sid),
+	/// `(id, service, offender, rule, offence era, amount, apply era)`.
+	SlashScheduled(u32, Sid, Who, u32, Era, Bal, Era),
+	/// `(id, service, amount, cap left, apply era)`.
+	SlashHeld(u32, Sid, Bal, Bal, Era),
+	SlashApproved(u32),
+	HeldSlashesApproved(Sid, u32),
+	/// `(id, service, offender, amount)`.
+	HeldSlashDropped(u32, Sid, Who, Bal),
+	SlashCancelled(u32),
+	AllSlashesCancelled(Sid, u32),
+	/// `(who, total allocated)`.
+	AllocationsScaled(Who, Bal),
 }
 
 /// A refusal, by the pallet's error name.
@@ -294,14 +431,35 @@ pub struct Model {
 	pub slashes: BTreeMap<u32, Slash>,
 	/// Id of the next report.
 	pub next_slash_id: u32,
-	/// `(offence era, service, offender, rule)` already reported.
-	pub reported: BTreeSet<(Era, Sid, Who, u32)>,
+	/// Reports by `(offence era, service, offender)` (never pruned: the harness compares the
+	/// eras a report can still name).
+	pub reports: BTreeMap<(Era, Sid, Who), Vec<Report>>,
+	/// The breaker's budgets by apply era.
+	pub budgets: BTreeMap<Era, Budget>,
+	/// Harsher parameters waiting: `service -> (parameters, effective era)`.
+	pub pending_changes: BTreeMap<Sid, (Params, Era)>,
+	/// Rules before a service's last harsher change took effect: `service -> (until, rules)`.
+	pub past_rules: BTreeMap<Sid, (Era, Vec<Rule>)>,
+	/// `FullCoverage`.
+	pub full_coverage: bool,
+	/// `SlashBreaker`, in parts per billion.
+	pub breaker: Option<u32>,
+	/// pallet-staking's total stake of the active era (`ErasTotalStake`), read from the chain.
+	pub total_bonded: Bal,
+	/// Events since the harness last took them.
+	pub events: Vec<Ev>,
+	/// Re-syncs that scaled allocations for coverage, and rule changes put in force whose
+	/// past rules were merged with an older record (statistics).
+	pub coverage_scalings: u64,
+	pub past_merges: u64,
 	/// Restakers a staking hook reported a loss for.
 	pub pending_cascades: BTreeSet<Who>,
 	/// Era of each restaker's last update.
 	pub synced_era: BTreeMap<Who, Era>,
 	/// Slashes landed so far: `(slash id, amount taken)`.
 	pub landed: Vec<(u32, Bal)>,
+	/// Held slashes dropped at their apply era, by id.
+	pub dropped: Vec<u32>,
 	/// Change of total issuance since the start: minus everything slashed.
 	pub burnt: Bal,
 	/// Balances of reward pot accounts.
@@ -318,6 +476,25 @@ fn mul_div(a: u128, b: u128, c: u128, up: bool) -> u128 {
 	} else {
 		product / c
 	}
+}
+
+/// Scale every allocation of `open` (in force now, set, an exit's target) by `num / den` from
+/// `era` on, rounded down, if that is below one; returns the new total allocation if it did.
+fn scale(open: &mut [(Sid, Position, Position)], era: Era, num: Bal, den: Bal) -> Option<Bal> {
+	if den <= num {
+		return None;
+	}
+	let mut total = 0;
+	for (_, _, after) in open.iter_mut() {
+		let in_force = mul_div(after.allocation_in(era), num, den, false);
+		after.schedule.insert(era, in_force);
+		after.allocation = mul_div(after.allocation, num, den, false);
+		if let Some(exit) = after.exit.as_mut() {
+			exit.target = mul_div(exit.target, num, den, false);
+		}
+		total += after.allocation;
+	}
+	Some(total)
 }
 
 /// `ppb x amount`, rounded down (`Perbill::mul_floor`).
@@ -345,6 +522,42 @@ impl Model {
 	/// A service's secured stake: the sum of its exposures.
 	pub fn total_secured(&self, sid: Sid) -> Bal {
 		self.positions.iter().filter(|((_, s), _)| *s == sid).map(|(_, p)| p.exposure).sum()
+	}
+
+	/// Sum of `who`'s positions' claims, as stored.
+	pub fn total_claim(&self, who: Who) -> Bal {
+		self.positions.iter().filter(|((w, _), _)| *w == who).map(|(_, p)| p.claim).sum()
+	}
+
+	/// The worst case an allocation to `sid` is checked against for coverage: the larger of
+	/// the service's and that of a change waiting.
+	pub fn coverage_worst(&self, sid: Sid) -> u32 {
+		let waiting = self.pending_changes.get(&sid).map(|(p, _)| p.worst()).unwrap_or(0);
+		self.services[&sid].params.worst().max(waiting)
+	}
+
+	/// `CoverageExceeded` if `others` plus the claim of `amount` in `sid` exceed `active`.
+	fn ensure_covered(
+		&self,
+		others: Bal,
+		sid: Sid,
+		amount: Bal,
+		active: Bal,
+	) -> Result<(), Refusal> {
+		if self.full_coverage && others + fraction_of(self.coverage_worst(sid), amount) > active {
+			return Err("CoverageExceeded");
+		}
+		Ok(())
+	}
+
+	/// `ConcentrationExceeded` if `added` more would take `sid` above its `max_share`.
+	fn ensure_within_share(&self, sid: Sid, added: Bal) -> Result<(), Refusal> {
+		if let Some(share) = self.services[&sid].params.max_share {
+			if self.total_secured(sid) + added > fraction_of(share, self.total_bonded) {
+				return Err("ConcentrationExceeded");
+			}
+		}
+		Ok(())
 	}
 
 	/// A service's number of restakers.
@@ -413,6 +626,7 @@ impl Model {
 		}
 		let acc = self.services[&sid].acc;
 		after.reward_debt = mul_div(after.exposure, acc, REWARD_SCALE, true);
+		after.claim = fraction_of(self.services[&sid].params.worst(), after.allocation);
 		self.positions.insert((who, sid), after);
 	}
 
@@ -467,17 +681,23 @@ impl Model {
 			self.reschedule(&mut after);
 			open.push((sid, before, after));
 		}
+		let slashable = ledger.reachable(era);
 		let total: Bal = open.iter().map(|(_, _, a)| a.allocation).sum();
-		let cap = MAX_LEVERAGE * ledger.reachable(era);
-		if total > cap {
-			for (_, _, after) in open.iter_mut() {
-				let in_force = mul_div(after.allocation_in(era), cap, total, false);
-				after.schedule.insert(era, in_force);
-				after.allocation = mul_div(after.allocation, cap, total, false);
-				if let Some(exit) = after.exit.as_mut() {
-					exit.target = mul_div(exit.target, cap, total, false);
-				}
+		let mut scaled = scale(&mut open, era, MAX_LEVERAGE * slashable, total);
+		if self.full_coverage {
+			let claim: Bal = open
+				.iter()
+				.map(|(sid, _, a)| fraction_of(self.services[sid].params.worst(), a.allocation))
+				.sum();
+			if claim > slashable {
+				// One unit per position below the stake: each claim rounds down on its own.
+				let target = slashable.saturating_sub(open.len() as Bal);
+				scaled = scale(&mut open, era, target, claim).or(scaled);
+				self.coverage_scalings += 1;
 			}
+		}
+		if let Some(total_allocated) = scaled {
+			self.events.push(Ev::AllocationsScaled(who, total_allocated));
 		}
 		for (sid, before, mut after) in open {
 			self.reschedule(&mut after);
@@ -492,6 +712,60 @@ impl Model {
 		}
 		if self.is_restaker(who) {
 			self.synced_era.insert(who, era);
+		}
+	}
+
+	/// `update_service` (root).
+	pub fn update_service(&mut self, sid: Sid, new: Params) -> Result<(), Refusal> {
+		if new.rules.iter().any(|r| r.ppb == 0) {
+			return Err("ZeroFraction");
+		}
+		if new.exit_delay == 0 {
+			return Err("ZeroExitDelay");
+		}
+		if new.dispute_window == 0 {
+			return Err("ZeroDisputeWindow");
+		}
+		if REPORT_WINDOW + new.dispute_window + 1 >= BONDING_DURATION {
+			return Err("WindowsExceedBondingDuration");
+		}
+		let era = self.era;
+		let s = self.services.get_mut(&sid).ok_or("UnknownService")?;
+		if s.status == Status::Retired {
+			return Err("ServiceRetired");
+		}
+		let now = s.params.gentler(&new);
+		s.params = now.clone();
+		self.events.push(Ev::ServiceUpdated(sid));
+		if now == new {
+			self.pending_changes.remove(&sid);
+		} else {
+			let effective = era + now.exit_delay;
+			self.pending_changes.insert(sid, (new, effective));
+			self.events.push(Ev::RuleChangeScheduled(sid, effective));
+		}
+		Ok(())
+	}
+
+	/// The first block of an era: put the due rule changes in force, keeping the rules they
+	/// replace (merged with an older record still in use) for earlier offences.
+	fn promote_rule_changes(&mut self) {
+		let era = self.era;
+		let due: Vec<Sid> =
+			self.pending_changes.iter().filter(|(_, (_, e))| *e <= era).map(|(s, _)| *s).collect();
+		for sid in due {
+			let (params, effective) = self.pending_changes.remove(&sid).expect("listed above");
+			let s = self.services.get_mut(&sid).expect("changes are for known services");
+			let mut before = s.params.rules.clone();
+			if let Some((until, rules)) = self.past_rules.get(&sid) {
+				if until + REPORT_WINDOW > era {
+					before = gentler_rules(rules, &before);
+					self.past_merges += 1;
+				}
+			}
+			self.past_rules.insert(sid, (effective, before));
+			s.params = params;
+			self.events.push(Ev::RuleChangeApplied(sid));
 		}
 	}
 
@@ -550,6 +824,8 @@ impl Model {
 		if self.total_allocated(who) + amount > MAX_LEVERAGE * ledger.active {
 			return Err("LeverageExceeded");
 		}
+		self.ensure_covered(self.total_claim(who), sid, amount, ledger.active)?;
+		self.ensure_within_share(sid, amount)?;
 		if self.services_of(who).len() >= MAX_SERVICES_PER_RESTAKER {
 			return Err("TooManyServices");
 		}
@@ -560,6 +836,7 @@ impl Model {
 			schedule: BTreeMap::new(),
 			exposure: 0,
 			reward_debt: 0,
+			claim: 0,
 		};
 		self.reschedule(&mut p);
 		p.exposure = self.exposure_of(who, sid, &p);
@@ -593,6 +870,8 @@ impl Model {
 			if self.total_allocated(who) + (amount - p.allocation) > MAX_LEVERAGE * ledger.active {
 				return Err("LeverageExceeded");
 			}
+			self.ensure_covered(self.total_claim(who) - p.claim, sid, amount, ledger.active)?;
+			self.ensure_within_share(sid, amount - p.allocation)?;
 			self.change(who, sid, |p| {
 				p.allocation = amount;
 				p.exit = None;
@@ -664,6 +943,21 @@ impl Model {
 		}
 	}
 
+	/// The fraction and ejection of `rule` of `sid` for an offence in `offence_era`: the rule
+	/// now, or for an offence before the last harsher change took effect, the gentler of it and
+	/// the rule then.
+	fn rule_in_force(&self, sid: Sid, rule: u32, offence_era: Era) -> Result<Rule, Refusal> {
+		let now =
+			self.services[&sid].params.rules.get(rule as usize).cloned().ok_or("UnknownRule")?;
+		match self.past_rules.get(&sid) {
+			Some((until, rules)) if offence_era < *until => {
+				let then = rules.get(rule as usize).ok_or("RuleNotInForce")?;
+				Ok(Rule { ppb: now.ppb.min(then.ppb), eject: now.eject && then.eject })
+			}
+			_ => Ok(now),
+		}
+	}
+
 	/// `report_offence`; returns the new slash's id.
 	pub fn report(
 		&mut self,
@@ -682,7 +976,7 @@ impl Model {
 			Status::Paused => return Err("ServicePaused"),
 			Status::Retired => return Err("ServiceRetired"),
 		}
-		let r = s.params.rules.get(rule as usize).cloned().ok_or("UnknownRule")?;
+		s.params.rules.get(rule as usize).ok_or("UnknownRule")?;
 		let dw = s.params.dispute_window;
 		if offence_era > self.era {
 			return Err("OffenceInFuture");
@@ -692,38 +986,118 @@ impl Model {
 		}
 		let ledger = self.ledgers.get(&offender).cloned().ok_or("NotBonded")?;
 		let allocation = self.allocation_in_era(offender, sid, offence_era)?;
-		if self.reported.contains(&(offence_era, sid, offender, rule)) {
+		let r = self.rule_in_force(sid, rule, offence_era)?;
+		let key = (offence_era, sid, offender);
+		let reports = self.reports.get(&key).cloned().unwrap_or_default();
+		if reports.iter().any(|x| x.rule == rule) {
 			return Err("DuplicateOffence");
 		}
 		let apply_era = self.era + dw;
-		let amount = fraction_of(r.ppb, allocation.min(ledger.reachable(apply_era)));
-		if amount == 0 {
+		let total = fraction_of(r.ppb, allocation.min(ledger.reachable(apply_era)));
+		if total == 0 {
 			return Err("NothingToSlash");
+		}
+		// Max, not sum: what the standing reports scheduled counts against this one.
+		let standing = reports.iter().filter(|x| x.standing);
+		let scheduled: Bal = standing.clone().map(|x| x.amount).sum();
+		let ejects = standing.clone().any(|x| x.eject);
+		let amount = total.saturating_sub(scheduled);
+		if amount == 0 && !(r.eject && !ejects) {
+			return Err("OffenceAlreadySlashed");
 		}
 		if self.slashes.values().filter(|x| x.service == sid).count() >= MAX_PENDING {
 			return Err("TooManyPendingSlashes");
 		}
 		let id = self.next_slash_id;
 		self.next_slash_id += 1;
+		let breaker = match self.breaker {
+			None => Breaker::Within,
+			Some(ppb) => {
+				let total_bonded = self.total_bonded;
+				let budget = self.budgets.entry(apply_era).or_insert_with(|| Budget {
+					cap: fraction_of(ppb, total_bonded),
+					..Budget::default()
+				});
+				let left = budget.cap.saturating_sub(budget.within);
+				if amount <= left {
+					budget.within += amount;
+					Breaker::Within
+				} else {
+					self.events.push(Ev::SlashHeld(id, sid, amount, left, apply_era));
+					Breaker::Held
+				}
+			}
+		};
+		self.events.push(Ev::SlashScheduled(
+			id,
+			sid,
+			offender,
+			rule,
+			offence_era,
+			amount,
+			apply_era,
+		));
 		self.slashes.insert(
 			id,
-			Slash { service: sid, offender, rule, eject: r.eject, offence_era, apply_era, amount },
+			Slash {
+				service: sid,
+				offender,
+				rule,
+				eject: r.eject,
+				offence_era,
+				apply_era,
+				amount,
+				breaker,
+			},
 		);
-		self.reported.insert((offence_era, sid, offender, rule));
+		self.reports.entry(key).or_default().push(Report {
+			rule,
+			slash_id: id,
+			ppb: r.ppb,
+			amount,
+			eject: r.eject,
+			standing: true,
+			total,
+		});
 		Ok(id)
 	}
 
-	/// `cancel_slash`.
+	/// A slash that will not land (cancelled, or held and dropped) leaves its budget and its
+	/// offence's total; `forget` also frees its rule to be reported again.
+	fn withdraw(&mut self, id: u32, slash: &Slash, forget: bool) {
+		if let Some(budget) = self.budgets.get_mut(&slash.apply_era) {
+			match slash.breaker {
+				Breaker::Within => budget.within = budget.within.saturating_sub(slash.amount),
+				Breaker::Approved => budget.approved = budget.approved.saturating_sub(slash.amount),
+				Breaker::Held => {}
+			}
+		}
+		let key = (slash.offence_era, slash.service, slash.offender);
+		if let Some(reports) = self.reports.get_mut(&key) {
+			if forget {
+				reports.retain(|r| r.slash_id != id);
+			} else if let Some(r) = reports.iter_mut().find(|r| r.slash_id == id) {
+				r.standing = false;
+			}
+			if reports.is_empty() {
+				self.reports.remove(&key);
+			}
+		}
+	}
+
+	/// `cancel_slash`: the report stays on record, not standing.
 	pub fn cancel_slash(&mut self, id: u32) -> Result<(), Refusal> {
 		let slash = self.slashes.get(&id).ok_or("UnknownSlash")?;
 		if self.era >= slash.apply_era {
 			return Err("DisputeWindowClosed");
 		}
-		self.slashes.remove(&id);
+		let slash = self.slashes.remove(&id).expect("checked above");
+		self.withdraw(id, &slash, false);
+		self.events.push(Ev::SlashCancelled(id));
 		Ok(())
 	}
 
-	/// `cancel_all_slashes`: every slash of `sid` still disputable, and their duplicate records.
+	/// `cancel_all_slashes`: every slash of `sid` still disputable, their reports forgotten.
 	pub fn cancel_all(&mut self, sid: Sid) -> Result<u32, Refusal> {
 		self.services.get(&sid).ok_or("UnknownService")?;
 		let era = self.era;
@@ -735,9 +1109,50 @@ impl Model {
 			.collect();
 		for id in &gone {
 			let s = self.slashes.remove(id).expect("listed above");
-			self.reported.remove(&(s.offence_era, sid, s.offender, s.rule));
+			self.withdraw(*id, &s, true);
+			self.events.push(Ev::SlashCancelled(*id));
 		}
+		self.events.push(Ev::AllSlashesCancelled(sid, gone.len() as u32));
 		Ok(gone.len() as u32)
+	}
+
+	fn approve(&mut self, id: u32) {
+		let slash = self.slashes.get_mut(&id).expect("approving a scheduled slash");
+		slash.breaker = Breaker::Approved;
+		if let Some(budget) = self.budgets.get_mut(&slash.apply_era) {
+			budget.approved += slash.amount;
+		}
+		self.events.push(Ev::SlashApproved(id));
+	}
+
+	/// `approve_slash` (root).
+	pub fn approve_slash(&mut self, id: u32) -> Result<(), Refusal> {
+		let slash = self.slashes.get(&id).ok_or("UnknownSlash")?;
+		if slash.breaker != Breaker::Held {
+			return Err("NotHeld");
+		}
+		if self.era >= slash.apply_era {
+			return Err("DisputeWindowClosed");
+		}
+		self.approve(id);
+		Ok(())
+	}
+
+	/// `approve_held_slashes` (root): every held slash of `sid` before its apply era.
+	pub fn approve_held(&mut self, sid: Sid) -> Result<u32, Refusal> {
+		self.services.get(&sid).ok_or("UnknownService")?;
+		let era = self.era;
+		let held: Vec<u32> = self
+			.slashes
+			.iter()
+			.filter(|(_, s)| s.service == sid && s.breaker == Breaker::Held && era < s.apply_era)
+			.map(|(i, _)| *i)
+			.collect();
+		for id in &held {
+			self.approve(*id);
+		}
+		self.events.push(Ev::HeldSlashesApproved(sid, held.len() as u32));
+		Ok(held.len() as u32)
 	}
 
 	/// `apply_slash`.
@@ -754,6 +1169,12 @@ impl Model {
 	/// ejecting rule, then bring the offender up to date (the cascade).
 	pub fn land(&mut self, id: u32) {
 		let slash = self.slashes.remove(&id).expect("landing a scheduled slash");
+		if slash.breaker == Breaker::Held {
+			self.withdraw(id, &slash, false);
+			self.events.push(Ev::HeldSlashDropped(id, slash.service, slash.offender, slash.amount));
+			self.dropped.push(id);
+			return;
+		}
 		let left = self.ledger(slash.offender).total();
 		let taken = match self.ledgers.get_mut(&slash.offender) {
 			Some(ledger) if ledger.total() > 0 => {
@@ -788,8 +1209,14 @@ impl Model {
 	/// cascades run, and everyone last updated in an earlier era is brought up to date.
 	pub fn start_era(&mut self, era: Era, order: &[u32]) {
 		self.era = era;
+		self.promote_rule_changes();
 		for id in order {
 			self.land(*id);
+		}
+		// The due-slash cursor passes every era before this one (not while landing is manual:
+		// the automatic path then never runs), removing their budgets.
+		if !self.manual_landing {
+			self.budgets.retain(|e, _| *e >= era);
 		}
 		self.block();
 		let stale: Vec<Who> =
@@ -882,6 +1309,31 @@ impl Model {
 				.sum();
 			if owed + ED > *balance && owed > 0 {
 				return Err(format!("pot {pot}: holds {balance}, owes {owed}"));
+			}
+		}
+		// Coverage: a synced restaker's claims are at most the stake a slash can reach now.
+		if self.full_coverage {
+			for (who, era) in &self.synced_era {
+				let claims = self.total_claim(*who);
+				let stake = self.ledger(*who).reachable(self.era);
+				if *era == self.era && !self.pending_cascades.contains(who) && claims > stake {
+					return Err(format!("{who}: claims {claims} > reachable stake {stake}"));
+				}
+			}
+		}
+		// Max, not sum: the standing reports of an offence schedule at most the largest total
+		// one of its reports fixed.
+		for (key, reports) in &self.reports {
+			let standing: Bal = reports.iter().filter(|r| r.standing).map(|r| r.amount).sum();
+			let most = reports.iter().map(|r| r.total).max().unwrap_or(0);
+			if standing > most {
+				return Err(format!("offence {key:?}: standing {standing} > largest total {most}"));
+			}
+		}
+		// The breaker: an era's within-budget slashes never exceed its cap.
+		for (era, b) in &self.budgets {
+			if b.within > b.cap {
+				return Err(format!("budget of era {era}: within {} > cap {}", b.within, b.cap));
 			}
 		}
 		// No slash takes more than the SPEC's amount: each report's amount is compared with the

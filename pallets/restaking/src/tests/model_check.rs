@@ -2,25 +2,34 @@
 //! the mock runtime (real pallet-staking, balances, session, on-chain election) and on the model,
 //! with every observable compared after every step.
 //!
-//! Each case registers three services with random rules, fractions, windows, `min_stake` and
-//! validators-only flags, then runs 40 to 60 operations over six stashes (four validators, two
-//! nominators): restaking calls (valid and not), governance's cancels and status changes, reward
-//! fundings and claims, era changes (the automatic slash path; in one case in five it is held
-//! and due slashes land through `apply_slash`), and pallet-staking's own moves
-//! (bond_extra, unbond, withdraw_unbonded, rebond, chill, a base-layer slash through
-//! `on_offence` or `manual_slash`). After every step it compares positions (allocation, exposure,
-//! exit, the allocation in force in every era a report can name), departure records, restaker
-//! ledgers, service totals and counts, pending slashes, landed slashes, bonded ledgers, claimable
-//! rewards, pot balances and total issuance, and runs both pallets' `try_state`. A refused call
-//! must be refused by both with the same error and leave storage untouched.
+//! Each case registers three services with random rules (mostly two to four, with different
+//! fractions and ejection), windows, `min_stake`, validators-only flags and sometimes a
+//! `max_share`; runs with `FullCoverage` in one case in two and with a random `SlashBreaker` in
+//! about two in five; then runs 40 to 60 operations over six stashes (four validators, two
+//! nominators): restaking calls (valid and not, some at the exact edge of the coverage,
+//! concentration or leverage check), reports (some of an offence already reported, under
+//! another rule: max, not sum), governance's cancels, approvals of held slashes, status changes
+//! and service updates (harsher ones wait for their effective era), reward fundings and claims,
+//! era changes (the automatic slash path; in one case in five it is held and due slashes land
+//! through `apply_slash`), and pallet-staking's own moves (bond_extra, unbond,
+//! withdraw_unbonded, rebond, chill, a base-layer slash through `on_offence` or
+//! `manual_slash`). After every step it compares positions (allocation, exposure, exit, claim,
+//! the allocation in force in every era a report can name), departure records, restaker ledgers
+//! (with the total claim), service parameters, totals and counts, rule changes waiting and past
+//! rules, pending slashes (with their breaker state), the breaker's budgets, the reports of
+//! every offence era that can still be reported, landed slashes, bonded ledgers, claimable
+//! rewards, pot balances, total issuance and the step's slashing, rule-change and scaling
+//! events, and runs both pallets' `try_state`. A refused call must be refused by both with the
+//! same error and leave storage untouched.
 //!
 //! CI runs the committed seeds in [`SEEDS`], `CASES` sequences each. A long run:
 //! `./scripts/model-check.sh` (see that script for the knobs).
 
 use super::model::{self, Bal, Model, Refusal};
 use crate::{
-	mock::*, Departures, Exit, Positions, Restakers, ServiceParamsOf, ServiceSlashes,
-	ServiceStatus, Services, Slashes,
+	mock::*, BreakerState, Departures, Exit, PastServiceRules, PendingRuleChanges, Positions,
+	ReportedOffences, Restakers, ServiceParamsOf, ServiceSlashes, ServiceStatus, Services,
+	SlashBudgets, Slashes,
 };
 use frame_support::traits::{GetCallName, UnfilteredDispatchable};
 use frame_system::RawOrigin;
@@ -74,6 +83,39 @@ pub enum Op {
 		rule: u32,
 		back: i8,
 		by_slasher: bool,
+	},
+	/// Another report of an offence already reported (max, not sum), under `rule`; a plain
+	/// report of `at` if none can still be named.
+	ReportAgain {
+		pick: usize,
+		rule: u32,
+		at: Target,
+	},
+	/// An opt-in (or, with `raise`, a raise of `at`) at the edge of a check: `kind` 0 the
+	/// coverage, 1 the concentration cap (the leverage cap without one), 2 the leverage cap, 3
+	/// the coverage counted without a harsher change waiting (which must count);
+	/// the largest amount that passes it, or with `over` the smallest that does not (at most the
+	/// active stake).
+	Edge {
+		who: usize,
+		service: u32,
+		at: Target,
+		raise: bool,
+		kind: u8,
+		over: bool,
+	},
+	ApproveSlash {
+		pick: usize,
+	},
+	ApproveHeld {
+		service: u32,
+	},
+	/// `update_service` to `params`, or (`gentler`) to the gentler of them and the current
+	/// parameters, which applies at once.
+	UpdateService {
+		service: u32,
+		params: model::Params,
+		gentler: bool,
 	},
 	CancelSlash {
 		pick: usize,
@@ -175,6 +217,10 @@ pub struct Case {
 	pub services: Vec<model::Params>,
 	/// The automatic path is held (`MaxSlashesPerBlock` 0): due slashes wait for `apply_slash`.
 	pub manual_landing: bool,
+	/// `FullCoverage`.
+	pub full_coverage: bool,
+	/// `SlashBreaker`, in percent.
+	pub breaker: Option<u32>,
 	pub ops: Vec<Op>,
 }
 
@@ -197,17 +243,24 @@ fn amount() -> impl Strategy<Value = Bal> {
 	]
 }
 
+/// Service parameters: one to four rules (mostly two or three, with different fractions and
+/// ejection, so that one offence is often reported under several), sometimes a `max_share`.
 fn params() -> impl Strategy<Value = model::Params> {
 	let rule = (prop_oneof![Just(10u32), Just(25), Just(50), Just(100), 1..100u32], any::<bool>())
 		.prop_map(|(percent, eject)| model::Rule { ppb: percent * 10_000_000, eject });
+	let max_share = prop_oneof![
+		3 => Just(None),
+		1 => prop_oneof![Just(10u32), Just(30), 1..60u32].prop_map(|p| Some(p * 10_000_000)),
+	];
 	(
-		prop::collection::vec(rule, 1..=3),
+		prop_oneof![1 => prop::collection::vec(rule.clone(), 1), 4 => prop::collection::vec(rule, 2..=4)],
 		prop_oneof![Just(0u128), Just(1), Just(100), Just(300)],
 		prop::bool::weighted(0.25),
 		1u32..=3,
 		1u32..=5,
+		max_share,
 	)
-		.prop_map(|(rules, min_stake, validators_only, exit_delay, dispute_window)| {
+		.prop_map(|(rules, min_stake, validators_only, exit_delay, dispute_window, max_share)| {
 			model::Params {
 				slasher: SLASHER,
 				rules,
@@ -215,20 +268,30 @@ fn params() -> impl Strategy<Value = model::Params> {
 				validators_only,
 				exit_delay,
 				dispute_window,
+				max_share,
 			}
 		})
 }
 
 fn op() -> impl Strategy<Value = Op> {
 	prop_oneof![
-		7 => (who(), service_id(), amount())
+		9 => (prop_oneof![1 => 0..2usize, 2 => who()], service_id(), amount())
 			.prop_map(|(who, service, amount)| Op::OptIn { who, service, amount }),
 		5 => (target(), amount()).prop_map(|(at, amount)| Op::SetAllocation { at, amount }),
 		3 => target().prop_map(|at| Op::OptOut { at }),
 		1 => target().prop_map(|at| Op::CompleteOptOut { at }),
-		10 => (target(), prop_oneof![6 => 0u32..2, 1 => 2u32..4], prop_oneof![1 => Just(-1i8), 8 => 0i8..=2, 2 => 3i8..=4], prop::bool::weighted(0.9))
+		10 => (target(), prop_oneof![6 => 0u32..3, 1 => 3u32..5], prop_oneof![1 => Just(-1i8), 8 => 0i8..=2, 2 => 3i8..=4], prop::bool::weighted(0.9))
 			.prop_map(|(at, rule, back, by_slasher)| Op::Report { at, rule, back, by_slasher }),
+		4 => (0usize..16, 0u32..4, target())
+			.prop_map(|(pick, rule, at)| Op::ReportAgain { pick, rule, at }),
 		1 => (0usize..6).prop_map(|pick| Op::CancelSlash { pick }),
+		3 => (prop_oneof![1 => 0..2usize, 2 => who()], 0..SERVICES, target(), any::<bool>(), 0u8..4, any::<bool>()).prop_map(
+			|(who, service, at, raise, kind, over)| Op::Edge { who, service, at, raise, kind, over }
+		),
+		1 => (0usize..6).prop_map(|pick| Op::ApproveSlash { pick }),
+		1 => service_id().prop_map(|service| Op::ApproveHeld { service }),
+		2 => (prop_oneof![1 => Just(0), 2 => service_id()], params(), any::<bool>())
+			.prop_map(|(service, params, gentler)| Op::UpdateService { service, params, gentler }),
 		1 => service_id().prop_map(|service| Op::CancelAll { service }),
 		1 => (0usize..6).prop_map(|pick| Op::ApplySlash { pick }),
 		2 => (service_id(), prop_oneof![Just(1u128), 2..150u128])
@@ -253,9 +316,17 @@ pub fn case() -> impl Strategy<Value = Case> {
 	(
 		prop::collection::vec(params(), SERVICES as usize),
 		prop::bool::weighted(0.2),
+		any::<bool>(),
+		prop_oneof![2 => Just(None), 1 => Just(Some(1)), 2 => (2u32..=20).prop_map(Some)],
 		prop::collection::vec(op(), 40..=60),
 	)
-		.prop_map(|(services, manual_landing, ops)| Case { services, manual_landing, ops })
+		.prop_map(|(services, manual_landing, full_coverage, breaker, ops)| Case {
+			services,
+			manual_landing,
+			full_coverage,
+			breaker,
+			ops,
+		})
 }
 
 fn world() -> ExtBuilder {
@@ -286,8 +357,109 @@ fn pallet_params(i: usize, p: &model::Params) -> ServiceParamsOf<Test> {
 		validators_only: p.validators_only,
 		exit_delay: p.exit_delay,
 		dispute_window: p.dispute_window,
-		max_share: None,
+		max_share: p.max_share.map(Perbill::from_parts),
 	}
+}
+
+/// The pallet's parameters as the model's (names aside: the harness makes them from ids).
+fn model_params(p: &ServiceParamsOf<Test>) -> model::Params {
+	model::Params {
+		slasher: p.slasher,
+		rules: model_rules(&p.rules),
+		min_stake: p.min_stake,
+		validators_only: p.validators_only,
+		exit_delay: p.exit_delay,
+		dispute_window: p.dispute_window,
+		max_share: p.max_share.map(|s| s.deconstruct()),
+	}
+}
+
+fn model_rules<N: frame_support::traits::Get<u32>>(
+	rules: &[crate::SlashingRule<N>],
+) -> Vec<model::Rule> {
+	rules.iter().map(|r| model::Rule { ppb: r.fraction.deconstruct(), eject: r.eject }).collect()
+}
+
+fn model_breaker(b: BreakerState) -> model::Breaker {
+	match b {
+		BreakerState::Within => model::Breaker::Within,
+		BreakerState::Held => model::Breaker::Held,
+		BreakerState::Approved => model::Breaker::Approved,
+	}
+}
+
+/// The events the model predicts, from the chain's.
+fn model_event(e: crate::Event<Test>) -> Option<model::Ev> {
+	use crate::Event as E;
+	use model::Ev;
+	Some(match e {
+		E::ServiceUpdated { service } => Ev::ServiceUpdated(service),
+		E::RuleChangeScheduled { service, effective_era } => {
+			Ev::RuleChangeScheduled(service, effective_era)
+		}
+		E::RuleChangeApplied { service } => Ev::RuleChangeApplied(service),
+		E::SlashScheduled { slash_id, service, offender, rule, offence_era, amount, apply_era } => {
+			Ev::SlashScheduled(slash_id, service, offender, rule, offence_era, amount, apply_era)
+		}
+		E::SlashHeld { slash_id, service, amount, cap_left, apply_era } => {
+			Ev::SlashHeld(slash_id, service, amount, cap_left, apply_era)
+		}
+		E::SlashApproved { slash_id } => Ev::SlashApproved(slash_id),
+		E::HeldSlashesApproved { service, count } => Ev::HeldSlashesApproved(service, count),
+		E::HeldSlashDropped { slash_id, service, offender, amount } => {
+			Ev::HeldSlashDropped(slash_id, service, offender, amount)
+		}
+		E::SlashCancelled { slash_id } => Ev::SlashCancelled(slash_id),
+		E::AllSlashesCancelled { service, count } => Ev::AllSlashesCancelled(service, count),
+		E::AllocationsScaled { who, total_allocated } => {
+			Ev::AllocationsScaled(who, total_allocated)
+		}
+		_ => return None,
+	})
+}
+
+/// Move this block's events so far into [`STEP_EVENTS`] (the compared ones), and clear them;
+/// check the order the pallet documents: `SlashHeld` right after its `SlashScheduled`,
+/// `RuleChangeScheduled` right after its `ServiceUpdated`, `HeldSlashesApproved` right after
+/// its `SlashApproved`s.
+fn take_events() -> Result<(), TestCaseError> {
+	use model::Ev;
+	let events: Vec<Ev> = System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Restaking(e) => model_event(e),
+			_ => None,
+		})
+		.collect();
+	for (i, e) in events.iter().enumerate() {
+		let before = i.checked_sub(1).map(|j| &events[j]);
+		match e {
+			Ev::SlashHeld(id, ..) => prop_assert!(
+				matches!(before, Some(Ev::SlashScheduled(i, ..)) if i == id),
+				"SlashHeld({}) not right after its SlashScheduled: {:?}",
+				id,
+				events
+			),
+			Ev::RuleChangeScheduled(s, _) => prop_assert!(
+				before == Some(&Ev::ServiceUpdated(*s)),
+				"RuleChangeScheduled({}) not right after ServiceUpdated: {:?}",
+				s,
+				events
+			),
+			Ev::HeldSlashesApproved(_, n) => {
+				let n = *n as usize;
+				prop_assert!(
+					i >= n && events[i - n..i].iter().all(|e| matches!(e, Ev::SlashApproved(_))),
+					"HeldSlashesApproved not right after its approvals: {:?}",
+					events
+				);
+			}
+			_ => {}
+		}
+	}
+	STEP_EVENTS.with(|s| s.borrow_mut().extend(events));
+	System::reset_events();
+	Ok(())
 }
 
 /// The name of a refusal, as polkadot-js shows it.
@@ -345,6 +517,24 @@ struct Stats {
 	reports: u64,
 	landed: u64,
 	eras: u64,
+	/// Sequences with `FullCoverage`, with a breaker.
+	with_coverage: u64,
+	with_breaker: u64,
+	/// Re-syncs that scaled allocations for coverage; past rules merged at a rule change.
+	coverage_scalings: u64,
+	past_merges: u64,
+	/// Accepted reports of an offence already reported.
+	repeated_reports: u64,
+	/// Reports that scheduled less than their total (max, not sum), and nothing but an
+	/// ejection.
+	top_ups: u64,
+	eject_only: u64,
+	/// Accepted calls by name.
+	calls: std::collections::BTreeMap<String, u64>,
+	/// Refusals by error.
+	refusals: std::collections::BTreeMap<Refusal, u64>,
+	/// Compared events by name.
+	events: std::collections::BTreeMap<String, u64>,
 }
 
 thread_local! {
@@ -352,6 +542,8 @@ thread_local! {
 	/// `(call, error)` refusals whose storage was checked in this case.
 	static CHECKED: std::cell::RefCell<std::collections::BTreeSet<(&'static str, Refusal)>> =
 		const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+	/// The compared events of the current step, as the chain deposited them.
+	static STEP_EVENTS: std::cell::RefCell<Vec<model::Ev>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn signed(who: AccountId) -> RuntimeOrigin {
@@ -368,14 +560,32 @@ fn both<R>(
 	prop_assert_eq!(pallet, model, "{}: pallet vs model", what);
 	STATS.with(|s| {
 		let mut s = s.borrow_mut();
-		if pallet.is_ok() {
-			s.accepted += 1;
-			s.reports += u64::from(what == "report_offence");
-		} else {
-			s.refused += 1;
+		match pallet {
+			Ok(()) => {
+				s.accepted += 1;
+				s.reports += u64::from(what == "report_offence");
+				*s.calls.entry(what.to_string()).or_default() += 1;
+			}
+			Err(e) => {
+				s.refused += 1;
+				*s.refusals.entry(e).or_default() += 1;
+			}
 		}
 	});
 	Ok(())
+}
+
+/// The ids of the slashes this block landed or dropped (`SlashApplied`, `HeldSlashDropped`), in
+/// order.
+fn settled_this_block() -> Vec<u32> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Restaking(crate::Event::SlashApplied { slash_id, .. })
+			| RuntimeEvent::Restaking(crate::Event::HeldSlashDropped { slash_id, .. }) => Some(slash_id),
+			_ => None,
+		})
+		.collect()
 }
 
 /// The ids of the `SlashApplied` events of this block, in order, with the amounts taken.
@@ -416,7 +626,7 @@ fn read_staking(m: &mut Model) {
 fn advance(m: &mut Model) -> Result<(), TestCaseError> {
 	let era = active_era();
 	// The mock's blocks do not reset events: each block starts from none here.
-	System::reset_events();
+	take_events()?;
 	run_to_block(System::block_number() + 1);
 	let now = active_era();
 	if now == era {
@@ -425,7 +635,7 @@ fn advance(m: &mut Model) -> Result<(), TestCaseError> {
 	}
 	prop_assert_eq!(now, era + 1);
 	let landed = landed_this_block();
-	let order: Vec<u32> = landed.iter().map(|(id, _)| *id).collect();
+	let order = settled_this_block();
 	let mut ids = order.clone();
 	ids.sort();
 	m.era = now;
@@ -434,6 +644,67 @@ fn advance(m: &mut Model) -> Result<(), TestCaseError> {
 	m.start_era(now, &order);
 	prop_assert_eq!(&m.landed[before..], &landed[..], "amounts landed in era {}", now);
 	Ok(())
+}
+
+/// An offence already reported that can still be reported: `(service, offender, era)`.
+fn pick_offence(m: &Model, pick: usize) -> Option<(u32, AccountId, u32)> {
+	let keys: Vec<(u32, AccountId, u32)> = m
+		.reports
+		.keys()
+		.filter(|(e, _, _)| e + model::REPORT_WINDOW >= m.era)
+		.map(|(e, s, w)| (*s, *w, *e))
+		.collect();
+	match keys.len() {
+		0 => None,
+		n => Some(keys[pick % n]),
+	}
+}
+
+/// The allocation of `who` to `sid` (replacing `current`) at the edge of check `kind` (see
+/// [`Op::Edge`]): the largest that passes it, plus one if `over`.
+fn edge_amount(
+	m: &Model,
+	who: AccountId,
+	sid: u32,
+	current: Option<&model::Position>,
+	kind: u8,
+	over: bool,
+) -> Bal {
+	let active = m.ledger(who).active;
+	let base = current.map_or(0, |p| p.allocation);
+	if !m.services.contains_key(&sid) {
+		return base + 1;
+	}
+	let share = m.services.get(&sid).and_then(|s| s.params.max_share);
+	let fit = match (kind, share) {
+		(0 | 3, _) => {
+			let others = m.total_claim(who) - current.map_or(0, |p| p.claim);
+			let room = active.saturating_sub(others);
+			let worst = match kind {
+				0 => m.coverage_worst(sid),
+				_ => m.services[&sid].params.worst(),
+			};
+			if worst == 0 {
+				return base + 1;
+			}
+			let mut a = room * 1_000_000_000 / Bal::from(worst);
+			while model::fraction_of(worst, a + 1) <= room {
+				a += 1;
+			}
+			while a > 0 && model::fraction_of(worst, a) > room {
+				a -= 1;
+			}
+			a
+		}
+		(1, Some(share)) => {
+			let cap = model::fraction_of(share, m.total_bonded);
+			base + cap.saturating_sub(m.total_secured(sid))
+		}
+		_ => base + (model::MAX_LEVERAGE * active).saturating_sub(m.total_allocated(who)),
+	};
+	// Beyond the active stake, `InsufficientStake` would come first: take all of it instead,
+	// which brings the next edge closer.
+	(fit + Bal::from(over)).min(active)
 }
 
 fn pick_slash(m: &Model, pick: usize) -> u32 {
@@ -445,6 +716,8 @@ fn pick_slash(m: &Model, pick: usize) -> u32 {
 fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 	use crate::Call;
 	let stash = |i: usize| STASHES[i];
+	// The total stake of the active era's validator set: pallet-staking's business.
+	m.total_bonded = pallet_staking::ErasTotalStake::<Test>::get(active_era());
 	match op.clone() {
 		Op::OptIn { who, service, amount } => {
 			let w = stash(who);
@@ -479,6 +752,71 @@ fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 				p,
 				m.call(|m| m.report(reporter, service, w, rule, era).map(|_| ())),
 			)?;
+		}
+		Op::ReportAgain { pick, rule, at } => {
+			let offence = pick_offence(m, pick);
+			let (service, w, era) = offence.unwrap_or_else(|| {
+				let (w, service) = at.resolve(m, true);
+				(service, w, m.era)
+			});
+			// A rule the service has (`UnknownRule` is the plain report's business).
+			let rules = m.services.get(&service).map_or(1, |s| s.params.rules.len().max(1));
+			let rule = rule % rules as u32;
+			let p = dispatch(
+				Call::report_offence { service, offender: w, rule, offence_era: era },
+				signed(SLASHER),
+			);
+			let repeated = offence.is_some() && p.is_ok();
+			both(
+				"report_offence",
+				p,
+				m.call(|m| m.report(SLASHER, service, w, rule, era).map(|_| ())),
+			)?;
+			STATS.with(|s| s.borrow_mut().repeated_reports += u64::from(repeated));
+		}
+		Op::Edge { who, service, at, raise, kind, over } => {
+			if raise {
+				let (w, service) = at.resolve(m, false);
+				let p = m.positions.get(&(w, service));
+				let amount = edge_amount(m, w, service, p, kind, over);
+				let r = dispatch(Call::set_allocation { service, amount }, signed(w));
+				both("set_allocation", r, m.call(|m| m.set_allocation(w, service, amount)))?;
+			} else {
+				let w = stash(who);
+				let amount = edge_amount(m, w, service, None, kind, over);
+				let p = dispatch(Call::opt_in { service, amount }, signed(w));
+				both("opt_in", p, m.call(|m| m.opt_in(w, service, amount)))?;
+			}
+		}
+		Op::ApproveSlash { pick } => {
+			// Mostly a held slash, if there is one.
+			let held: Vec<u32> = m
+				.slashes
+				.iter()
+				.filter(|(_, x)| x.breaker == model::Breaker::Held)
+				.map(|(i, _)| *i)
+				.collect();
+			let id = match held.len() {
+				n if n > 0 && pick % 4 != 0 => held[pick % n],
+				_ => pick_slash(m, pick),
+			};
+			let p = dispatch(Call::approve_slash { slash_id: id }, RuntimeOrigin::root());
+			both("approve_slash", p, m.call(|m| m.approve_slash(id)))?;
+		}
+		Op::ApproveHeld { service } => {
+			let p = dispatch(Call::approve_held_slashes { service }, RuntimeOrigin::root());
+			both("approve_held_slashes", p, m.call(|m| m.approve_held(service).map(|_| ())))?;
+		}
+		Op::UpdateService { service, params, gentler } => {
+			let params = match m.services.get(&service) {
+				Some(s) if gentler => s.params.gentler(&params),
+				_ => params,
+			};
+			let p = dispatch(
+				Call::update_service { service, params: pallet_params(service as usize, &params) },
+				RuntimeOrigin::root(),
+			);
+			both("update_service", p, m.call(|m| m.update_service(service, params)))?;
 		}
 		Op::CancelSlash { pick } => {
 			let id = pick_slash(m, pick);
@@ -620,9 +958,10 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 		let chain = Restakers::<Test>::get(w).map(|l| {
 			let mut services = l.services.into_inner();
 			services.sort();
-			(services, l.total_allocated)
+			(services, l.total_allocated, l.total_claim)
 		});
-		let model = m.is_restaker(w).then(|| (m.services_of(w), m.total_allocated(w)));
+		let model =
+			m.is_restaker(w).then(|| (m.services_of(w), m.total_allocated(w), m.total_claim(w)));
 		prop_assert_eq!(chain, model, "restaker ledger of {}", w);
 		for s in 0..SERVICES {
 			let chain = Positions::<Test>::get(w, s);
@@ -631,8 +970,8 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 			if let (Some(c), Some(p)) = (chain, model) {
 				let exit = p.exit.map(|e| Exit { target: e.target, release_era: e.release_era });
 				prop_assert_eq!(
-					(c.allocation, c.exposure, c.exit.clone()),
-					(p.allocation, p.exposure, exit),
+					(c.allocation, c.exposure, c.exit.clone(), c.claim),
+					(p.allocation, p.exposure, exit, p.claim),
 					"position of {} in {}",
 					w,
 					s
@@ -682,6 +1021,13 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 			"totals of service {}",
 			s
 		);
+		// The terms in force, a harsher change waiting, the rules of earlier offences.
+		prop_assert_eq!(&model_params(&info.params), &m.services[&s].params, "params of {}", s);
+		let chain =
+			PendingRuleChanges::<Test>::get(s).map(|c| (model_params(&c.params), c.effective_era));
+		prop_assert_eq!(chain.as_ref(), m.pending_changes.get(&s), "rule change of {}", s);
+		let chain = PastServiceRules::<Test>::get(s).map(|p| (p.until, model_rules(&p.rules)));
+		prop_assert_eq!(chain.as_ref(), m.past_rules.get(&s), "past rules of {}", s);
 		let pot = Restaking::reward_pot(s);
 		prop_assert_eq!(
 			Balances::free_balance(pot),
@@ -707,6 +1053,7 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 					offence_era: x.offence_era,
 					apply_era: x.apply_era,
 					amount: x.amount,
+					breaker: model_breaker(x.breaker),
 				},
 			)
 		})
@@ -715,6 +1062,38 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 		.collect();
 	let model: Vec<(u32, model::Slash)> = m.slashes.clone().into_iter().collect();
 	prop_assert_eq!(chain, model, "scheduled slashes");
+	// The breaker's budgets.
+	let chain: std::collections::BTreeMap<u32, model::Budget> = SlashBudgets::<Test>::iter()
+		.map(|(e, b)| (e, model::Budget { cap: b.cap, within: b.within, approved: b.approved }))
+		.collect();
+	prop_assert_eq!(&chain, &m.budgets, "breaker budgets");
+	// The reports of every offence era that can still be reported.
+	let window = m.era.saturating_sub(model::REPORT_WINDOW)..=m.era;
+	let mut chain = std::collections::BTreeMap::new();
+	for e in window.clone() {
+		for ((s, w), reports) in ReportedOffences::<Test>::iter_prefix(e) {
+			let reports: Vec<_> = reports
+				.into_iter()
+				.map(|r| {
+					(r.rule, r.slash_id, r.fraction.deconstruct(), r.amount, r.eject, r.standing)
+				})
+				.collect();
+			chain.insert((e, s, w), reports);
+		}
+	}
+	let model: std::collections::BTreeMap<_, _> = m
+		.reports
+		.iter()
+		.filter(|((e, _, _), _)| window.contains(e))
+		.map(|(k, reports)| {
+			let reports: Vec<_> = reports
+				.iter()
+				.map(|r| (r.rule, r.slash_id, r.ppb, r.amount, r.eject, r.standing))
+				.collect();
+			(*k, reports)
+		})
+		.collect();
+	prop_assert_eq!(chain, model, "reported offences");
 	let landed: Bal = m.landed.iter().map(|(_, a)| a).sum();
 	prop_assert_eq!(ServiceSlashed::get(), landed, "funds taken by service slashes");
 	prop_assert_eq!(Balances::total_issuance(), initial_issuance - m.burnt, "total issuance");
@@ -735,6 +1114,8 @@ pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
 	MaxSlashesPerBlock::set(if case.manual_landing { 0 } else { 64 });
 	MaxCascadesPerBlock::set(64);
 	MaxSweepPerBlock::set(64);
+	FullCoverage::set(case.full_coverage);
+	SlashBreaker::set(case.breaker.map(Perbill::from_percent));
 	CHECKED.with(|c| c.borrow_mut().clear());
 	let mut ext = world().build();
 	let result = run_on(&mut ext, case);
@@ -742,13 +1123,20 @@ pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
 	MaxSlashesPerBlock::set(4);
 	MaxCascadesPerBlock::set(4);
 	MaxSweepPerBlock::set(4);
+	FullCoverage::set(false);
+	SlashBreaker::set(None);
 	result
 }
 
 fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCaseError> {
 	let (mut m, issuance) = ext.execute_with(|| {
-		let mut m =
-			Model { era: active_era(), manual_landing: case.manual_landing, ..Model::default() };
+		let mut m = Model {
+			era: active_era(),
+			manual_landing: case.manual_landing,
+			full_coverage: case.full_coverage,
+			breaker: case.breaker.map(|p| Perbill::from_percent(p).deconstruct()),
+			..Model::default()
+		};
 		read_staking(&mut m);
 		for (i, p) in case.services.iter().enumerate() {
 			frame_support::assert_ok!(Restaking::register_service(
@@ -766,12 +1154,31 @@ fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCas
 			);
 		}
 		let issuance = Balances::total_issuance();
+		// Registration's events are not the model's.
+		System::reset_events();
+		STEP_EVENTS.with(|s| s.borrow_mut().clear());
 		compare(&m, issuance, true).map(|_| (m, issuance))
 	})?;
 	for op in &case.ops {
 		ext.execute_with(|| {
 			let (landed, session) = (m.landed.len(), Session::current_index());
 			step(&mut m, op)?;
+			// The step's events, as multisets: the order of one block's landings, cascades and
+			// sweep is storage order.
+			take_events()?;
+			let mut chain = STEP_EVENTS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+			let mut model = std::mem::take(&mut m.events);
+			chain.sort();
+			model.sort();
+			STATS.with(|s| {
+				let mut s = s.borrow_mut();
+				for e in &chain {
+					let name = format!("{e:?}");
+					let name = name.split('(').next().unwrap_or_default().to_string();
+					*s.events.entry(name).or_default() += 1;
+				}
+			});
+			prop_assert_eq!(chain, model, "events of {:?}", op);
 			// pallet-staking's storage changes with its own moves, slashes and session changes.
 			let staking_changed = op.is_staking_move()
 				|| m.landed.len() != landed
@@ -786,6 +1193,14 @@ fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCas
 		s.operations += case.ops.len() as u64;
 		s.landed += m.landed.len() as u64;
 		s.eras += u64::from(m.era);
+		s.with_coverage += u64::from(case.full_coverage);
+		s.coverage_scalings += m.coverage_scalings;
+		s.past_merges += m.past_merges;
+		for r in m.reports.values().flatten() {
+			s.top_ups += u64::from(r.amount > 0 && r.amount < r.total);
+			s.eject_only += u64::from(r.amount == 0);
+		}
+		s.with_breaker += u64::from(case.breaker.is_some());
 	});
 	Ok(())
 }

@@ -1,4 +1,6 @@
-use crate::{mock::*, Error, Event, ServiceStatus, Services, Slashes};
+use crate::{
+	mock::*, Error, Event, PendingRuleChanges, RuleChange, ServiceStatus, Services, Slashes,
+};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::{DispatchError, Perbill};
 
@@ -107,11 +109,22 @@ fn update_service_replaces_params_but_never_loosens_pending_slashes() {
 		looser.rules[0].fraction = Perbill::from_percent(1);
 		looser.dispute_window = 5;
 		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), id, looser.clone()));
-		assert_eq!(Services::<Test>::get(id).unwrap().params, looser);
+		// The gentler rule applies at once; the dispute window change waits the exit delay
+		// (2 eras), since a longer window changes what a slash can reach.
+		let mut now = looser.clone();
+		now.dispute_window = 2;
+		assert_eq!(Services::<Test>::get(id).unwrap().params, now);
+		assert_eq!(
+			PendingRuleChanges::<Test>::get(id),
+			Some(RuleChange { params: looser.clone(), effective_era: 3 })
+		);
 		assert_eq!(Slashes::<Test>::get(0).unwrap(), before);
 
 		start_active_era(before.apply_era);
+		assert_eq!(before.apply_era, 3);
 		assert_eq!(bonded(VALIDATOR_A), 900);
+		assert_eq!(Services::<Test>::get(id).unwrap().params, looser);
+		assert_eq!(PendingRuleChanges::<Test>::get(id), None);
 	});
 }
 

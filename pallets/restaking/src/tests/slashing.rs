@@ -162,11 +162,14 @@ fn rejoining_waits_until_earlier_offences_are_out_of_the_window() {
 fn an_ejected_restaker_is_still_slashed_for_earlier_offences() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = oracle_with_validator_a();
-		// Rule 1 ejects; a second offence of the same era under rule 0 comes later.
+		// Rule 1 ejects; an offence of the next era under rule 0 comes later.
 		assert_ok!(report(id, VALIDATOR_A, 1, 1));
 		start_active_era(3);
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
-		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		// Max, not sum: the era-1 offence already slashed 50%, rule 0 (10%) adds nothing.
+		assert_noop!(report(id, VALIDATOR_A, 0, 1), Error::<Test>::OffenceAlreadySlashed);
+		// Era 2 is another offence, from before the ejection took effect.
+		assert_ok!(report(id, VALIDATOR_A, 0, 2));
 		// 10% of what backed the service then (1,000), capped by the 500 still bonded.
 		assert_eq!(Slashes::<Test>::get(1).unwrap().amount, 50);
 	});
