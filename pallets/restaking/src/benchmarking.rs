@@ -292,7 +292,10 @@ mod benchmarks {
 			frame_support::BoundedVec::try_from(others).unwrap(),
 		);
 		let rules = crate::Services::<T>::get(ids[0]).unwrap().params.rules;
-		crate::PastServiceRules::<T>::insert(ids[0], crate::PastRules { until: era + 1, rules });
+		crate::PastServiceRules::<T>::insert(
+			ids[0],
+			crate::PastRules::after_change(None, rules, era + 1),
+		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(slasher), ids[0], offender, 0, era);
 		assert_eq!(

@@ -100,15 +100,15 @@ impl<T: Config> Pallet<T> {
 			let Some(mut info) = Services::<T>::get(service) else { continue };
 			// Offences before the change keep the gentler rules; a record still in use for
 			// older offences is merged, so no offence is judged harsher than its era's rules.
-			let mut before = info.params.rules.clone();
-			if let Some(past) = PastServiceRules::<T>::get(service) {
-				if past.until.saturating_add(T::ReportWindow::get()) > era {
-					before = crate::gentler_rules(&past.rules, &before);
-				}
-			}
+			let older = PastServiceRules::<T>::get(service)
+				.filter(|past| past.until.saturating_add(T::ReportWindow::get()) > era);
 			PastServiceRules::<T>::insert(
 				service,
-				PastRules { until: change.effective_era, rules: before },
+				PastRules::after_change(
+					older.as_ref(),
+					info.params.rules.clone(),
+					change.effective_era,
+				),
 			);
 			info.params = change.params;
 			Services::<T>::insert(service, info);

@@ -156,7 +156,8 @@ impl<T: Config> Pallet<T> {
 		let now = info.params.rules.get(rule as usize).ok_or(Error::<T>::UnknownRule)?;
 		match PastServiceRules::<T>::get(service) {
 			Some(past) if offence_era < past.until => {
-				let then = past.rules.get(rule as usize).ok_or(Error::<T>::RuleNotInForce)?;
+				let then =
+					past.rule_at(rule as usize, offence_era).ok_or(Error::<T>::RuleNotInForce)?;
 				Ok((now.fraction.min(then.fraction), now.eject && then.eject))
 			}
 			_ => Ok((now.fraction, now.eject)),

@@ -161,6 +161,49 @@ pub struct PastRules<MaxNameLen: Get<u32>, MaxRules: Get<u32>> {
 	pub until: EraIndex,
 	/// The rules, by index, for offences before `until` (each no harsher than the current one).
 	pub rules: BoundedVec<SlashingRule<MaxNameLen>, MaxRules>,
+	/// By index, the first era rule `i` of `rules` was in force (a rule an earlier harsher change
+	/// added); offences before it cannot be reported under it. Zero, or missing: any era.
+	pub since: BoundedVec<EraIndex, MaxRules>,
+}
+
+impl<MaxNameLen: Get<u32>, MaxRules: Get<u32>> PastRules<MaxNameLen, MaxRules> {
+	/// The record a harsher change leaves when it takes effect in `until`: `before`, the rules in
+	/// force until then, merged rule by rule with `older`, the record of an earlier change that
+	/// is still in use. A rule both have takes the smaller fraction and ejects only if both eject
+	/// (an offence is judged by the gentlest terms of the eras the record spans); a rule only
+	/// `before` has came in force at `older.until`, and is reportable from then on.
+	pub fn after_change(
+		older: Option<&Self>,
+		before: BoundedVec<SlashingRule<MaxNameLen>, MaxRules>,
+		until: EraIndex,
+	) -> Self {
+		let mut rules = before;
+		let mut since = Vec::with_capacity(rules.len());
+		for (i, rule) in rules.iter_mut().enumerate() {
+			match older {
+				Some(older) => match older.rules.get(i) {
+					Some(then) => {
+						rule.fraction = rule.fraction.min(then.fraction);
+						rule.eject = rule.eject && then.eject;
+						since.push(older.since.get(i).copied().unwrap_or_default());
+					}
+					None => since.push(older.until),
+				},
+				None => since.push(0),
+			}
+		}
+		Self { until, rules, since: BoundedVec::truncate_from(since) }
+	}
+
+	/// Rule `rule` for an offence in `offence_era` (before `until`): `None` if it was not in
+	/// force then.
+	pub fn rule_at(&self, rule: usize, offence_era: EraIndex) -> Option<&SlashingRule<MaxNameLen>> {
+		let since = self.since.get(rule).copied().unwrap_or_default();
+		if offence_era < since {
+			return None;
+		}
+		self.rules.get(rule)
+	}
 }
 
 /// An update that makes a service's slashing harsher, waiting for its effective era.

@@ -53,10 +53,9 @@
 //! - reordering rules so that an old offence's index points at a harsher rule: per index, the
 //!   gentler of old and new applies —
 //!   `reordering_rules_does_not_slash_earlier_offences_harder`;
-//! - two harsher changes in a row: the second merges the past records and forgets a rule the
-//!   first added, so an offence committed while that rule was in force can no longer be
-//!   reported (a lost slash, in the restaker's favour) —
-//!   `a_second_harsher_change_keeps_a_rule_added_by_the_first_reportable` (BUG, ignored).
+//! - two harsher changes in a row: the second merges the past records; a rule the first added
+//!   stays reportable for the eras it was in force, and only those (found by this review as a
+//!   lost slash, fixed) — `a_second_harsher_change_keeps_a_rule_added_by_the_first_reportable`.
 //!
 //! Stake counted that no slash can reach:
 //! - coverage claims are rounded down per position, but so is every slash: at the coverage
@@ -684,7 +683,11 @@ fn a_harsher_change_waits_the_exit_delay() {
 		assert_eq!(PendingRuleChanges::<Test>::get(id), None);
 		assert_eq!(
 			PastServiceRules::<Test>::get(id),
-			Some(PastRules { until: 3, rules: service_params("oracle").rules })
+			Some(PastRules {
+				until: 3,
+				rules: service_params("oracle").rules,
+				since: vec![0, 0].try_into().unwrap()
+			})
 		);
 		// The era-1 slash landed (900 left); an era-3 offence is slashed 20% of that.
 		assert_eq!(bonded(VALIDATOR_A), 900);
@@ -868,14 +871,12 @@ fn reordering_rules_does_not_slash_earlier_offences_harder() {
 	});
 }
 
-/// BUG: the second harsher change merges the past record of the first with the rules in force
-/// before it, rule by rule over the indices *both* have (`gentler_rules` truncates to the older
-/// list), so a rule the first change added is dropped from the record: an offence committed
-/// while it was in force (era 3 or 4 here) is refused `RuleNotInForce`, an escape for the
-/// offender. Era 1: add rule 2 (30%), effective 3. Era 3: rule 0 to 20%, effective 5. In era 5
-/// the record is `{ until: 5, rules: [10%, 50%] }`, and a report of rule 2 for era 3 fails.
+/// Two harsher changes in a row: the second merges the record of the first with the rules in
+/// force before it, and keeps a rule the first added, reportable for the eras it was in force
+/// (not before). Era 1: add rule 2 (30%), effective 3. Era 3: rule 0 to 20%, effective 5. In era
+/// 5 the record is `{ until: 5, rules: [10%, 50%, 30%], since: [0, 0, 3] }`: an era-3 offence
+/// under rule 2 is slashed 30%, an era-2 one is refused `RuleNotInForce`.
 #[test]
-#[ignore = "BUG: a second harsher change forgets a rule the first added (RuleNotInForce for offences while it was in force)"]
 fn a_second_harsher_change_keeps_a_rule_added_by_the_first_reportable() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = oracle_with_validator_a();
@@ -889,7 +890,11 @@ fn a_second_harsher_change_keeps_a_rule_added_by_the_first_reportable() {
 		update(id, harsher.clone());
 		start_active_era(5);
 		assert_eq!(Services::<Test>::get(id).unwrap().params, harsher);
-		// Rule 2 (30%) was in force in era 3.
+		let record = PastServiceRules::<Test>::get(id).unwrap();
+		assert_eq!((record.until, record.since.into_inner()), (5, vec![0, 0, 3]));
+		assert_eq!(record.rules, more.rules);
+		// Rule 2 (30%) was not in force in era 2, and was in era 3.
+		assert_noop!(report(id, VALIDATOR_A, 2, 2), Error::<Test>::RuleNotInForce);
 		assert_ok!(report(id, VALIDATOR_A, 2, 3));
 		assert_eq!(last_amount(), 300);
 	});

@@ -438,8 +438,9 @@ pub struct Model {
 	pub budgets: BTreeMap<Era, Budget>,
 	/// Harsher parameters waiting: `service -> (parameters, effective era)`.
 	pub pending_changes: BTreeMap<Sid, (Params, Era)>,
-	/// Rules before a service's last harsher change took effect: `service -> (until, rules)`.
-	pub past_rules: BTreeMap<Sid, (Era, Vec<Rule>)>,
+	/// Rules before a service's last harsher change took effect:
+	/// `service -> (until, rules, first era of each rule)`.
+	pub past_rules: BTreeMap<Sid, (Era, Vec<Rule>, Vec<Era>)>,
 	/// `FullCoverage`.
 	pub full_coverage: bool,
 	/// `SlashBreaker`, in parts per billion.
@@ -756,14 +757,30 @@ impl Model {
 		for sid in due {
 			let (params, effective) = self.pending_changes.remove(&sid).expect("listed above");
 			let s = self.services.get_mut(&sid).expect("changes are for known services");
-			let mut before = s.params.rules.clone();
-			if let Some((until, rules)) = self.past_rules.get(&sid) {
-				if until + REPORT_WINDOW > era {
-					before = gentler_rules(rules, &before);
-					self.past_merges += 1;
+			// Rule by rule: merged with a record still in use (the gentler, and the era the
+			// rule came in force), or a rule the older record lacks, in force from its `until`.
+			let older = self.past_rules.get(&sid).filter(|(until, ..)| until + REPORT_WINDOW > era);
+			let mut rules = s.params.rules.clone();
+			let mut since = Vec::new();
+			for (i, rule) in rules.iter_mut().enumerate() {
+				match older {
+					Some((until, then, then_since)) => match then.get(i) {
+						Some(then) => {
+							*rule = Rule {
+								ppb: rule.ppb.min(then.ppb),
+								eject: rule.eject && then.eject,
+							};
+							since.push(then_since[i]);
+						}
+						None => since.push(*until),
+					},
+					None => since.push(0),
 				}
 			}
-			self.past_rules.insert(sid, (effective, before));
+			if older.is_some() {
+				self.past_merges += 1;
+			}
+			self.past_rules.insert(sid, (effective, rules, since));
 			s.params = params;
 			self.events.push(Ev::RuleChangeApplied(sid));
 		}
@@ -950,8 +967,9 @@ impl Model {
 		let now =
 			self.services[&sid].params.rules.get(rule as usize).cloned().ok_or("UnknownRule")?;
 		match self.past_rules.get(&sid) {
-			Some((until, rules)) if offence_era < *until => {
-				let then = rules.get(rule as usize).ok_or("RuleNotInForce")?;
+			Some((until, rules, since)) if offence_era < *until => {
+				let in_force = since.get(rule as usize).is_none_or(|since| offence_era >= *since);
+				let then = rules.get(rule as usize).filter(|_| in_force).ok_or("RuleNotInForce")?;
 				Ok(Rule { ppb: now.ppb.min(then.ppb), eject: now.eject && then.eject })
 			}
 			_ => Ok(now),

@@ -1026,7 +1026,8 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 		let chain =
 			PendingRuleChanges::<Test>::get(s).map(|c| (model_params(&c.params), c.effective_era));
 		prop_assert_eq!(chain.as_ref(), m.pending_changes.get(&s), "rule change of {}", s);
-		let chain = PastServiceRules::<Test>::get(s).map(|p| (p.until, model_rules(&p.rules)));
+		let chain = PastServiceRules::<Test>::get(s)
+			.map(|p| (p.until, model_rules(&p.rules), p.since.into_inner()));
 		prop_assert_eq!(chain.as_ref(), m.past_rules.get(&s), "past rules of {}", s);
 		let pot = Restaking::reward_pot(s);
 		prop_assert_eq!(
