@@ -85,14 +85,7 @@ impl<T: Config> Pallet<T> {
 		let apply_era = era.saturating_add(info.params.dispute_window);
 		let total = Self::slash_amount(fraction, allocation, &offender, apply_era);
 		ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
-		// Max, not sum: together the reports of one offence slash at most the largest fraction.
-		let (scheduled, ejects) = reports
-			.iter()
-			.filter(|r| r.standing)
-			.fold((BalanceOf::<T>::zero(), false), |(sum, ejects), r| {
-				(sum.saturating_add(r.amount), ejects || r.eject)
-			});
-		let amount = total.saturating_sub(scheduled);
+		let (amount, ejects) = Self::beyond_standing(total, &reports);
 		ensure!(!amount.is_zero() || (eject && !ejects), Error::<T>::OffenceAlreadySlashed);
 
 		let slash_id = NextSlashId::<T>::get();
@@ -142,6 +135,22 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		Ok(slash_id)
+	}
+
+	/// Max, not sum: what a report of an offence worth `total` adds to the standing `reports`
+	/// of the same offence (together they slash at most the largest of them), and whether one of
+	/// those already ejects.
+	pub(crate) fn beyond_standing(
+		total: BalanceOf<T>,
+		reports: &[OffenceReport<BalanceOf<T>>],
+	) -> (BalanceOf<T>, bool) {
+		let (scheduled, ejects) = reports
+			.iter()
+			.filter(|r| r.standing)
+			.fold((BalanceOf::<T>::zero(), false), |(sum, ejects), r| {
+				(sum.saturating_add(r.amount), ejects || r.eject)
+			});
+		(total.saturating_sub(scheduled), ejects)
 	}
 
 	/// The fraction and ejection of `rule` for an offence in `offence_era`: the rule in force

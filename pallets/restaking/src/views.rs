@@ -2,8 +2,8 @@
 
 use crate::{
 	pallet::{
-		Config, Error, Pallet, PendingCascades, PendingRuleChanges, Positions, Restakers,
-		ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
+		Config, Error, Pallet, PendingCascades, PendingRuleChanges, Positions, ReportedOffences,
+		Restakers, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, BreakerState, ExposureView, PendingSlashOf, RestakerView, RiskView, RuleChangeView,
 	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceOf, ServiceView, SlashId,
@@ -148,7 +148,10 @@ impl<T: Config> Pallet<T> {
 		let era = T::Slashing::active_era();
 		let allocation = Self::allocation_in_era(&offender, service, era, era)?;
 		let apply_era = era.saturating_add(info.params.dispute_window);
-		let amount = Self::slash_amount(rule.fraction, allocation, &offender, apply_era);
+		let total = Self::slash_amount(rule.fraction, allocation, &offender, apply_era);
+		// Max, not sum: an offence of this era already reported slashes only the difference.
+		let reported = ReportedOffences::<T>::get(era, (service, offender.clone()));
+		let (amount, _) = Self::beyond_standing(total, &reported);
 		let services =
 			Restakers::<T>::get(&offender).map(|l| l.services.into_inner()).unwrap_or_default();
 		let secured =
