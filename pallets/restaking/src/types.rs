@@ -178,7 +178,7 @@ impl<MaxNameLen: Get<u32>, MaxRules: Get<u32>> PastRules<MaxNameLen, MaxRules> {
 		until: EraIndex,
 	) -> Self {
 		let mut rules = before;
-		let mut since = Vec::with_capacity(rules.len());
+		let mut since = alloc::vec::Vec::with_capacity(rules.len());
 		for (i, rule) in rules.iter_mut().enumerate() {
 			match older {
 				Some(older) => match older.rules.get(i) {
