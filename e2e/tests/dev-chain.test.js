@@ -451,7 +451,11 @@ describe('dev chain', () => {
           'the private keys are in the node keystore',
         );
 
+        // Setting keys holds the runtime's session key deposit (1 UNIT) from Charlie.
+        const reservedBefore = (await api.query.system.account(charlie.address)).data.reserved.toBigInt();
         await sendAndWait(api, api.tx.session.setKeys(generated.keys, generated.proof), charlie);
+        const reservedAfter = (await api.query.system.account(charlie.address)).data.reserved.toBigInt();
+        assert.equal(reservedAfter - reservedBefore, UNIT, 'the session key deposit is held');
         const nextKeys = await api.query.session.nextKeys(charlie.address);
         assert.ok(nextKeys.isSome);
         assert.equal(nextKeys.unwrap().toHex(), generated.keys);

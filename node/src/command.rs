@@ -37,7 +37,14 @@ impl SubstrateCli for Cli {
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
-			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"local" => Box::new(chain_spec::local_chain_spec()?),
+			"production" => Box::new(chain_spec::production_chain_spec_template()?),
+			"" => {
+				return Err("no chain given: pass --dev, --chain local, or --chain <spec.json> \
+					for a real network (see docs/deploying.md); `export-chain-spec --chain \
+					production` prints the production template to fill in"
+					.into())
+			}
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			}

@@ -1,5 +1,8 @@
-//! Genesis presets: `development` (Alice validating, a sample service with Alice in it) and
-//! `local_testnet` (Alice, Bob, Charlie and Dave validating, all four in the sample service).
+//! Genesis presets: `development` (Alice validating, a sample service with Alice in it),
+//! `local_testnet` (Alice, Bob, Charlie and Dave validating, all four in the sample service) and
+//! `production` (a real network's parameters, with no well-known keys and no sudo key: the
+//! operator adds its validators, their session keys, balances and council, see
+//! `docs/deploying.md`).
 
 use crate::{
 	configs::SampleDisputeWindow, AccountId, BalancesConfig, CouncilConfig, RestakingConfig,
@@ -116,11 +119,44 @@ pub fn local_testnet_genesis() -> Value {
 	])
 }
 
+/// The `production` preset's smallest validator bond: 10,000 `UNIT`.
+pub const PRODUCTION_MIN_VALIDATOR_BOND: u128 = 10_000 * UNIT;
+/// The `production` preset's smallest nominator bond: 100 `UNIT`.
+pub const PRODUCTION_MIN_NOMINATOR_BOND: u128 = 100 * UNIT;
+/// The `production` preset's validator count (staking elects this many).
+pub const PRODUCTION_VALIDATOR_COUNT: u32 = 20;
+/// The name of the `production` preset.
+pub const PRODUCTION_PRESET: &str = "production";
+
+/// The `production` preset: a real network's staking parameters and nothing well known. No
+/// account is endowed, nobody validates and the council is empty: the operator's chain spec adds
+/// its validators (`staking.stakers`, `session.keys`), their balances and the council; genesis
+/// fails without validators. Sudo has no key, so Root is reached only through the council
+/// (`pallet-whitelist`). The election reads at most `ElectionBounds`' 1,000 targets and 5,000
+/// voters: `max_validator_count` and `max_nominator_count` keep every registered validator and
+/// nominator within them, so no validator is dropped for its place in the target list, and
+/// registering one costs the minimum bond.
+pub fn production_genesis() -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		staking: StakingConfig {
+			validator_count: PRODUCTION_VALIDATOR_COUNT,
+			minimum_validator_count: 4,
+			slash_reward_fraction: Perbill::from_percent(10),
+			min_validator_bond: PRODUCTION_MIN_VALIDATOR_BOND,
+			min_nominator_bond: PRODUCTION_MIN_NOMINATOR_BOND,
+			max_validator_count: Some(1_000),
+			max_nominator_count: Some(4_000),
+		},
+		sudo: SudoConfig { key: None },
+	})
+}
+
 /// The preset called `id`, as JSON.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		PRODUCTION_PRESET => production_genesis(),
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
@@ -131,5 +167,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_PRESET),
 	]
 }

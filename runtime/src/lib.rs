@@ -60,6 +60,8 @@ pub type Hash = sp_core::H256;
 pub const UNIT: Balance = 1_000_000_000_000;
 /// A thousandth of a token.
 pub const MILLI_UNIT: Balance = UNIT / 1_000;
+/// A millionth of a token.
+pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
 /// The existential deposit.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
 
@@ -207,6 +209,12 @@ mod runtime {
 	/// The council, which governs restaking beside Root.
 	#[runtime::pallet_index(14)]
 	pub type Council = pallet_collective<Instance1>;
+	/// Preimages of calls governance refers to by hash.
+	#[runtime::pallet_index(15)]
+	pub type Preimage = pallet_preimage;
+	/// Root through the council: whitelisted calls dispatched as Root.
+	#[runtime::pallet_index(16)]
+	pub type Whitelist = pallet_whitelist;
 }
 
 #[cfg(test)]

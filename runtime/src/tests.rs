@@ -31,10 +31,19 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	}
 }
 
-fn ext_from_preset(preset: &str) -> sp_io::TestExternalities {
+fn preset(preset: &str) -> serde_json::Value {
 	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	serde_json::from_slice(&patch).unwrap()
+}
+
+fn ext_from_preset(name: &str) -> sp_io::TestExternalities {
+	ext_from_patch(preset(name))
+}
+
+/// Genesis from the runtime's default config with `patch` merged in, and its first block.
+fn ext_from_patch(patch: serde_json::Value) -> sp_io::TestExternalities {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	merge(&mut config, patch);
 	let json = serde_json::to_vec(&config).unwrap();
 	let mut ext = sp_io::TestExternalities::new(Default::default());
 	ext.execute_with(|| {
@@ -493,5 +502,368 @@ fn every_pallet_keeps_its_invariants_across_eras_with_slashes_in_flight() {
 			bonded(&account(Sr25519Keyring::Charlie)),
 			VALIDATOR_BOND - SAMPLE_ALLOCATION / 10
 		);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounds and fees.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn consensus_staking_and_election_bounds_agree() {
+	use frame_support::traits::Get;
+	type Aura = <Runtime as pallet_aura::Config>::MaxAuthorities;
+	type Grandpa = <Runtime as pallet_grandpa::Config>::MaxAuthorities;
+	type GrandpaNominators = <Runtime as pallet_grandpa::Config>::MaxNominators;
+	type ValidatorSet = <Runtime as pallet_staking::Config>::MaxValidatorSet;
+	type PageSize = <Runtime as pallet_staking::Config>::MaxExposurePageSize;
+	type Winners = <crate::configs::OnChainSeqPhragmen as frame_election_provider_support::onchain::Config>::MaxWinnersPerPage;
+	// Every validator staking can elect has an Aura and a GRANDPA slot, and the election can
+	// return that many winners.
+	assert_eq!((Aura::get(), Grandpa::get(), Winners::get()), (100, 100, 100));
+	assert_eq!(ValidatorSet::get(), 100);
+	// A GRANDPA equivocation proof is weighed for a full page of a validator's nominators.
+	assert_eq!((GrandpaNominators::get(), PageSize::get()), (256, 256));
+	for preset in [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+		ext_from_preset(preset).execute_with(|| {
+			assert!(pallet_staking::ValidatorCount::<Runtime>::get() <= ValidatorSet::get());
+			<AllPalletsWithSystem as frame_support::traits::IntegrityTest>::integrity_test();
+		});
+	}
+}
+
+/// A signed extrinsic of `call` from `who` (nonce 0, immortal, no tip), signed for real.
+fn signed(call: RuntimeCall, who: Sr25519Keyring) -> crate::UncheckedExtrinsic {
+	let nonce = frame_system::Pallet::<Runtime>::account_nonce(who.to_account_id());
+	let extension: crate::TxExtension = (
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+	);
+	let payload = crate::SignedPayload::new(call.clone(), extension.clone()).unwrap();
+	let signature = payload.using_encoded(|bytes| who.sign(bytes));
+	crate::UncheckedExtrinsic::new_signed(
+		call,
+		sp_runtime::MultiAddress::Id(who.to_account_id()),
+		sp_runtime::MultiSignature::Sr25519(signature),
+		extension,
+	)
+}
+
+/// What the runtime's fee API (`TransactionPaymentApi::query_info`, polkadot-js'
+/// `paymentInfo`) says `call` costs, signed by Bob.
+fn fee_of(call: RuntimeCall) -> Balance {
+	let uxt = signed(call, Sr25519Keyring::Bob);
+	let len = uxt.encoded_size() as u32;
+	crate::TransactionPayment::query_info(uxt, len).partial_fee
+}
+
+/// The fee formula the configuration sets, for `call` in an extrinsic of `len` bytes at
+/// multiplier 1: 10 planck per picosecond of the call's weight and the base extrinsic weight,
+/// plus 10 micro-units per byte.
+fn fee_by_formula(call: &RuntimeCall, len: u32) -> Balance {
+	use frame_support::dispatch::GetDispatchInfo;
+	let base = <Runtime as frame_system::Config>::BlockWeights::get()
+		.get(frame_support::dispatch::DispatchClass::Normal)
+		.base_extrinsic;
+	let weight = call.get_dispatch_info().total_weight().saturating_add(base);
+	Balance::from(weight.ref_time()) * crate::configs::FEE_PER_PICOSECOND +
+		Balance::from(len) * 10 * crate::MICRO_UNIT
+}
+
+#[test]
+fn an_opt_in_costs_more_than_the_existential_deposit_it_can_create() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let call = RuntimeCall::Restaking(RestakingCall::opt_in { service: 0, amount: crate::UNIT });
+		let uxt = signed(call.clone(), Sr25519Keyring::Bob);
+		let len = uxt.encoded_size() as u32;
+		let fee = fee_of(call.clone());
+		assert_eq!(fee, fee_by_formula(&call, len));
+		assert!(fee > crate::EXISTENTIAL_DEPOSIT, "{fee} > {}", crate::EXISTENTIAL_DEPOSIT);
+		// A transfer, the cheapest useful call, costs about one existential deposit.
+		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: account(Sr25519Keyring::Charlie).into(),
+			value: crate::UNIT,
+		});
+		assert!(fee_of(transfer) > crate::EXISTENTIAL_DEPOSIT);
+	});
+}
+
+#[test]
+fn a_full_block_of_remarks_costs_at_least_fifteen_units() {
+	use frame_support::dispatch::GetDispatchInfo;
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 100] });
+		let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+		let normal = weights.get(frame_support::dispatch::DispatchClass::Normal);
+		let per_remark =
+			remark.get_dispatch_info().total_weight().ref_time() + normal.base_extrinsic.ref_time();
+		let max = normal.max_total.unwrap().ref_time() - weights.base_block.ref_time();
+		let count = Balance::from(max / per_remark);
+		let total = count * fee_of(remark);
+		// 1.5 s of normal weight at 10 UNIT a second, and the remarks' bytes on top.
+		assert!(total >= 15 * crate::UNIT - crate::UNIT / 10, "{total}");
+	});
+}
+
+#[test]
+fn the_fee_multiplier_rises_in_full_blocks_and_falls_to_its_floor_in_empty_ones() {
+	use frame_support::traits::OnFinalize;
+	use sp_runtime::FixedPointNumber;
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let multiplier = pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get;
+		assert_eq!(multiplier(), crate::configs::Multiplier::one());
+		let normal = <Runtime as frame_system::Config>::BlockWeights::get()
+			.get(frame_support::dispatch::DispatchClass::Normal)
+			.max_total
+			.unwrap();
+		let full = |blocks: u32| {
+			for _ in 0..blocks {
+				frame_system::Pallet::<Runtime>::set_block_consumed_resources(normal, 0);
+				crate::TransactionPayment::on_finalize(System::block_number());
+			}
+		};
+		full(1);
+		let one_full = multiplier();
+		assert!(one_full > crate::configs::Multiplier::one(), "{one_full:?}");
+		full(999);
+		let busy = multiplier();
+		assert!(busy > one_full, "{busy:?}");
+		// Empty blocks pull it down, to a tenth at the least.
+		for _ in 0..100_000 {
+			frame_system::Pallet::<Runtime>::set_block_consumed_resources(Weight::zero(), 0);
+			crate::TransactionPayment::on_finalize(System::block_number());
+		}
+		assert_eq!(multiplier(), crate::configs::Multiplier::saturating_from_rational(1, 10));
+	});
+}
+
+#[test]
+fn fees_go_to_the_block_author() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let bob = account(Sr25519Keyring::Bob);
+		assert_eq!(crate::Authorship::author(), Some(alice.clone()));
+		let free = pallet_balances::Pallet::<Runtime>::free_balance;
+		let (alice_before, bob_before) = (free(&alice), free(&bob));
+		let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![1; 10] });
+		let fee = fee_of(call.clone());
+		let outcome = crate::Executive::apply_extrinsic(signed(call, Sr25519Keyring::Bob));
+		assert_ok!(outcome.unwrap());
+		assert_eq!(free(&bob), bob_before - fee);
+		assert_eq!(free(&alice), alice_before + fee);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// The production preset, and Root without sudo.
+// ---------------------------------------------------------------------------------------------
+
+/// The production preset with what an operator adds: four validators (Alice, Bob, Charlie and
+/// Dave stand in for the operator's keys) bonding 20,000 UNIT, balances, and a council of the
+/// four.
+fn production_with_validators() -> serde_json::Value {
+	use Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
+	let validators = [Alice, Bob, Charlie, Dave];
+	let mut patch = preset(genesis_config_presets::PRODUCTION_PRESET);
+	let bond = 20_000 * crate::UNIT;
+	let operator = serde_json::json!({
+		"balances": { "balances": [Alice, Bob, Charlie, Dave, Eve].iter()
+			.map(|k| (k.to_account_id(), 100_000 * crate::UNIT)).collect::<Vec<_>>() },
+		"session": { "keys": validators.iter()
+			.map(|k| (k.to_account_id(), k.to_account_id(), genesis_config_presets::session_keys(*k)))
+			.collect::<Vec<_>>() },
+		"staking": { "stakers": validators.iter()
+			.map(|k| (k.to_account_id(), k.to_account_id(), bond, pallet_staking::StakerStatus::<AccountId>::Validator))
+			.collect::<Vec<_>>() },
+		"council": { "members": genesis_config_presets::council_members() },
+	});
+	merge(&mut patch, operator);
+	patch
+}
+
+#[test]
+fn the_production_preset_needs_the_operators_validators() {
+	let bare = preset(genesis_config_presets::PRODUCTION_PRESET);
+	let built = std::panic::catch_unwind(|| ext_from_patch(bare));
+	assert!(built.is_err(), "a production genesis without validators does not build");
+}
+
+#[test]
+fn the_production_preset_produces_blocks_with_real_bounds_and_no_sudo() {
+	use Sr25519Keyring::Eve;
+	ext_from_patch(production_with_validators()).execute_with(|| {
+		let mut validators = Session::validators();
+		validators.sort();
+		let mut expected: Vec<_> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect();
+		expected.sort();
+		assert_eq!(validators, expected);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(pallet_staking::MinValidatorBond::<Runtime>::get(), 10_000 * crate::UNIT);
+		assert_eq!(pallet_staking::MinNominatorBond::<Runtime>::get(), 100 * crate::UNIT);
+		assert_eq!(pallet_staking::MaxValidatorsCount::<Runtime>::get(), Some(1_000));
+		assert_eq!(pallet_staking::MaxNominatorsCount::<Runtime>::get(), Some(4_000));
+		// A cheap validator is refused: below the minimum bond.
+		let eve = account(Eve);
+		assert_ok!(Staking::bond(
+			RuntimeOrigin::signed(eve.clone()),
+			9_999 * crate::UNIT,
+			pallet_staking::RewardDestination::Staked
+		));
+		frame_support::assert_noop!(
+			Staking::validate(RuntimeOrigin::signed(eve), Default::default()),
+			pallet_staking::Error::<Runtime>::InsufficientBond
+		);
+		run_to_era(2);
+		assert_eq!(Session::validators().len(), 4);
+		try_state_of_every_pallet();
+	});
+}
+
+/// A motion of the council that dispatches `call` as Root through the whitelist: half the
+/// council whitelists its hash, then `ayes` vote to dispatch it. Returns whether the dispatch
+/// motion succeeded.
+fn as_root_through_the_council(call: RuntimeCall, ayes: &[Sr25519Keyring]) -> bool {
+	use Sr25519Keyring::{Alice, Bob};
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let whitelist = RuntimeCall::Whitelist(pallet_whitelist::Call::whitelist_call { call_hash: hash });
+	assert!(council_motion(whitelist, &[Alice, Bob]), "half the council whitelists");
+	let dispatch = RuntimeCall::Whitelist(
+		pallet_whitelist::Call::dispatch_whitelisted_call_with_preimage { call: Box::new(call) },
+	);
+	council_motion(dispatch, ayes)
+}
+
+#[test]
+fn a_runtime_upgrade_passes_through_the_council_without_sudo() {
+	use Sr25519Keyring::{Alice, Bob, Charlie, Eve};
+	ext_from_patch(production_with_validators()).execute_with(|| {
+		let code = b"the next runtime".to_vec();
+		let code_hash = <Runtime as frame_system::Config>::Hashing::hash(&code);
+		let authorize = RuntimeCall::System(frame_system::Call::authorize_upgrade_without_checks {
+			code_hash,
+		});
+		// Half the council cannot dispatch as Root, and sudo has no key.
+		assert!(!as_root_through_the_council(authorize.clone(), &[Alice, Bob]));
+		assert_eq!(frame_system::AuthorizedUpgrade::<Runtime>::get(), None);
+		assert!(pallet_sudo::Pallet::<Runtime>::sudo(
+			RuntimeOrigin::signed(account(Alice)),
+			Box::new(authorize.clone())
+		)
+		.is_err());
+		// Three quarters can; then anyone applies the authorized code.
+		assert!(as_root_through_the_council(authorize, &[Alice, Bob, Charlie]));
+		assert!(frame_system::AuthorizedUpgrade::<Runtime>::get().is_some());
+		assert_ok!(System::apply_authorized_upgrade(RuntimeOrigin::signed(account(Eve)), code.clone()));
+		assert_eq!(sp_io::storage::get(sp_core::storage::well_known_keys::CODE).map(|c| c.to_vec()), Some(code));
+		assert!(System::events()
+			.iter()
+			.any(|r| matches!(r.event, RuntimeEvent::System(frame_system::Event::CodeUpdated))));
+	});
+}
+
+#[test]
+fn the_council_administers_staking_without_sudo() {
+	use pallet_staking::ConfigOp::{Noop, Set};
+	use Sr25519Keyring::{Alice, Bob, Charlie};
+	ext_from_patch(production_with_validators()).execute_with(|| {
+		// Staking's `AdminOrigin`: two thirds of the council.
+		let count = RuntimeCall::Staking(pallet_staking::Call::set_validator_count { new: 30 });
+		assert!(!council_motion(count.clone(), &[Alice, Bob]));
+		assert!(council_motion(count, &[Alice, Bob, Charlie]));
+		assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), 30);
+		// The chill threshold is Root's: whitelisted, then three quarters.
+		let configs = RuntimeCall::Staking(pallet_staking::Call::set_staking_configs {
+			min_nominator_bond: Noop,
+			min_validator_bond: Noop,
+			max_nominator_count: Noop,
+			max_validator_count: Noop,
+			chill_threshold: Set(sp_runtime::Percent::from_percent(90)),
+			min_commission: Noop,
+			max_staked_rewards: Noop,
+		});
+		assert!(as_root_through_the_council(configs, &[Alice, Bob, Charlie]));
+		assert_eq!(
+			pallet_staking::ChillThreshold::<Runtime>::get(),
+			Some(sp_runtime::Percent::from_percent(90))
+		);
+	});
+}
+
+/// Every restaking call, as a user would send it, with the fee the runtime's fee API gives for
+/// it (signed by Bob, multiplier 1), in micro-`UNIT` rounded to the nearest.
+fn fee_table() -> Vec<(&'static str, Balance)> {
+	use RestakingCall as C;
+	let alice = account(Sr25519Keyring::Alice);
+	let params = genesis_presets_sample_params();
+	let calls: Vec<(&str, RestakingCall<Runtime>)> = vec![
+		("register_service", C::register_service { params: params.clone() }),
+		("update_service", C::update_service { service: 0, params }),
+		(
+			"set_service_status",
+			C::set_service_status { service: 0, status: pallet_restaking::ServiceStatus::Paused },
+		),
+		("opt_in", C::opt_in { service: 0, amount: 1_000 * crate::UNIT }),
+		("set_allocation", C::set_allocation { service: 0, amount: 2_000 * crate::UNIT }),
+		("opt_out", C::opt_out { service: 0 }),
+		("complete_opt_out", C::complete_opt_out { service: 0, who: alice.clone() }),
+		(
+			"report_offence",
+			C::report_offence { service: 0, offender: alice.clone(), rule: 1, offence_era: 1 },
+		),
+		("cancel_slash", C::cancel_slash { slash_id: 0 }),
+		("cancel_all_slashes", C::cancel_all_slashes { service: 0 }),
+		("apply_slash", C::apply_slash { slash_id: 0 }),
+		("approve_slash", C::approve_slash { slash_id: 0 }),
+		("approve_held_slashes", C::approve_held_slashes { service: 0 }),
+		("sync_restaker", C::sync_restaker { who: alice }),
+		("fund_rewards", C::fund_rewards { service: 0, amount: 100 * crate::UNIT }),
+		("claim_rewards", C::claim_rewards { service: 0 }),
+	];
+	calls
+		.into_iter()
+		.map(|(name, call)| {
+			let fee = fee_of(RuntimeCall::Restaking(call));
+			(name, (fee + crate::MICRO_UNIT / 2) / crate::MICRO_UNIT)
+		})
+		.collect()
+}
+
+/// docs/deploying.md's fee table is the runtime's: each row's fee, in micro-`UNIT`, is what
+/// `paymentInfo` returns for that call. After new weights, the failure prints the new table.
+#[test]
+fn the_fee_table_in_the_deploying_guide_is_the_runtimes() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let table = fee_table();
+		let expected: String = table
+			.iter()
+			.map(|(name, micro)| {
+				format!("| `{name}` | {}.{:06} |\n", micro / 1_000_000, micro % 1_000_000)
+			})
+			.collect();
+		let doc = include_str!("../../docs/deploying.md");
+		let start = doc.find("| call | fee (UNIT) |").expect("the fee table's header");
+		let rows: String = doc[start..]
+			.lines()
+			.skip(2)
+			.take_while(|l| l.starts_with('|'))
+			.map(|l| format!("{l}\n"))
+			.collect();
+		assert_eq!(rows, expected, "docs/deploying.md's fee table should read:\n{expected}");
+		// Every call a restaker sends costs more than an existential deposit.
+		assert!(table.iter().all(|(_, micro)| *micro * crate::MICRO_UNIT > crate::EXISTENTIAL_DEPOSIT));
 	});
 }

@@ -69,7 +69,7 @@ fn params<T: Config>(slasher: T::AccountId) -> ServiceParamsOf<T> {
 		name: name::<T>(b's'),
 		slasher,
 		rules: rules.try_into().expect("MaxRules rules"),
-		min_stake: unit::<T>(),
+		min_stake: unit::<T>().max(T::MinStakeFloor::get()),
 		validators_only: false,
 		exit_delay: 1,
 		dispute_window: 1,

@@ -208,6 +208,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxServices: Get<u32>;
 
+		/// The lowest `min_stake` a service may set (`MinStakeBelowFloor`): no position is ever
+		/// smaller, so one restaker cannot make a service's secured stake tiny and drive its
+		/// reward accumulator (reward per unit of exposure) towards overflow.
+		#[pallet::constant]
+		type MinStakeFloor: Get<BalanceOf<Self>>;
+
 		/// Most slashing rules per service.
 		#[pallet::constant]
 		type MaxRules: Get<u32>;
@@ -645,6 +651,8 @@ pub mod pallet {
 		ConcentrationExceeded,
 		/// The slash is not held by the breaker.
 		NotHeld,
+		/// The service's `min_stake` is below the runtime's `MinStakeFloor`.
+		MinStakeBelowFloor,
 	}
 
 	#[pallet::hooks]

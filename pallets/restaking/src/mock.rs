@@ -220,6 +220,7 @@ parameter_types! {
 	pub static MaxCascadesPerBlock: u32 = 4;
 	pub static FullCoverage: bool = false;
 	pub static SlashBreaker: Option<Perbill> = None;
+	pub static MinStakeFloor: Balance = 0;
 }
 
 impl pallet_restaking::Config for Test {
@@ -231,6 +232,7 @@ impl pallet_restaking::Config for Test {
 	type MaxLeverage = ConstU32<MAX_LEVERAGE>;
 	type MaxServicesPerRestaker = ConstU32<4>;
 	type MaxServices = ConstU32<8>;
+	type MinStakeFloor = MinStakeFloor;
 	type MaxRules = ConstU32<4>;
 	type MaxNameLen = ConstU32<32>;
 	type MaxPendingSlashesPerService = MaxPendingSlashesPerService;

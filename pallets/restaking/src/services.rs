@@ -133,6 +133,7 @@ impl<T: Config> Pallet<T> {
 	/// Refuse parameters that would let stake escape a slash or that slash nothing.
 	fn ensure_valid_params(params: &ServiceParamsOf<T>) -> DispatchResult {
 		ensure!(params.rules.iter().all(|r| !r.fraction.is_zero()), Error::<T>::ZeroFraction);
+		ensure!(params.min_stake >= T::MinStakeFloor::get(), Error::<T>::MinStakeBelowFloor);
 		// An exit delay of zero would let an offender leave in the era of its offence, before
 		// anyone can report it; a dispute window of zero would land slashes nobody could cancel.
 		ensure!(params.exit_delay > 0, Error::<T>::ZeroExitDelay);

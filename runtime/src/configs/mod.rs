@@ -9,21 +9,30 @@ use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Historical, Nonce, Offences,
 	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
 	RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System, Timestamp,
-	UncheckedExtrinsic, VoterList, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	UncheckedExtrinsic, VoterList, EXISTENTIAL_DEPOSIT, MICRO_UNIT, SLOT_DURATION, UNIT, VERSION,
 };
 use frame_election_provider_support::{bounds::ElectionBoundsBuilder, onchain, SequentialPhragmen};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, VariantCountOf},
+	traits::{
+		fungible::{Balanced, Credit, HoldConsideration},
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, LinearStoragePrice,
+		OnUnbalanced, VariantCountOf,
+	},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, Weight, WeightToFeeCoefficient, WeightToFeeCoefficients,
+		WeightToFeePolynomial,
 	},
 	PalletId,
 };
 use frame_system::{limits::BlockWeights as SystemBlockWeights, EnsureRoot};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
-use sp_runtime::{curve::PiecewiseLinear, traits::OpaqueKeys, Perbill};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use sp_runtime::{
+	curve::PiecewiseLinear,
+	traits::{Bounded, OpaqueKeys},
+	FixedPointNumber, Perbill, Perquintill,
+};
 use sp_staking::{EraIndex, SessionIndex};
 use sp_version::RuntimeVersion;
 
@@ -70,10 +79,23 @@ impl pallet_timestamp::Config for Runtime {
 	type WeightInfo = ();
 }
 
+parameter_types! {
+	/// The most validators the chain runs: staking elects at most this many
+	/// (`MaxValidatorSet`, the election's `MaxWinnersPerPage`), and Aura and GRANDPA hold as many
+	/// authorities. `integrity_test` and a runtime test check that they agree.
+	pub const MaxActiveValidators: u32 = 100;
+	/// Nominators in one page of a validator's exposure: staking's `MaxExposurePageSize`, and the
+	/// most nominators a GRANDPA equivocation proof is weighed for.
+	pub const MaxExposurePageSize: u32 = 256;
+	/// Held from an account when it first sets session keys, returned when it purges them: key
+	/// storage is not free.
+	pub const SessionKeyDeposit: Balance = UNIT;
+}
+
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = sp_consensus_aura::sr25519::AuthorityId;
 	type DisabledValidators = Session;
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = MaxActiveValidators;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -87,8 +109,8 @@ parameter_types! {
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
-	type MaxNominators = ConstU32<0>;
+	type MaxAuthorities = MaxActiveValidators;
+	type MaxNominators = MaxExposurePageSize;
 	type MaxSetIdSessionEntries = ConstU64<168>;
 	type KeyOwnerProof = sp_session::MembershipProof;
 	type EquivocationReportSystem =
@@ -112,17 +134,69 @@ impl pallet_balances::Config for Runtime {
 	type DoneSlashHandler = ();
 }
 
-parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::from_u32(1);
+/// Weight to fee: 10 planck per picosecond of reference time, 10 `UNIT` per second of
+/// execution. The base weight of an extrinsic (about 0.1 ms) then costs about one existential
+/// deposit, and the normal share of a full block (1.5 s) 15 `UNIT`. Proof size is not charged: this
+/// is a solo chain without a relay chain's proof-of-validity limit.
+pub struct WeightToFee;
+impl WeightToFeePolynomial for WeightToFee {
+	type Balance = Balance;
+	fn polynomial() -> WeightToFeeCoefficients<Balance> {
+		let mut coefficients = WeightToFeeCoefficients::new();
+		coefficients.push(WeightToFeeCoefficient {
+			coeff_integer: FEE_PER_PICOSECOND,
+			coeff_frac: Perbill::zero(),
+			negative: false,
+			degree: 1,
+		});
+		coefficients
+	}
 }
+
+/// Planck per picosecond of reference time ([`WeightToFee`]).
+pub const FEE_PER_PICOSECOND: Balance = 10;
+
+parameter_types! {
+	/// Fee per byte of an extrinsic: 10 micro-units (100,000 bytes cost 1 `UNIT`).
+	pub const TransactionByteFee: Balance = 10 * MICRO_UNIT;
+	/// The fee multiplier aims at blocks a quarter full: fuller blocks raise it, emptier ones
+	/// lower it, by at most about 0.0056% a block at the extremes (as on Polkadot).
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	/// How fast the multiplier reacts (Polkadot's value).
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	/// The multiplier never falls below a tenth: fees keep a floor on an idle chain.
+	pub MinimumMultiplier: Multiplier = Multiplier::saturating_from_rational(1, 10u128);
+	/// No ceiling: a sustained flood keeps getting dearer.
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
+}
+
+/// Fees and tips go to the block's author (burnt if it has no account that can take them).
+pub struct ToAuthor;
+impl OnUnbalanced<Credit<AccountId, Balances>> for ToAuthor {
+	fn on_nonzero_unbalanced(amount: Credit<AccountId, Balances>) {
+		if let Some(author) = crate::Authorship::author() {
+			// A credit that cannot be resolved is dropped, which burns it.
+			let _ = <Balances as Balanced<AccountId>>::resolve(&author, amount);
+		}
+	}
+}
+
+/// The fee multiplier's update rule, reacting to how full blocks are.
+pub type SlowAdjustingFeeUpdate = TargetedFeeAdjustment<
+	Runtime,
+	TargetBlockFullness,
+	AdjustmentVariable,
+	MinimumMultiplier,
+	MaximumMultiplier,
+>;
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OnChargeTransaction = FungibleAdapter<Balances, ToAuthor>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightToFee = WeightToFee;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate = SlowAdjustingFeeUpdate;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -202,7 +276,7 @@ impl pallet_session::Config for Runtime {
 	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
 	type WeightInfo = ();
 	type Currency = Balances;
-	type KeyDeposit = ();
+	type KeyDeposit = SessionKeyDeposit;
 }
 
 impl pallet_session::historical::Config for Runtime {
@@ -243,7 +317,7 @@ impl onchain::Config for OnChainSeqPhragmen {
 	type DataProvider = Staking;
 	type WeightInfo = frame_election_provider_support::weights::SubstrateWeight<Runtime>;
 	type MaxBackersPerWinner = ConstU32<512>;
-	type MaxWinnersPerPage = ConstU32<100>;
+	type MaxWinnersPerPage = MaxActiveValidators;
 	type Bounds = ElectionBounds;
 	type Sort = ConstBool<true>;
 }
@@ -269,12 +343,14 @@ impl pallet_staking::Config for Runtime {
 	type SessionsPerEra = SessionsPerEra;
 	type BondingDuration = BondingDuration;
 	type SlashDeferDuration = SlashDeferDuration;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	/// Staking administration (validator count, minimum bonds, chill threshold, ...): Root, or
+	/// two thirds of the council, so a chain without sudo can still run it.
+	type AdminOrigin = RestakingServiceOrigin;
 	type SessionInterface = Self;
 	type EraPayout = pallet_staking::ConvertCurve<RewardCurve>;
 	type NextNewSession = Session;
-	type MaxExposurePageSize = ConstU32<256>;
-	type MaxValidatorSet = ConstU32<100>;
+	type MaxExposurePageSize = MaxExposurePageSize;
+	type MaxValidatorSet = MaxActiveValidators;
 	type ElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
 	type GenesisElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
 	type VoterList = VoterList;
@@ -372,6 +448,11 @@ parameter_types! {
 
 /// Restaking. Governance is Root (sudo on dev chains) or the council; service slashes are burnt:
 /// the credit goes to `()`. Every restaker is kept covered (`FullCoverage`).
+parameter_types! {
+	/// No service may set a `min_stake` below 1 UNIT (a thousand existential deposits).
+	pub const RestakingMinStakeFloor: Balance = UNIT;
+}
+
 impl pallet_restaking::Config for Runtime {
 	type Balance = Balance;
 	type Staking = Staking;
@@ -381,6 +462,7 @@ impl pallet_restaking::Config for Runtime {
 	type MaxLeverage = ConstU32<3>;
 	type MaxServicesPerRestaker = ConstU32<16>;
 	type MaxServices = RestakingMaxServices;
+	type MinStakeFloor = RestakingMinStakeFloor;
 	type MaxRules = ConstU32<8>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxPendingSlashesPerService = RestakingMaxPendingPerService;
@@ -410,4 +492,59 @@ where
 	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
 		UncheckedExtrinsic::new_bare(call)
 	}
+}
+
+parameter_types! {
+	/// A preimage holds 1 `UNIT` plus 10 micro-units a byte from whoever notes it.
+	pub const PreimageBaseDeposit: Balance = UNIT;
+	/// Per byte of a preimage.
+	pub const PreimageByteDeposit: Balance = 10 * MICRO_UNIT;
+	/// The hold reason of preimage deposits.
+	pub const PreimageHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
+	/// A deferred whitelisted dispatch expires after a day.
+	pub const WhitelistDeferredExpiration: BlockNumber = crate::HOURS * 24;
+}
+
+/// Preimages: calls too large for a motion (a runtime upgrade) are noted here and referred to
+/// by hash.
+impl pallet_preimage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type ManagerOrigin = EnsureRoot<AccountId>;
+	type Consideration = HoldConsideration<
+		AccountId,
+		Balances,
+		PreimageHoldReason,
+		LinearStoragePrice<PreimageBaseDeposit, PreimageByteDeposit, Balance>,
+	>;
+}
+
+/// Whitelisting a call for Root: half the council (or Root).
+pub type WhitelistOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 1, 2>,
+>;
+
+/// Dispatching a whitelisted call as Root: three quarters of the council (or Root).
+pub type RootMotionOrigin = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 3, 4>,
+>;
+
+/// Root without sudo: half the council whitelists a call's hash (`whitelist_call`), which
+/// anyone can then read; three quarters of it dispatch the call as Root
+/// (`dispatch_whitelisted_call_with_preimage`, or `dispatch_whitelisted_call` for a noted
+/// preimage). Runtime upgrades (`system.set_code`), council membership and anything else that
+/// needs Root go this way on a chain whose sudo has no key.
+impl pallet_whitelist::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WhitelistOrigin = WhitelistOrigin;
+	type DispatchWhitelistedOrigin = RootMotionOrigin;
+	type Preimages = crate::Preimage;
+	type DeferredDispatchExpiration = WhitelistDeferredExpiration;
+	type BlockNumberProvider = System;
+	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
 }

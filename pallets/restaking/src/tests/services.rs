@@ -190,3 +190,33 @@ fn retired_service_takes_nothing_new_and_cannot_be_resumed() {
 		);
 	});
 }
+
+/// The runtime's floor on `min_stake`: registering or updating below it is refused by name and
+/// changes nothing; at the floor it is accepted. The mock's service has `min_stake` 100.
+#[test]
+fn min_stake_below_the_runtime_floor_is_refused() {
+	struct Floor;
+	impl Drop for Floor {
+		fn drop(&mut self) {
+			MinStakeFloor::set(0);
+		}
+	}
+	let _floor = Floor;
+	MinStakeFloor::set(150);
+	ExtBuilder::default().build_and_execute(|| {
+		let mut params = service_params("oracle");
+		assert_noop!(
+			Restaking::register_service(RuntimeOrigin::root(), params.clone()),
+			Error::<Test>::MinStakeBelowFloor
+		);
+		params.min_stake = 150;
+		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params.clone()));
+		let id = 0;
+		params.min_stake = 149;
+		assert_noop!(
+			Restaking::update_service(RuntimeOrigin::root(), id, params),
+			Error::<Test>::MinStakeBelowFloor
+		);
+		assert_eq!(Services::<Test>::get(id).unwrap().params.min_stake, 150);
+	});
+}
