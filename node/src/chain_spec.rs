@@ -47,14 +47,13 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 /// council (docs/deploying.md), and start the node with `--chain <your spec>`; run as is, its
 /// genesis fails for want of validators.
 pub fn production_chain_spec_template() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(
-		WASM_BINARY.ok_or_else(|| "wasm not available".to_string())?,
-		None,
-	)
-	.with_name("Restaking")
-	.with_id("restaking")
-	.with_chain_type(ChainType::Live)
-	.with_genesis_config_preset_name(restaking_runtime::genesis_config_presets::PRODUCTION_PRESET)
-	.with_properties(properties())
-	.build())
+	Ok(ChainSpec::builder(WASM_BINARY.ok_or_else(|| "wasm not available".to_string())?, None)
+		.with_name("Restaking")
+		.with_id("restaking")
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_preset_name(
+			restaking_runtime::genesis_config_presets::PRODUCTION_PRESET,
+		)
+		.with_properties(properties())
+		.build())
 }

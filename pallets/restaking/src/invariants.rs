@@ -64,10 +64,8 @@ impl<T: Config> Pallet<T> {
 			*entry = entry.saturating_add(amount);
 		}
 		// Per restaker: (positions, allocations, exposures, claims).
-		let mut per_restaker: BTreeMap<
-			T::AccountId,
-			(u32, BalanceOf<T>, BalanceOf<T>, BalanceOf<T>),
-		> = BTreeMap::new();
+		type Sums<B> = (u32, B, B, B);
+		let mut per_restaker: BTreeMap<T::AccountId, Sums<BalanceOf<T>>> = BTreeMap::new();
 		for (who, service, position) in Positions::<T>::iter() {
 			ensure!(position.exposure <= position.allocation, "exposure above its allocation");
 			let history = &position.history;

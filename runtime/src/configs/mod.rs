@@ -446,13 +446,13 @@ parameter_types! {
 	pub RestakingSlashBreaker: Option<Perbill> = Some(Perbill::from_percent(10));
 }
 
-/// Restaking. Governance is Root (sudo on dev chains) or the council; service slashes are burnt:
-/// the credit goes to `()`. Every restaker is kept covered (`FullCoverage`).
 parameter_types! {
 	/// No service may set a `min_stake` below 1 UNIT (a thousand existential deposits).
 	pub const RestakingMinStakeFloor: Balance = UNIT;
 }
 
+/// Restaking. Governance is Root (sudo on dev chains) or the council; service slashes are burnt:
+/// the credit goes to `()`. Every restaker is kept covered (`FullCoverage`).
 impl pallet_restaking::Config for Runtime {
 	type Balance = Balance;
 	type Staking = Staking;

@@ -1020,7 +1020,7 @@ impl Model {
 		let scheduled: Bal = standing.clone().map(|x| x.amount).sum();
 		let ejects = standing.clone().any(|x| x.eject);
 		let amount = total.saturating_sub(scheduled);
-		if amount == 0 && !(r.eject && !ejects) {
+		if amount == 0 && (!r.eject || ejects) {
 			return Err("OffenceAlreadySlashed");
 		}
 		if self.slashes.values().filter(|x| x.service == sid).count() >= MAX_PENDING {
