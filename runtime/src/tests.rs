@@ -135,22 +135,23 @@ fn development_preset_has_alice_validating_and_in_the_sample_service() {
 	});
 }
 
+/// The session's validators are Alice, Bob, Charlie and Dave.
+fn assert_four_validators() {
+	let mut validators = Session::validators();
+	validators.sort();
+	let mut expected: Vec<_> =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+			.into_iter()
+			.map(account)
+			.collect();
+	expected.sort();
+	assert_eq!(validators, expected);
+}
+
 #[test]
 fn local_testnet_preset_has_four_validators_in_the_sample_service() {
 	ext_from_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-		let mut validators = Session::validators();
-		validators.sort();
-		let mut expected: Vec<_> = [
-			Sr25519Keyring::Alice,
-			Sr25519Keyring::Bob,
-			Sr25519Keyring::Charlie,
-			Sr25519Keyring::Dave,
-		]
-		.into_iter()
-		.map(account)
-		.collect();
-		expected.sort();
-		assert_eq!(validators, expected);
+		assert_four_validators();
 		assert_eq!(secured(SAMPLE_SERVICE), 4 * SAMPLE_ALLOCATION);
 	});
 }
@@ -724,19 +725,7 @@ fn the_production_preset_alone_has_no_authorities_and_no_well_known_accounts() {
 fn the_production_preset_produces_blocks_with_real_bounds_and_no_sudo() {
 	use Sr25519Keyring::Eve;
 	ext_from_patch(production_with_validators()).execute_with(|| {
-		let mut validators = Session::validators();
-		validators.sort();
-		let mut expected: Vec<_> = [
-			Sr25519Keyring::Alice,
-			Sr25519Keyring::Bob,
-			Sr25519Keyring::Charlie,
-			Sr25519Keyring::Dave,
-		]
-		.iter()
-		.map(|k| k.to_account_id())
-		.collect();
-		expected.sort();
-		assert_eq!(validators, expected);
+		assert_four_validators();
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 		assert_eq!(pallet_staking::MinValidatorBond::<Runtime>::get(), 10_000 * crate::UNIT);
 		assert_eq!(pallet_staking::MinNominatorBond::<Runtime>::get(), 100 * crate::UNIT);
