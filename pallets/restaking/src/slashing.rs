@@ -315,7 +315,6 @@ impl<T: Config> Pallet<T> {
 	pub fn do_apply_due_slash(slash_id: SlashId) -> DispatchResult {
 		let slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
 		ensure!(T::Slashing::active_era() >= slash.apply_era, Error::<T>::SlashNotDue);
-		Self::unschedule(slash_id, &slash);
 		Self::land_slash(slash_id, slash);
 		Ok(())
 	}
@@ -340,7 +339,6 @@ impl<T: Config> Pallet<T> {
 				budget = budget.saturating_sub(1);
 				match Slashes::<T>::get(slash_id) {
 					Some(slash) => {
-						Self::unschedule(slash_id, &slash);
 						Self::land_slash(slash_id, slash);
 						landed = landed.saturating_add(1);
 					}
@@ -361,9 +359,12 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads_writes(reads, writes))
 	}
 
-	/// Land `slash`, already taken out of the schedule, on the offender's bonded ledger, then
-	/// eject and cascade; or drop it if the breaker holds it and governance did not approve it.
-	fn land_slash(slash_id: SlashId, slash: PendingSlashOf<T>) {
+	/// Take `slash` out of the schedule and land it on the offender's bonded ledger, then eject
+	/// and cascade; or drop it if the breaker holds it and governance did not approve it.
+	/// Returns what it took. The one landing path: `on_initialize`, `apply_slash` and
+	/// `simulate_slash`.
+	pub(crate) fn land_slash(slash_id: SlashId, slash: PendingSlashOf<T>) -> BalanceOf<T> {
+		Self::unschedule(slash_id, &slash);
 		if slash.breaker == BreakerState::Held {
 			Self::withdraw(slash_id, &slash, false);
 			Self::deposit_event(Event::<T>::HeldSlashDropped {
@@ -372,7 +373,7 @@ impl<T: Config> Pallet<T> {
 				offender: slash.offender,
 				amount: slash.amount,
 			});
-			return;
+			return Zero::zero();
 		}
 		// A slash never takes more than the stake left when it lands.
 		let taken = match T::Staking::total_stake(&slash.offender) {
@@ -391,6 +392,7 @@ impl<T: Config> Pallet<T> {
 			Self::eject(&slash.offender, slash.service);
 		}
 		Self::do_resync(&slash.offender);
+		taken
 	}
 
 	/// The allocation with which `who` backed `service` in `offence_era`, from its position or,

@@ -2,8 +2,8 @@
 
 use crate::{
 	pallet::{
-		Config, Error, Pallet, PendingCascades, PendingRuleChanges, Positions, ReportedOffences,
-		Restakers, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
+		Config, Error, Pallet, PendingCascades, PendingRuleChanges, Positions, Restakers,
+		ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, BreakerState, ExposureView, PendingSlashOf, RestakerView, RiskView, RuleChangeView,
 	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceOf, ServiceView, SlashId,
@@ -126,32 +126,28 @@ impl<T: Config> Pallet<T> {
 		Self::sorted_slashes(|s| &s.offender == who)
 	}
 
-	/// What a report of `offender` under `rule` of `service` for an offence in the active era
-	/// would do if its slash landed now: the amount a report would fix (the rule's fraction of
-	/// the allocation in force now, capped by the stake a slash landing after the dispute window
-	/// still reaches), the offender's stake after, and every one of its services' secured stake
-	/// before and after the cascade.
+	/// What a report of `offender` under `rule` of `service` for an offence in the active era,
+	/// followed by its landing, would do; the same refusal as the report if it would be refused.
 	///
-	/// It also says whether the breaker would hold such a report now, the offender's coverage
+	/// It runs the real path in a storage transaction that is rolled back: the report as the
+	/// service's slasher (`report_offence`: the allocation in force in the offence era, the rule
+	/// in force then, the stake a slash landing after the dispute window still reaches, departed
+	/// stashes a report still accepts, max not sum against standing reports of the offence),
+	/// then the landing (`do_slash` with the offence era's chunk rules, ejection, re-sync).
+	/// `amount` is what the landing takes from the bonded ledger, which is exactly what the
+	/// report would fix unless the stake changes before it lands. The cascade figures are those
+	/// of a landing now.
+	///
+	/// A report the breaker would hold lands only if governance approves it: `held` says so,
+	/// and the figures are those of the approved slash. It also gives the offender's coverage
 	/// ratio before and after, and the effective era of a harsher rule change waiting.
-	///
-	/// It runs the real path (`do_slash`, ejection, re-sync) in a storage transaction that is
-	/// rolled back.
 	pub fn simulate_slash(
 		service: ServiceId,
 		offender: T::AccountId,
 		rule: RuleIndex,
 	) -> Result<SlashSimulation<BalanceOf<T>>, DispatchError> {
-		let info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
-		let rule = info.params.rules.get(rule as usize).ok_or(Error::<T>::UnknownRule)?.clone();
+		let info = Self::service(service)?;
 		let stake_before = Self::bonded_stake(&offender)?.total;
-		let era = T::Slashing::active_era();
-		let allocation = Self::allocation_in_era(&offender, service, era, era)?;
-		let apply_era = era.saturating_add(info.params.dispute_window);
-		let total = Self::slash_amount(rule.fraction, allocation, &offender, apply_era);
-		// Max, not sum: an offence of this era already reported slashes only the difference.
-		let reported = ReportedOffences::<T>::get(era, (service, offender.clone()));
-		let (amount, _) = Self::beyond_standing(total, &reported);
 		let services =
 			Restakers::<T>::get(&offender).map(|l| l.services.into_inner()).unwrap_or_default();
 		let secured =
@@ -162,45 +158,47 @@ impl<T: Config> Pallet<T> {
 			ratio_ppb(claim, Self::stake_of(who).reachable(T::Slashing::active_era()))
 		};
 		let coverage_before_ppb = coverage(&offender);
-		let held = T::SlashBreaker::get().is_some_and(|fraction| {
-			let left = SlashBudgets::<T>::get(apply_era)
-				.map(|b| b.cap.saturating_sub(b.within))
-				.unwrap_or_else(|| fraction.mul_floor(T::Slashing::total_bonded()));
-			amount > left
-		});
 		let rule_change_era = PendingRuleChanges::<T>::get(service).map(|c| c.effective_era);
+		let era = T::Slashing::active_era();
 
 		with_transaction(|| {
-			let taken = if amount.is_zero() {
-				Zero::zero()
-			} else {
-				T::Slashing::slash(&offender, amount, T::Slashing::active_era())
-			};
-			if rule.eject {
-				Self::eject(&offender, service);
-			}
-			Self::do_resync(&offender);
-			let stake_after = T::Staking::total_stake(&offender).unwrap_or_default();
-			let impacts = before
-				.iter()
-				.map(|(id, secured_before)| ServiceImpact {
-					service: *id,
-					secured_before: *secured_before,
-					secured_after: secured(id),
-					ejected: !Positions::<T>::contains_key(&offender, id),
+			let simulation = Self::do_report_offence(
+				info.params.slasher.clone(),
+				service,
+				offender.clone(),
+				rule,
+				era,
+			)
+			.and_then(|slash_id| {
+				let mut slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
+				let held = slash.breaker == BreakerState::Held;
+				if held {
+					slash.breaker = BreakerState::Approved;
+				}
+				let taken = Self::land_slash(slash_id, slash);
+				let stake_after = T::Staking::total_stake(&offender).unwrap_or_default();
+				let impacts = before
+					.iter()
+					.map(|(id, secured_before)| ServiceImpact {
+						service: *id,
+						secured_before: *secured_before,
+						secured_after: secured(id),
+						ejected: !Positions::<T>::contains_key(&offender, id),
+					})
+					.collect();
+				Ok(SlashSimulation {
+					amount: taken,
+					stake_before,
+					stake_after,
+					services: impacts,
+					worst_case: info.params.worst_case(),
+					coverage_before_ppb,
+					coverage_after_ppb: coverage(&offender),
+					held,
+					rule_change_era,
 				})
-				.collect();
-			TransactionOutcome::Rollback(Ok(SlashSimulation {
-				amount: taken,
-				stake_before,
-				stake_after,
-				services: impacts,
-				worst_case: info.params.worst_case(),
-				coverage_before_ppb,
-				coverage_after_ppb: coverage(&offender),
-				held,
-				rule_change_era,
-			}))
+			});
+			TransactionOutcome::Rollback(simulation)
 		})
 	}
 

@@ -39,9 +39,10 @@ sp_api::decl_runtime_apis! {
 		/// The scheduled slashes of a restaker, by id.
 		fn pending_slashes_of(who: AccountId) -> Vec<(SlashId, PendingSlash<AccountId, Balance>)>;
 
-		/// What a slash of `offender` under `rule` of `service` would do if it landed now: the
-		/// amount, the offender's stake after, and every service's secured stake before and
-		/// after the cascade.
+		/// What a report of `offender` under `rule` of `service` for an offence in the active era
+		/// would do once it landed: the amount, the offender's stake after, and every service's
+		/// secured stake before and after the cascade; or the error the report would get. Runs
+		/// the real report and landing, rolled back.
 		fn simulate_slash(
 			service: ServiceId,
 			offender: AccountId,

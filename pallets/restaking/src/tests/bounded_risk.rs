@@ -253,7 +253,8 @@ fn a_larger_fraction_schedules_only_the_difference() {
 }
 
 /// `simulate_slash` (an offence of the active era) shows what a report would add: after a 10%
-/// report of era 1, a 50% one adds 400, not 500; the 10% rule again adds nothing.
+/// report of era 1, a 50% one adds 400, not 500; the 10% rule again is refused as the report
+/// would be.
 #[test]
 fn simulate_slash_shows_only_what_a_report_adds_to_the_offence() {
 	ExtBuilder::default().build_and_execute(|| {
@@ -262,7 +263,10 @@ fn simulate_slash_shows_only_what_a_report_adds_to_the_offence() {
 		assert_ok!(report(id, VALIDATOR_A, 0, 1));
 		let simulation = Restaking::simulate_slash(id, VALIDATOR_A, 1).unwrap();
 		assert_eq!((simulation.amount, simulation.stake_after), (400, 600));
-		assert_eq!(Restaking::simulate_slash(id, VALIDATOR_A, 0).unwrap().amount, 0);
+		assert_eq!(
+			Restaking::simulate_slash(id, VALIDATOR_A, 0).map(|s| s.amount),
+			Err(Error::<Test>::DuplicateOffence.into())
+		);
 		assert_ok!(report(id, VALIDATOR_A, 1, 1));
 		assert_eq!(slash(1).amount, 400);
 	});

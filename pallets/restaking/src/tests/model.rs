@@ -410,6 +410,18 @@ pub enum Ev {
 /// A refusal, by the pallet's error name.
 pub type Refusal = &'static str;
 
+/// What `simulate_slash` returns, as the model predicts it: the amount taken, the offender's
+/// stake before and after, `(service, secured before, secured after, ejected)` for each of its
+/// services (by id), and whether the breaker would hold the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Simulation {
+	pub amount: Bal,
+	pub stake_before: Bal,
+	pub stake_after: Bal,
+	pub services: Vec<(Sid, Bal, Bal, bool)>,
+	pub held: bool,
+}
+
 /// The whole model.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
@@ -1212,6 +1224,31 @@ impl Model {
 			}
 		}
 		self.sync(slash.offender);
+	}
+
+	/// `simulate_slash`: a report by the service's slasher of an offence in the active era,
+	/// approved if the breaker holds it, landed now; on a copy of the model.
+	pub fn simulate(&self, sid: Sid, who: Who, rule: u32) -> Result<Simulation, Refusal> {
+		let slasher = self.services.get(&sid).ok_or("UnknownService")?.params.slasher;
+		let stake_before = self.ledgers.get(&who).ok_or("NotBonded")?.total();
+		let before: Vec<(Sid, Bal)> =
+			self.services_of(who).into_iter().map(|s| (s, self.total_secured(s))).collect();
+		let mut m = self.clone();
+		let id = m.report(slasher, sid, who, rule, self.era)?;
+		let slash = m.slashes.get_mut(&id).expect("just reported");
+		let held = slash.breaker == Breaker::Held;
+		if held {
+			slash.breaker = Breaker::Approved;
+		}
+		m.land(id);
+		let amount = m.landed.last().map_or(0, |(_, taken)| *taken);
+		let services = before
+			.into_iter()
+			.map(|(s, secured)| {
+				(s, secured, m.total_secured(s), !m.positions.contains_key(&(who, s)))
+			})
+			.collect();
+		Ok(Simulation { amount, stake_before, stake_after: m.ledger(who).total(), services, held })
 	}
 
 	/// Slashes the era boundary lands in the active era, by id: every due one, unless landing

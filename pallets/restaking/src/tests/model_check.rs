@@ -8,7 +8,9 @@
 //! about two in five; then runs 40 to 60 operations over six stashes (four validators, two
 //! nominators): restaking calls (valid and not, some at the exact edge of the coverage,
 //! concentration or leverage check), reports (some of an offence already reported, under
-//! another rule: max, not sum), governance's cancels, approvals of held slashes, status changes
+//! another rule: max, not sum), `simulate_slash` (which must equal the model's report by the
+//! slasher and landing, or its refusal, and change nothing), governance's cancels, approvals of
+//! held slashes, status changes
 //! and service updates (harsher ones wait for their effective era), reward fundings and claims,
 //! era changes (the automatic slash path; in one case in five it is held and due slashes land
 //! through `apply_slash`), and pallet-staking's own moves (bond_extra, unbond,
@@ -103,6 +105,12 @@ pub enum Op {
 		raise: bool,
 		kind: u8,
 		over: bool,
+	},
+	/// `simulate_slash` of `at` under `rule` (an offence of the active era), against the model's
+	/// report and landing; changes nothing.
+	Simulate {
+		at: Target,
+		rule: u32,
 	},
 	ApproveSlash {
 		pick: usize,
@@ -288,6 +296,7 @@ fn op() -> impl Strategy<Value = Op> {
 		3 => (prop_oneof![1 => 0..2usize, 2 => who()], 0..SERVICES, target(), any::<bool>(), 0u8..4, any::<bool>()).prop_map(
 			|(who, service, at, raise, kind, over)| Op::Edge { who, service, at, raise, kind, over }
 		),
+		3 => (target(), prop_oneof![6 => 0u32..3, 1 => 3u32..5]).prop_map(|(at, rule)| Op::Simulate { at, rule }),
 		1 => (0usize..6).prop_map(|pick| Op::ApproveSlash { pick }),
 		1 => service_id().prop_map(|service| Op::ApproveHeld { service }),
 		2 => (prop_oneof![1 => Just(0), 2 => service_id()], params(), any::<bool>())
@@ -529,6 +538,9 @@ struct Stats {
 	/// ejection.
 	top_ups: u64,
 	eject_only: u64,
+	/// `simulate_slash` calls compared, and those that took stake.
+	simulations: u64,
+	simulated_landings: u64,
 	/// Accepted calls by name.
 	calls: std::collections::BTreeMap<String, u64>,
 	/// Refusals by error.
@@ -787,6 +799,35 @@ fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 				let p = dispatch(Call::opt_in { service, amount }, signed(w));
 				both("opt_in", p, m.call(|m| m.opt_in(w, service, amount)))?;
 			}
+		}
+		Op::Simulate { at, rule } => {
+			let (w, service) = at.resolve(m, true);
+			// The mock counts slashed funds outside storage, where the rollback does not reach.
+			let slashed = ServiceSlashed::get();
+			let chain = Restaking::simulate_slash(service, w, rule);
+			ServiceSlashed::set(slashed);
+			let chain = chain.map_err(refusal).map(|c| {
+				let mut services: Vec<_> = c
+					.services
+					.iter()
+					.map(|i| (i.service, i.secured_before, i.secured_after, i.ejected))
+					.collect();
+				services.sort();
+				model::Simulation {
+					amount: c.amount,
+					stake_before: c.stake_before,
+					stake_after: c.stake_after,
+					services,
+					held: c.held,
+				}
+			});
+			let landed = chain.as_ref().is_ok_and(|c| c.amount > 0);
+			prop_assert_eq!(chain, m.simulate(service, w, rule), "simulate_slash vs the model");
+			STATS.with(|s| {
+				let mut s = s.borrow_mut();
+				s.simulations += 1;
+				s.simulated_landings += u64::from(landed);
+			});
 		}
 		Op::ApproveSlash { pick } => {
 			// Mostly a held slash, if there is one.

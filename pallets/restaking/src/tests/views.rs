@@ -1,4 +1,7 @@
-use crate::{mock::*, Exit, ExposureView, ServiceImpact, ServiceStatus};
+use crate::{
+	mock::*, Error, Event, Exit, ExposureView, NextSlashId, ServiceId, ServiceImpact,
+	ServiceStatus, SlashSimulation,
+};
 use frame_support::assert_ok;
 use sp_runtime::Perbill;
 
@@ -154,10 +157,127 @@ fn simulate_slash_predicts_exactly_what_the_real_slash_then_does() {
 fn simulate_slash_refuses_what_a_report_would_refuse() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = register("oracle");
-		assert!(Restaking::simulate_slash(id + 1, VALIDATOR_A, 0).is_err());
-		assert!(Restaking::simulate_slash(id, VALIDATOR_A, 0).is_err());
+		let refusal = |service, offender, rule| {
+			Restaking::simulate_slash(service, offender, rule).map(|s| s.amount)
+		};
+		assert_eq!(refusal(id + 1, VALIDATOR_A, 0), Err(Error::<Test>::UnknownService.into()));
+		assert_eq!(refusal(id, VALIDATOR_A, 0), Err(Error::<Test>::NotOptedIn.into()));
 		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 500));
-		assert!(Restaking::simulate_slash(id, VALIDATOR_A, 9).is_err());
-		assert!(Restaking::simulate_slash(id, UNBONDED, 0).is_err());
+		assert_eq!(refusal(id, VALIDATOR_A, 9), Err(Error::<Test>::UnknownRule.into()));
+		assert_eq!(refusal(id, UNBONDED, 0), Err(Error::<Test>::NotBonded.into()));
+		assert_eq!(refusal(id, VALIDATOR_A, 0), Ok(50));
+		assert_ok!(Restaking::report_offence(
+			RuntimeOrigin::signed(SLASHER),
+			id,
+			VALIDATOR_A,
+			1,
+			0
+		));
+		// The same rule again, and a gentler rule that adds nothing to the 50% standing.
+		assert_eq!(refusal(id, VALIDATOR_A, 1), Err(Error::<Test>::DuplicateOffence.into()));
+		assert_eq!(refusal(id, VALIDATOR_A, 0), Err(Error::<Test>::OffenceAlreadySlashed.into()));
+		assert_ok!(Restaking::set_service_status(RuntimeOrigin::root(), id, ServiceStatus::Paused));
+		assert_eq!(refusal(id, VALIDATOR_A, 0), Err(Error::<Test>::ServicePaused.into()));
+	});
+}
+
+/// Report the offence `sim` simulated (of the active era) through the real path: the call, an
+/// approval if the breaker holds it, the eras to its landing; then check that what landed is what
+/// the simulation said, given that `withdrawn` of the offender's stake left in between.
+fn assert_lands_as_simulated(
+	service: ServiceId,
+	offender: AccountId,
+	rule: u32,
+	sim: &SlashSimulation<Balance>,
+	before_landing: impl FnOnce(),
+	withdrawn: Balance,
+) {
+	let era = active_era();
+	let slash_id = NextSlashId::<Test>::get();
+	restaking_events();
+	assert_ok!(Restaking::report_offence(
+		RuntimeOrigin::signed(SLASHER),
+		service,
+		offender,
+		rule,
+		era
+	));
+	if sim.held {
+		assert_ok!(Restaking::approve_slash(RuntimeOrigin::root(), slash_id));
+	}
+	before_landing();
+	start_active_era(era + service_params("").dispute_window);
+	assert!(restaking_events().contains(&Event::SlashApplied {
+		slash_id,
+		service,
+		offender,
+		amount: sim.amount
+	}));
+	assert_eq!(bonded(offender), sim.stake_after - withdrawn);
+	for impact in &sim.services {
+		assert_eq!(secured(impact.service), impact.secured_after);
+		assert_eq!(exposure(offender, impact.service) == 0, impact.ejected);
+	}
+}
+
+/// A stash that an ejection has just taken out of a service is still reportable for the eras
+/// its allocation was in force, the active one included: the simulation accepts it as the
+/// report does, on the allocation of its departure record.
+#[test]
+fn simulate_slash_accepts_a_departed_stash_a_report_still_accepts() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, bridge) = (register("oracle"), register("bridge"));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), oracle, 1_000));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), bridge, 600));
+		start_active_era(1);
+		assert_ok!(Restaking::report_offence(
+			RuntimeOrigin::signed(SLASHER),
+			oracle,
+			VALIDATOR_A,
+			1,
+			1
+		));
+		start_active_era(3);
+		// 50% of 1,000 landed and ejected A from the oracle; 500 is left.
+		assert_eq!((bonded(VALIDATOR_A), exposure(VALIDATOR_A, oracle)), (500, 0));
+		let sim = Restaking::simulate_slash(oracle, VALIDATOR_A, 0).unwrap();
+		// 10% of min(1,000 allocated in era 3, 500 reachable).
+		assert_eq!((sim.amount, sim.stake_before, sim.stake_after), (50, 500, 450));
+		assert_eq!(
+			sim.services,
+			vec![ServiceImpact {
+				service: bridge,
+				secured_before: 500,
+				secured_after: 450,
+				ejected: false
+			}]
+		);
+		assert_lands_as_simulated(oracle, VALIDATOR_A, 0, &sim, || {}, 0);
+	});
+}
+
+/// Stake unbonded long ago that can be withdrawn before the slash lands is not counted: the
+/// simulation takes 50% of the 400 still reachable at the apply era, not of the 1,000 bonded.
+#[test]
+fn simulate_slash_counts_only_the_stake_reachable_when_it_lands() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), oracle, 1_000));
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 600));
+		start_active_era(BONDING_DURATION - 1);
+		let sim = Restaking::simulate_slash(oracle, VALIDATOR_A, 1).unwrap();
+		assert_eq!((sim.amount, sim.stake_before, sim.stake_after), (200, 1_000, 800));
+		// The chunk becomes withdrawable before the apply era, and A takes it out.
+		assert_lands_as_simulated(
+			oracle,
+			VALIDATOR_A,
+			1,
+			&sim,
+			|| {
+				start_active_era(BONDING_DURATION);
+				assert_ok!(Staking::withdraw_unbonded(RuntimeOrigin::signed(VALIDATOR_A), 0));
+			},
+			600,
+		);
 	});
 }
