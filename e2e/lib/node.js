@@ -651,9 +651,11 @@ async function nonceFor(api, signer) {
 /**
  * Sign and submit `tx`; resolve once it is in a block with `{ blockHash, blockNumber, events }`
  * (the extrinsic's own events). Reject with `DispatchFailed` (`err.errorName`) if it failed,
- * including a sudo call whose inner call failed (the `Sudid` event carries that result).
+ * including a call that sudo, a proxy or a multisig dispatched and that failed (their `Sudid`,
+ * `ProxyExecuted` and `MultisigExecuted` events carry that result). `sign`: more signer options
+ * for polkadot-js (`{ mode: 1, metadataHash }`).
  */
-export async function sendAndWait(api, tx, signer, { timeoutMs = 90_000 } = {}) {
+export async function sendAndWait(api, tx, signer, { timeoutMs = 90_000, sign = {} } = {}) {
   const label = labelOf(tx);
   const nonce = await nonceFor(api, signer);
   return new Promise((resolve, reject) => {
@@ -671,7 +673,7 @@ export async function sendAndWait(api, tx, signer, { timeoutMs = 90_000 } = {}) 
       timeoutMs,
     );
 
-    tx.signAndSend(signer, { nonce }, (result) => {
+    tx.signAndSend(signer, { ...sign, nonce }, (result) => {
       const { status, events, dispatchError } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         finish(reject, new Error(`${label}: transaction ${status.type}`));
@@ -690,9 +692,16 @@ export async function sendAndWait(api, tx, signer, { timeoutMs = 90_000 } = {}) 
         failed(new DispatchFailed(api, dispatchError, label));
         return;
       }
+      // A call dispatched by sudo, a proxy or a multisig: its event carries the inner result.
+      const wrappers = [
+        api.events.sudo?.Sudid,
+        api.events.proxy?.ProxyExecuted,
+        api.events.multisig?.MultisigExecuted,
+      ].filter(Boolean);
       for (const { event } of events) {
-        if (api.events.sudo?.Sudid?.is(event) && event.data[0].isErr) {
-          failed(new DispatchFailed(api, event.data[0].asErr, label));
+        const result = wrappers.some((w) => w.is(event)) ? event.data.at(-1) : null;
+        if (result?.isErr) {
+          failed(new DispatchFailed(api, result.asErr, label));
           return;
         }
       }

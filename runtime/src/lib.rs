@@ -128,6 +128,7 @@ pub type TxExtension = (
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 );
 /// Extrinsics as this runtime decodes them.
 pub type UncheckedExtrinsic =
@@ -215,7 +216,18 @@ mod runtime {
 	/// Root through the council: whitelisted calls dispatched as Root.
 	#[runtime::pallet_index(16)]
 	pub type Whitelist = pallet_whitelist;
+	/// Batches of calls.
+	#[runtime::pallet_index(17)]
+	pub type Utility = pallet_utility;
+	/// Proxies: an operator key acts for a stash within its proxy type.
+	#[runtime::pallet_index(18)]
+	pub type Proxy = pallet_proxy;
+	/// Multisig accounts, such as a service's slasher.
+	#[runtime::pallet_index(19)]
+	pub type Multisig = pallet_multisig;
 }
 
+#[cfg(test)]
+mod docs_tests;
 #[cfg(test)]
 mod tests;

@@ -546,6 +546,7 @@ fn signed(call: RuntimeCall, who: Sr25519Keyring) -> crate::UncheckedExtrinsic {
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 	);
 	let payload = crate::SignedPayload::new(call.clone(), extension.clone()).unwrap();
 	let signature = payload.using_encoded(|bytes| who.sign(bytes));
@@ -905,5 +906,144 @@ fn the_fee_table_in_the_deploying_guide_is_the_runtimes() {
 		assert!(table
 			.iter()
 			.all(|(_, micro)| *micro * crate::MICRO_UNIT > crate::EXISTENTIAL_DEPOSIT));
+	});
+}
+
+/// The events of the proxy and multisig pallets, in order.
+fn proxy_and_multisig_events() -> Vec<RuntimeEvent> {
+	System::events()
+		.into_iter()
+		.map(|r| r.event)
+		.filter(|e| matches!(e, RuntimeEvent::Proxy(_) | RuntimeEvent::Multisig(_)))
+		.collect()
+}
+
+#[test]
+fn a_restaking_proxy_opts_a_stash_in_and_can_do_nothing_else() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (alice, ferdie) = (account(Sr25519Keyring::Alice), account(Sr25519Keyring::Ferdie));
+		let mut params = genesis_presets_sample_params();
+		params.name = b"bridge".to_vec().try_into().unwrap();
+		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
+		let before = pallet_balances::Pallet::<Runtime>::reserved_balance(&alice);
+		assert_ok!(crate::Proxy::add_proxy(
+			RuntimeOrigin::signed(alice.clone()),
+			sp_runtime::MultiAddress::Id(ferdie.clone()),
+			crate::configs::ProxyType::Restaking,
+			0
+		));
+		// The deposit: 0.1 UNIT + 8 bytes, plus 33 bytes for the one proxy, at 10 micro-UNIT.
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::reserved_balance(&alice) - before,
+			crate::UNIT / 10 + 41 * 10 * crate::MICRO_UNIT
+		);
+		let as_alice = |call: RuntimeCall| {
+			System::reset_events();
+			assert_ok!(crate::Proxy::proxy(
+				RuntimeOrigin::signed(ferdie.clone()),
+				sp_runtime::MultiAddress::Id(alice.clone()),
+				None,
+				Box::new(call)
+			));
+			proxy_and_multisig_events()
+		};
+		let opt_in =
+			RuntimeCall::Restaking(RestakingCall::opt_in { service: 1, amount: VALIDATOR_BOND });
+		assert_eq!(
+			as_alice(opt_in),
+			vec![RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted { result: Ok(()) })]
+		);
+		assert_eq!(
+			Restaking::exposures_view(&alice).unwrap().positions[1].allocation,
+			VALIDATOR_BOND
+		);
+		// A transfer, a report and staking's own calls are outside the proxy type.
+		let refused = RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted {
+			result: Err(frame_system::Error::<Runtime>::CallFiltered.into()),
+		});
+		for call in [
+			RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+				dest: sp_runtime::MultiAddress::Id(ferdie.clone()),
+				value: crate::UNIT,
+			}),
+			RuntimeCall::Staking(pallet_staking::Call::chill {}),
+			RuntimeCall::Restaking(RestakingCall::set_service_status {
+				service: 1,
+				status: pallet_restaking::ServiceStatus::Paused,
+			}),
+		] {
+			assert_eq!(as_alice(call), vec![refused.clone()]);
+		}
+		// A batch of restaking calls is inside it.
+		let batch = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![
+				RuntimeCall::Restaking(RestakingCall::sync_restaker { who: alice.clone() }),
+				RuntimeCall::Restaking(RestakingCall::opt_out { service: 1 }),
+			],
+		});
+		assert_eq!(
+			as_alice(batch),
+			vec![RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted { result: Ok(()) })]
+		);
+		assert!(Restaking::exposures_view(&alice).unwrap().positions[1].exit.is_some());
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_two_of_three_multisig_slasher_reports_an_offence() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		use Sr25519Keyring::{Alice, Charlie, Dave, Eve};
+		let mut signers = [account(Charlie), account(Dave), account(Eve)];
+		signers.sort();
+		let slasher = pallet_multisig::Pallet::<Runtime>::multi_account_id(&signers, 2);
+		let mut params = genesis_presets_sample_params();
+		params.name = b"bridge".to_vec().try_into().unwrap();
+		params.slasher = slasher.clone();
+		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
+		let alice = account(Alice);
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(alice.clone()), 1, VALIDATOR_BOND));
+		run_to_era(1);
+
+		let report = RuntimeCall::Restaking(RestakingCall::report_offence {
+			service: 1,
+			offender: alice.clone(),
+			rule: 0,
+			offence_era: 1,
+		});
+		let others = |me: &AccountId| signers.iter().filter(|s| *s != me).cloned().collect();
+		let weight = Weight::from_parts(10_000_000_000, 1_000_000);
+		System::reset_events();
+		assert_ok!(crate::Multisig::as_multi(
+			RuntimeOrigin::signed(signers[0].clone()),
+			2,
+			others(&signers[0]),
+			None,
+			Box::new(report.clone()),
+			weight
+		));
+		// One approval is not enough: nothing is reported yet.
+		assert!(restaking_events().is_empty());
+		let call_hash = report.using_encoded(sp_io::hashing::blake2_256);
+		let when = pallet_multisig::Multisigs::<Runtime>::get(&slasher, call_hash).unwrap().when;
+		assert_ok!(crate::Multisig::as_multi(
+			RuntimeOrigin::signed(signers[2].clone()),
+			2,
+			others(&signers[2]),
+			Some(when),
+			Box::new(report),
+			weight
+		));
+		assert!(restaking_events().iter().any(|e| matches!(
+			e,
+			pallet_restaking::Event::SlashScheduled { service: 1, offender, amount, .. }
+				if *offender == alice && *amount == VALIDATOR_BOND / 10
+		)));
+		// Not a signatory alone: Charlie's own signed report is refused.
+		assert_eq!(
+			Restaking::report_offence(RuntimeOrigin::signed(signers[0].clone()), 1, alice, 1, 1),
+			Err(pallet_restaking::Error::<Runtime>::NotSlasher.into())
+		);
+		Restaking::do_try_state().unwrap();
 	});
 }

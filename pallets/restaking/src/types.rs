@@ -11,34 +11,14 @@ use scale_info::TypeInfo;
 use sp_runtime::Perbill;
 use sp_staking::EraIndex;
 
-/// Identifier of a service, assigned in registration order.
-pub type ServiceId = u32;
-/// Identifier of a scheduled slash, assigned in report order.
-pub type SlashId = u32;
-/// Index of a slashing rule within its service's rule list.
-pub type RuleIndex = u32;
-
-/// Where a service stands.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
-pub enum ServiceStatus {
-	/// Takes opt-ins and offence reports.
-	Active,
-	/// No new opt-ins, no allocation raises and no new reports; exits and pending slashes go on.
-	Paused,
-	/// Closed for good: like `Paused`, and it can never be resumed.
-	Retired,
-}
+/// The ids, the service status, pending slashes, the breaker's records and the runtime API's
+/// views are defined in `pallet-restaking-runtime-api`, so that clients need not depend on this
+/// pallet; they are the same types here.
+pub use pallet_restaking_runtime_api::types::{
+	BreakerState, Exit, ExposureView, PendingSlash, RestakerView, RiskView, RuleChangeView,
+	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceStatus, ServiceView, SlashBudget,
+	SlashId, SlashSimulation,
+};
 
 /// One slashing rule of a service.
 #[derive(
@@ -223,41 +203,6 @@ pub struct RuleChange<
 	pub effective_era: EraIndex,
 }
 
-/// Where a scheduled slash stands against the chain-wide breaker.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
-pub enum BreakerState {
-	/// Within its apply era's budget: it lands unless cancelled.
-	Within,
-	/// It would cross the budget: it lands only if governance approves it before its apply era,
-	/// and is dropped then otherwise.
-	Held,
-	/// Held, then approved by governance: it lands like any other.
-	Approved,
-}
-
-/// What the breaker has let through for one apply era.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
-pub struct SlashBudget<Balance> {
-	/// `SlashBreaker x` the total bonded stake when the era's first slash was reported.
-	pub cap: Balance,
-	/// Sum of the amounts of slashes due in the era that were within the budget (landed or
-	/// pending); at most `cap`.
-	pub within: Balance,
-	/// Sum of the amounts of held slashes that governance approved.
-	pub approved: Balance,
-}
-
 /// One report of an offender by a service for an offence era.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct OffenceReport<Balance> {
@@ -295,15 +240,6 @@ pub struct Service<
 	pub total_secured: Balance,
 	/// Number of restakers with a position in the service.
 	pub restakers: u32,
-}
-
-/// A pending decrease of an allocation: a full exit when `target` is zero.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct Exit<Balance> {
-	/// The allocation once released; zero for `opt_out`.
-	pub target: Balance,
-	/// First active era in which `complete_opt_out` may release it.
-	pub release_era: EraIndex,
 }
 
 /// When each allocation of a position took effect: `(era, allocation)` pairs, oldest first, at
@@ -407,200 +343,6 @@ pub struct RestakerLedger<Balance: Clone + PartialEq + Eq + core::fmt::Debug, Ma
 	pub synced_stake: Balance,
 	/// Sum of the positions' worst-case claims: with `FullCoverage`, at most the stake.
 	pub total_claim: Balance,
-}
-
-/// A reported offence waiting for its dispute window to pass.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct PendingSlash<AccountId, Balance> {
-	/// The service that reported it.
-	pub service: ServiceId,
-	/// The restaker to slash.
-	pub offender: AccountId,
-	/// The rule it was reported under.
-	pub rule: RuleIndex,
-	/// Whether applying it ejects the offender (copied from the rule at report time).
-	pub eject: bool,
-	/// The era in which the offence happened.
-	pub offence_era: EraIndex,
-	/// The active era when it was reported.
-	pub reported_era: EraIndex,
-	/// First active era in which it applies; governance may cancel it before.
-	pub apply_era: EraIndex,
-	/// What the report adds to the offence: `rule.fraction x exposure` at report time, less
-	/// what earlier reports of the same offence scheduled; capped by the stake left when it
-	/// lands.
-	pub amount: Balance,
-	/// Where it stands against the chain-wide breaker.
-	pub breaker: BreakerState,
-}
-
-/// A slashing rule, as the runtime API shows it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct RuleView {
-	/// Name of the offence.
-	pub name: alloc::vec::Vec<u8>,
-	/// Fraction of the exposure a report slashes.
-	pub fraction: Perbill,
-	/// Whether an applied slash ejects the offender.
-	pub eject: bool,
-}
-
-/// A service, as the runtime API shows it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct ServiceView<AccountId, Balance> {
-	/// The service's id.
-	pub id: ServiceId,
-	/// Its name.
-	pub name: alloc::vec::Vec<u8>,
-	/// The account that may report offences.
-	pub slasher: AccountId,
-	/// Its slashing rules, by index.
-	pub rules: alloc::vec::Vec<RuleView>,
-	/// Smallest exposure it accepts.
-	pub min_stake: Balance,
-	/// Whether only validators may join.
-	pub validators_only: bool,
-	/// Eras from opt-out to release.
-	pub exit_delay: EraIndex,
-	/// Eras during which governance may cancel a slash.
-	pub dispute_window: EraIndex,
-	/// Active, paused or retired.
-	pub status: ServiceStatus,
-	/// Stake securing it now: the sum of its exposures.
-	pub total_secured: Balance,
-	/// Number of restakers in it.
-	pub restakers: u32,
-	/// Its worst case: the largest fraction among its rules in force.
-	pub worst_case: Perbill,
-	/// The largest share of the total bonded stake that may secure it; `None`: no cap.
-	pub max_share: Option<Perbill>,
-	/// `total_secured / total bonded stake`, in parts per billion.
-	pub share_ppb: u64,
-	/// A harsher change of its terms waiting for its effective era, if any.
-	pub pending_change: Option<RuleChangeView>,
-	/// How many of its scheduled slashes the breaker holds.
-	pub held_slashes: u32,
-}
-
-/// A scheduled harsher change of a service's terms, as the runtime API shows it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct RuleChangeView {
-	/// First era in which the new terms apply to every restaker.
-	pub effective_era: EraIndex,
-	/// The new rules, by index.
-	pub rules: alloc::vec::Vec<RuleView>,
-	/// The new worst case.
-	pub worst_case: Perbill,
-	/// The new exit delay.
-	pub exit_delay: EraIndex,
-	/// The new dispute window.
-	pub dispute_window: EraIndex,
-}
-
-/// The chain-wide risk figures, as the runtime API shows them.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct RiskView<Balance> {
-	/// The total bonded stake shares are counted against (the stake behind the active era's
-	/// validator set).
-	pub total_bonded: Balance,
-	/// Sum of every service's secured stake (a restaker counts once per service).
-	pub total_restaked: Balance,
-	/// `total_restaked / total_bonded`, in parts per billion; above 1,000,000,000 with leverage.
-	pub restaked_share_ppb: u64,
-	/// Whether the runtime keeps every restaker covered (`FullCoverage`).
-	pub full_coverage: bool,
-	/// The breaker: the fraction of `total_bonded` service slashes due in one era may take.
-	pub breaker: Option<Perbill>,
-	/// `(apply era, budget)` for every era with slashes still to land.
-	pub budgets: alloc::vec::Vec<(EraIndex, SlashBudget<Balance>)>,
-	/// Scheduled slashes the breaker holds, waiting for governance.
-	pub held_slashes: u32,
-}
-
-/// One position of a restaker, as the runtime API shows it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct ExposureView<Balance> {
-	/// The service.
-	pub service: ServiceId,
-	/// What the restaker allocated.
-	pub allocation: Balance,
-	/// What the service can slash now.
-	pub exposure: Balance,
-	/// Era of the opt-in.
-	pub joined_era: EraIndex,
-	/// A scheduled exit or decrease, if any.
-	pub exit: Option<Exit<Balance>>,
-	/// Rewards the restaker can claim from the service now.
-	pub claimable_rewards: Balance,
-	/// `(era, allocation)`: the allocation in force from each era on, inside the report window.
-	pub history: alloc::vec::Vec<(EraIndex, Balance)>,
-	/// The service's worst case now.
-	pub worst_case: Perbill,
-	/// `worst_case x allocation`: what a worst-case slash of the service could claim.
-	pub claim: Balance,
-}
-
-/// Everything about one restaker, as the runtime API shows it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct RestakerView<Balance> {
-	/// Bonded stake, unlocking chunks included.
-	pub stake: Balance,
-	/// Active bonded stake: raises and opt-ins must fit `MaxLeverage x` it.
-	pub active_stake: Balance,
-	/// Stake a slash can still reach: the active stake plus the unlocking chunks that cannot be
-	/// withdrawn before the next era ends. The leverage cap holds against it at all times.
-	pub slashable_stake: Balance,
-	/// Sum of the allocations.
-	pub total_allocated: Balance,
-	/// Sum of the exposures.
-	pub total_exposure: Balance,
-	/// `total_allocated / slashable_stake`, in parts per billion (1x = 1_000_000_000).
-	pub leverage_ppb: u64,
-	/// Whether a stake loss awaits its cascade re-sync.
-	pub cascade_pending: bool,
-	/// Sum of the positions' worst-case claims.
-	pub total_claim: Balance,
-	/// `total_claim / slashable_stake`, in parts per billion: at most 1,000,000,000 means
-	/// covered, every service's worst case paid in full if all slashed for the same era.
-	pub coverage_ppb: u64,
-	/// Every position, with claimable rewards, including services left with rewards unclaimed.
-	pub positions: alloc::vec::Vec<ExposureView<Balance>>,
-}
-
-/// A service's secured stake before and after a simulated slash and its cascade.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct ServiceImpact<Balance> {
-	/// The service.
-	pub service: ServiceId,
-	/// Its secured stake now.
-	pub secured_before: Balance,
-	/// Its secured stake once the slash and the cascade have landed.
-	pub secured_after: Balance,
-	/// Whether the offender would be removed from it.
-	pub ejected: bool,
-}
-
-/// What a slash would do if it landed now.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct SlashSimulation<Balance> {
-	/// What it would take from the offender's bonded ledger.
-	pub amount: Balance,
-	/// The offender's bonded stake now.
-	pub stake_before: Balance,
-	/// The offender's bonded stake after it.
-	pub stake_after: Balance,
-	/// Every service the offender is in, before and after the cascade.
-	pub services: alloc::vec::Vec<ServiceImpact<Balance>>,
-	/// The service's worst case.
-	pub worst_case: Perbill,
-	/// The offender's coverage ratio (see [`RestakerView::coverage_ppb`]) now.
-	pub coverage_before_ppb: u64,
-	/// Its coverage ratio once the slash and the cascade have landed.
-	pub coverage_after_ppb: u64,
-	/// Whether the breaker would hold a report of it now (the era's budget is too small).
-	pub held: bool,
-	/// Effective era of a harsher change of the service's terms waiting, if any.
-	pub rule_change_era: Option<EraIndex>,
 }
 
 /// A service to register at genesis, in a form chain-spec JSON can carry.

@@ -7,17 +7,19 @@
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Historical, Nonce, Offences,
-	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System, Timestamp,
-	UncheckedExtrinsic, VoterList, EXISTENTIAL_DEPOSIT, MICRO_UNIT, SLOT_DURATION, UNIT, VERSION,
+	OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System,
+	Timestamp, UncheckedExtrinsic, VoterList, EXISTENTIAL_DEPOSIT, MICRO_UNIT, SLOT_DURATION, UNIT,
+	VERSION,
 };
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_election_provider_support::{bounds::ElectionBoundsBuilder, onchain, SequentialPhragmen};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
 		fungible::{Balanced, Credit, HoldConsideration},
-		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, LinearStoragePrice,
-		OnUnbalanced, VariantCountOf,
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, InstanceFilter,
+		LinearStoragePrice, OnUnbalanced, VariantCountOf,
 	},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -28,6 +30,7 @@ use frame_support::{
 };
 use frame_system::{limits::BlockWeights as SystemBlockWeights, EnsureRoot};
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use scale_info::TypeInfo;
 use sp_runtime::{
 	curve::PiecewiseLinear,
 	traits::{Bounded, OpaqueKeys},
@@ -547,4 +550,122 @@ impl pallet_whitelist::Config for Runtime {
 	type DeferredDispatchExpiration = WhitelistDeferredExpiration;
 	type BlockNumberProvider = System;
 	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
+}
+
+/// A deposit for storing `items` entries of `bytes` bytes in all: 0.1 `UNIT` an item and, as
+/// for preimages, 10 micro-units a byte. Proxies, announcements and multisig operations hold it
+/// until they are removed.
+pub const fn deposit(items: u32, bytes: u32) -> Balance {
+	items as Balance * (UNIT / 10) + bytes as Balance * 10 * MICRO_UNIT
+}
+
+/// Batches (`batch`, `batch_all`, `force_batch`), as signed, proxied or multisig calls.
+impl pallet_utility::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+/// What a proxy may do for the account that added it.
+#[derive(
+	Copy,
+	Clone,
+	Eq,
+	PartialEq,
+	Ord,
+	PartialOrd,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Default,
+)]
+pub enum ProxyType {
+	/// Every call.
+	#[default]
+	Any,
+	/// The restaking calls a stash delegates to an operator key: `opt_in`, `set_allocation`,
+	/// `opt_out`, `complete_opt_out`, `sync_restaker` and `claim_rewards`, alone or in a batch.
+	/// Not transfers, not staking's own calls, and nothing a service or governance does.
+	Restaking,
+}
+
+impl InstanceFilter<RuntimeCall> for ProxyType {
+	fn filter(&self, call: &RuntimeCall) -> bool {
+		use pallet_restaking::Call as R;
+		match self {
+			ProxyType::Any => true,
+			ProxyType::Restaking => matches!(
+				call,
+				RuntimeCall::Restaking(
+					R::opt_in { .. }
+						| R::set_allocation { .. }
+						| R::opt_out { .. }
+						| R::complete_opt_out { .. }
+						| R::sync_restaker { .. }
+						| R::claim_rewards { .. }
+				) | RuntimeCall::Utility(
+					pallet_utility::Call::batch { .. }
+						| pallet_utility::Call::batch_all { .. }
+						| pallet_utility::Call::force_batch { .. }
+				)
+			),
+		}
+	}
+
+	fn is_superset(&self, other: &Self) -> bool {
+		match (self, other) {
+			(ProxyType::Any, _) => true,
+			(_, ProxyType::Any) => false,
+			(ProxyType::Restaking, ProxyType::Restaking) => true,
+		}
+	}
+}
+
+parameter_types! {
+	/// A proxy list holds 0.1 `UNIT` plus 8 bytes' worth ...
+	pub const ProxyDepositBase: Balance = deposit(1, 8);
+	/// ... and 33 bytes' worth per proxy.
+	pub const ProxyDepositFactor: Balance = deposit(0, 33);
+	/// An announcement list holds 0.1 `UNIT` plus 8 bytes' worth ...
+	pub const AnnouncementDepositBase: Balance = deposit(1, 8);
+	/// ... and 68 bytes' worth per announcement.
+	pub const AnnouncementDepositFactor: Balance = deposit(0, 68);
+	/// A multisig operation holds 0.1 `UNIT` plus 88 bytes' worth ...
+	pub const MultisigDepositBase: Balance = deposit(1, 88);
+	/// ... and 32 bytes' worth per signatory.
+	pub const MultisigDepositFactor: Balance = deposit(0, 32);
+}
+
+/// Proxies: a stash can let an operator key run its restaking (`ProxyType::Restaking`) without
+/// handing it the stash's funds.
+impl pallet_proxy::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type ProxyType = ProxyType;
+	type ProxyDepositBase = ProxyDepositBase;
+	type ProxyDepositFactor = ProxyDepositFactor;
+	type MaxProxies = ConstU32<32>;
+	type WeightInfo = pallet_proxy::weights::SubstrateWeight<Runtime>;
+	type MaxPending = ConstU32<32>;
+	type CallHasher = sp_runtime::traits::BlakeTwo256;
+	type AnnouncementDepositBase = AnnouncementDepositBase;
+	type AnnouncementDepositFactor = AnnouncementDepositFactor;
+	type BlockNumberProvider = System;
+}
+
+/// Multisig accounts: the governance guide's slasher is a 2-of-3 multisig.
+impl pallet_multisig::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type DepositBase = MultisigDepositBase;
+	type DepositFactor = MultisigDepositFactor;
+	type MaxSignatories = ConstU32<100>;
+	type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
+	type BlockNumberProvider = System;
 }

@@ -10,11 +10,9 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::Codec;
-pub use pallet_restaking::{
-	PendingSlash, RestakerView, RiskView, RuleIndex, ServiceId, ServiceView, SlashId,
-	SlashSimulation,
-};
+pub mod types;
 use sp_runtime::DispatchError;
+pub use types::*;
 
 sp_api::decl_runtime_apis! {
 	/// Read restaking state and ask what a slash would do.
