@@ -6,7 +6,8 @@
 #    (verifying would build them once more with another feature set: minutes of CI for what
 #    step 3 checks anyway). The listings must hold the manifest, README, sources and, for the
 #    pallet, the CHANGELOG; nothing else of the workspace.
-# 2. The packaged manifests name no path dependency and no `=` requirement.
+# 2. The packaged manifests name no path dependency and no `=` requirement, and carry the
+#    crates.io metadata; the runtime API crate depends on no pallet.
 # 3. A copy of the workspace's runtime and node, outside this workspace, whose
 #    `pallet-restaking` and `pallet-restaking-runtime-api` are crates.io dependencies patched to
 #    the unpacked packages, is compiled (`cargo check`, no WASM) with the workspace's features
@@ -18,6 +19,8 @@ source scripts/env.sh
 ROOT="$PWD"
 OUT="$CARGO_TARGET_DIR/package"
 WORK="${PACKAGE_CHECK_DIR:-$(mktemp -d)}"
+mkdir -p "$WORK"
+[ -n "${PACKAGE_CHECK_DIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
 CRATES=(pallet-restaking-runtime-api pallet-restaking)
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 
@@ -55,6 +58,11 @@ for crate in "${CRATES[@]}"; do
 	done
 done
 
+echo "== pallet-restaking-runtime-api depends on neither pallet-restaking nor pallet-staking"
+if cargo tree --locked -p pallet-restaking-runtime-api -e normal --prefix none | grep -E '^pallet-(restaking|staking) '; then
+	fail "pallet-restaking-runtime-api pulls in a pallet"
+fi
+
 echo "== a runtime outside this workspace on the packaged crates ($WORK/consumer)"
 rm -rf "$WORK/consumer"
 mkdir -p "$WORK/consumer"
@@ -74,10 +82,17 @@ grep -q 'path = "pallets' "$WORK/consumer/Cargo.toml" && fail "the consumer stil
 (
 	cd "$WORK/consumer"
 	export WASM_BUILD_WORKSPACE_HINT="$PWD"
-	SKIP_WASM_BUILD=1 cargo check --locked -p restaking-runtime -p restaking-node "${RESTAKING_FEATURES[@]}"
-	# The patched crates are the packages, not this repository's sources.
-	cargo metadata --locked --format-version 1 --no-deps >/dev/null
-	cargo tree --locked -p restaking-runtime -i pallet-restaking -e normal --depth 0 | tee "$WORK/tree.txt"
+	# Not `--locked`: the lock drops the packaged crates' dev-dependencies (they are no longer
+	# workspace members). `--offline` keeps every other version as this workspace locked it.
+	SKIP_WASM_BUILD=1 cargo check --offline -p restaking-runtime -p restaking-node "${RESTAKING_FEATURES[@]}"
+	# The patched crates are the packages, not this repository's sources, and the SDK is the
+	# version this workspace is tested with.
+	cargo tree --offline -p restaking-runtime -i pallet-restaking -e normal --depth 0 | tee "$WORK/tree.txt"
 	grep -q "$WORK/pallet-restaking-$VERSION" "$WORK/tree.txt" || fail "the runtime did not use the packaged pallet"
+	for crate in pallet-staking frame-support sp-runtime; do
+		ours=$(grep -A1 "^name = \"$crate\"$" "$ROOT/Cargo.lock" | sed -n 's/^version = //p')
+		theirs=$(grep -A1 "^name = \"$crate\"$" Cargo.lock | sed -n 's/^version = //p')
+		[ "$ours" = "$theirs" ] || fail "$crate resolved to $theirs outside the workspace, $ours inside"
+	done
 )
 echo "packages ok: $OUT/pallet-restaking-$VERSION.crate, $OUT/pallet-restaking-runtime-api-$VERSION.crate"

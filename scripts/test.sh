@@ -20,6 +20,9 @@ echo "== try-runtime: the runtime and node checked with the runtime's try-runtim
 # pallet's try-runtime hooks compile. The runtime tests run every pallet's `try_state`.
 SKIP_WASM_BUILD=1 cargo check --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_TRY_RUNTIME_FEATURES[@]}" --all-targets
 
+echo "== packages: the publishable crates as crates.io gets them, and a runtime built on them outside the workspace"
+./scripts/check-package.sh
+
 echo "== end-to-end: the node driven by @polkadot/api"
 # A wall-clock bound, so that a stuck run fails instead of hanging: a healthy run takes 15-20
 # minutes on a 2-core machine; each test file is bounded by 20 minutes itself (e2e/package.json).

@@ -126,16 +126,28 @@ describe('signing as validators do', () => {
       const position = view.positions.find((p) => p.service.toNumber() === bridge);
       assert.equal(position.allocation.toBigInt(), 20_000n * UNIT);
 
-      const before = (await api.query.system.account(alice.address)).data.free.toBigInt();
+      // A transfer to Ferdie through the proxy: filtered, and Ferdie only paid the fee (Alice,
+      // the block author, earns fees, so her balance is not the measure).
+      const free = async (who) => (await api.query.system.account(who.address)).data.free.toBigInt();
+      const before = await free(ferdie);
+      let refused;
       await assert.rejects(
         sendAndWait(
           api,
           api.tx.proxy.proxy(alice.address, null, api.tx.balances.transferKeepAlive(ferdie.address, UNIT)),
           ferdie,
         ),
-        (e) => e.section === 'system' && e.errorName === 'CallFiltered',
+        (e) => {
+          refused = e;
+          return e.section === 'system' && e.errorName === 'CallFiltered';
+        },
       );
-      assert.equal((await api.query.system.account(alice.address)).data.free.toBigInt(), before);
+      const records = await (await api.at(refused.blockHash)).query.system.events();
+      const paid = records
+        .map(({ event }) => event)
+        .find((e) => api.events.transactionPayment.TransactionFeePaid.is(e) && e.data.who.toString() === ferdie.address);
+      assert.ok(paid, 'Ferdie paid a fee');
+      assert.equal(await free(ferdie), before - paid.data.actualFee.toBigInt());
     }),
   );
 

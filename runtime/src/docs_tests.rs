@@ -1,7 +1,8 @@
 //! The docs name only what the runtime has: every `api.tx`, `api.query`, `api.consts`,
 //! `api.events` and `api.errors` item and every `api.call` runtime API method that the READMEs
 //! and `docs/*.md` name (in examples and in prose), and every `restaking.Name` event or error,
-//! exists in this runtime's metadata under the name polkadot-js gives it.
+//! exists in this runtime's metadata under the name polkadot-js gives it (or, for the
+//! polkadot-api examples, the name polkadot-api gives it).
 
 use crate::Runtime;
 use std::collections::BTreeSet;
@@ -67,7 +68,9 @@ fn variants(ty: &scale_info::MetaType) -> Vec<String> {
 }
 
 /// Every name polkadot-js has for this runtime: `tx.pallet.call`, `query.pallet.item`,
-/// `consts.pallet.item`, `events.pallet.Name`, `errors.pallet.Name`, `call.api.method`.
+/// `consts.pallet.item`, `events.pallet.Name`, `errors.pallet.Name`, `call.api.method`; and
+/// polkadot-api's: `tx.Pallet.call`, `query.Pallet.Item`, `constants.Pallet.Item`,
+/// `apis.Api.method`.
 fn known_names() -> BTreeSet<String> {
 	let ir = Runtime::metadata_ir();
 	let mut known = BTreeSet::new();
@@ -91,6 +94,22 @@ fn known_names() -> BTreeSet<String> {
 		let a = camel(api.name);
 		known.extend(api.methods.iter().map(|m| format!("call.{a}.{}", camel(m.name))));
 	}
+	// polkadot-api (PAPI) keeps the runtime's own names: `api.tx.Restaking.opt_in`,
+	// `api.query.Restaking.Services`, `api.constants.Restaking.MaxLeverage`,
+	// `api.apis.RestakingApi.simulate_slash`.
+	for pallet in &ir.pallets {
+		let p = pallet.name;
+		if let Some(calls) = &pallet.calls {
+			known.extend(variants(&calls.ty).iter().map(|c| format!("tx.{p}.{c}")));
+		}
+		if let Some(storage) = &pallet.storage {
+			known.extend(storage.entries.iter().map(|e| format!("query.{p}.{}", e.name)));
+		}
+		known.extend(pallet.constants.iter().map(|c| format!("constants.{p}.{}", c.name)));
+	}
+	for api in &ir.apis {
+		known.extend(api.methods.iter().map(|m| format!("apis.{}.{}", api.name, m.name)));
+	}
 	known
 }
 
@@ -107,7 +126,9 @@ fn names_used(text: &str) -> Vec<String> {
 	for (at, _) in text.match_indices("api.") {
 		let rest = &text[at + 4..];
 		let kind = ident(rest);
-		if !["tx", "query", "consts", "events", "errors", "call"].contains(&kind) {
+		if !["tx", "query", "consts", "constants", "events", "errors", "call", "apis"]
+			.contains(&kind)
+		{
 			continue;
 		}
 		let rest = &rest[kind.len()..];
@@ -169,18 +190,23 @@ fn every_call_event_error_and_api_method_the_docs_name_exists() {
 #[test]
 fn the_docs_check_reads_names_as_polkadot_js_writes_them() {
 	let text = "`api.tx.restaking.optIn(0, 1)`, /restaking\\.NotSlasher/, `restaking.Bogus`, \
-		api.call.restakingApi.simulateSlash, restakingApi.services, api.registry.findMetaError";
+		api.call.restakingApi.simulateSlash, restakingApi.services, api.registry.findMetaError, \
+		api.apis.RestakingApi.simulate_slash(1)";
 	assert_eq!(
 		names_used(text),
 		vec![
 			"tx.restaking.optIn",
 			"call.restakingApi.simulateSlash",
+			"apis.RestakingApi.simulate_slash",
 			"restaking.Bogus",
 			"restaking.NotSlasher"
 		]
 	);
 	let known = known_names();
 	assert!(known.contains("errors.restaking.NotSlasher"));
+	assert!(
+		known.contains("apis.RestakingApi.simulate_slash") && known.contains("tx.Restaking.opt_in")
+	);
 	assert!(!known.contains("events.restaking.Bogus") && !known.contains("errors.restaking.Bogus"));
 	assert_eq!(camel("pending_slashes_of"), "pendingSlashesOf");
 	assert_eq!(camel("TransactionPayment"), "transactionPayment");
