@@ -6,15 +6,15 @@
 //! reward settlement ([`UnclaimedRewards`] and `reward_debt`) that follows an exposure change.
 //! Allocation, slashing, the cascade and rewards ask it for changes:
 //!
-//! - [`Pallet::open_position`] for an opt-in;
-//! - [`Pallet::change_position`] for a raise, a scheduled decrease or exit, or a cancelled one;
-//! - [`Pallet::eject`] for an ejecting rule;
+//! - `Pallet::open_position` for an opt-in;
+//! - `Pallet::change_position` for a raise, a scheduled decrease or exit, or a cancelled one;
+//! - `Pallet::eject` for an ejecting rule;
 //! - [`Pallet::do_sync_restaker`], the re-sync: it releases exits and decreases whose release era
 //!   has come, restores the leverage cap after a stake loss, recomputes every exposure and ejects
 //!   positions below a service's `min_stake`;
-//! - [`Pallet::settle_position_rewards`] before a claim.
+//! - `Pallet::settle_position_rewards` before a claim.
 //!
-//! Each of them ends in [`Pallet::commit`] (or `close`) per position and one write of the
+//! Each of them ends in `Pallet::commit` (or `close`) per position and one write of the
 //! restaker's ledger, so the arithmetic that keeps `total_secured`, `restakers`,
 //! `total_allocated` and the reward debts in step is written once.
 //!
