@@ -96,10 +96,12 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("restaking"),
 	impl_name: alloc::borrow::Cow::Borrowed("restaking"),
 	authoring_version: 1,
-	spec_version: 101,
+	// 102: utility, proxy and multisig pallets; `CheckMetadataHash` in the transaction extensions.
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	// 2: the transaction extensions gained `CheckMetadataHash`.
+	transaction_version: 2,
 	system_version: 1,
 };
 

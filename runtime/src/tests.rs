@@ -986,6 +986,39 @@ fn a_restaking_proxy_opts_a_stash_in_and_can_do_nothing_else() {
 			vec![RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted { result: Ok(()) })]
 		);
 		assert!(Restaking::exposures_view(&alice).unwrap().positions[1].exit.is_some());
+
+		// A forbidden call inside a batch is filtered too: `batch` stops at it, `batch_all`
+		// fails whole.
+		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+			dest: sp_runtime::MultiAddress::Id(ferdie.clone()),
+			value: crate::UNIT,
+		});
+		let sync = RuntimeCall::Restaking(RestakingCall::sync_restaker { who: alice.clone() });
+		System::reset_events();
+		assert_ok!(crate::Proxy::proxy(
+			RuntimeOrigin::signed(ferdie.clone()),
+			sp_runtime::MultiAddress::Id(alice.clone()),
+			None,
+			Box::new(RuntimeCall::Utility(pallet_utility::Call::batch {
+				calls: vec![transfer.clone(), sync.clone()],
+			}))
+		));
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Utility(pallet_utility::Event::BatchInterrupted {
+				index: 0,
+				error: frame_system::Error::<Runtime>::CallFiltered.into(),
+			})));
+		let batch_all =
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![sync, transfer] });
+		assert_eq!(as_alice(batch_all), vec![refused.clone()]);
+		// Nor can the proxy add a proxy, or act through another one.
+		let add_any = RuntimeCall::Proxy(pallet_proxy::Call::add_proxy {
+			delegate: sp_runtime::MultiAddress::Id(ferdie.clone()),
+			proxy_type: crate::configs::ProxyType::Any,
+			delay: 0,
+		});
+		assert_eq!(as_alice(add_any), vec![refused]);
+		assert_eq!(pallet_proxy::Proxies::<Runtime>::get(&alice).0.len(), 1);
 		Restaking::do_try_state().unwrap();
 	});
 }
@@ -1039,9 +1072,9 @@ fn a_two_of_three_multisig_slasher_reports_an_offence() {
 			pallet_restaking::Event::SlashScheduled { service: 1, offender, amount, .. }
 				if *offender == alice && *amount == VALIDATOR_BOND / 10
 		)));
-		// Not a signatory alone: Charlie's own signed report is refused.
+		// Not a signatory alone: the same report signed by one of them is refused.
 		assert_eq!(
-			Restaking::report_offence(RuntimeOrigin::signed(signers[0].clone()), 1, alice, 1, 1),
+			Restaking::report_offence(RuntimeOrigin::signed(signers[0].clone()), 1, alice, 0, 1),
 			Err(pallet_restaking::Error::<Runtime>::NotSlasher.into())
 		);
 		Restaking::do_try_state().unwrap();

@@ -636,12 +636,15 @@ parameter_types! {
 	pub const AnnouncementDepositFactor: Balance = deposit(0, 68);
 	/// A multisig operation holds 0.1 `UNIT` plus 88 bytes' worth ...
 	pub const MultisigDepositBase: Balance = deposit(1, 88);
-	/// ... and 32 bytes' worth per signatory.
+	/// ... and 32 bytes' worth per unit of its threshold (pallet-multisig charges the factor
+	/// per approval it stores).
 	pub const MultisigDepositFactor: Balance = deposit(0, 32);
 }
 
 /// Proxies: a stash can let an operator key run its restaking (`ProxyType::Restaking`) without
-/// handing it the stash's funds.
+/// handing it the stash's funds. The key still decides how much of the stash is at stake (it can
+/// opt into any active service up to the coverage and leverage caps): give it a `delay`, so that
+/// the stash sees its announcements and can reject them, if it is less trusted than that.
 impl pallet_proxy::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
