@@ -11,7 +11,7 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_restaking_runtime_api::{
-	PendingSlash, RestakerView, RiskView, RuleIndex, ServiceId, ServiceView, SlashId,
+	PendingSlash, RestakerView, RiskFigures, RiskView, RuleIndex, ServiceId, ServiceView, SlashId,
 	SlashSimulation,
 };
 use sp_api::impl_runtime_apis;
@@ -223,6 +223,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_restaking_runtime_api::RestakingApi<Block, AccountId, Balance> for Runtime {
 		fn services() -> Vec<ServiceView<AccountId, Balance>> {
 			Restaking::services_view()
@@ -254,6 +255,10 @@ impl_runtime_apis! {
 
 		fn risk() -> RiskView<Balance> {
 			Restaking::risk_view()
+		}
+
+		fn risk_figures(start_after: Option<AccountId>) -> RiskFigures<AccountId, Balance> {
+			Restaking::risk_figures(start_after)
 		}
 	}
 

@@ -375,6 +375,21 @@ fn a_full_slash_backlog_lands_within_one_era() {
 	);
 }
 
+#[test]
+fn yields_are_annualised_by_the_eras_of_a_year_and_their_window_fits_staking_history() {
+	use crate::configs::{EpochDuration, RestakingErasPerYear, RestakingYieldWindow};
+	use frame_support::traits::Get;
+	let era_ms =
+		u64::from(EpochDuration::get() * SessionsPerEra::get()) * crate::MILLI_SECS_PER_BLOCK;
+	// 365.25 days: 525,960 one-minute eras (fast-runtime) or 1,461 six-hour eras.
+	assert_eq!(u64::from(RestakingErasPerYear::get()), 31_557_600_000 / era_ms);
+	let expected = if cfg!(feature = "fast-runtime") { 525_960 } else { 1_461 };
+	assert_eq!(RestakingErasPerYear::get(), expected);
+	// Era payouts older than `HistoryDepth` are pruned: the window must stay inside it.
+	let history = <Runtime as pallet_staking::Config>::HistoryDepth::get();
+	assert!(RestakingYieldWindow::get() < history);
+}
+
 /// Two conflicting GRANDPA prevotes by `voter` in `round` of authority set `set_id`, signed with
 /// its session key, as a node that saw both would report them.
 fn grandpa_equivocation(

@@ -27,6 +27,18 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// for pallet-staking, the stake behind the active era's validator set (`ErasTotalStake`).
 	fn total_bonded() -> Balance;
 
+	/// `(staking rewards paid for era, stake behind its validator set)`, for the base staking
+	/// yield; zeros if the staking system does not know the era. For pallet-staking,
+	/// `ErasValidatorReward` and `ErasTotalStake`, known once the era ended and until
+	/// `HistoryDepth` eras later.
+	fn era_rewards(era: EraIndex) -> (Balance, Balance)
+	where
+		Balance: Zero,
+	{
+		let _ = era;
+		(Zero::zero(), Zero::zero())
+	}
+
 	/// `stash`'s bonded ledger: active stake, total and unlocking chunks; `None` if not bonded.
 	fn stake_ledger(stash: &AccountId) -> Option<StakeLedger<Balance>>;
 
@@ -83,6 +95,13 @@ where
 
 	fn total_bonded() -> pallet_staking::BalanceOf<T> {
 		pallet_staking::ErasTotalStake::<T>::get(Self::active_era())
+	}
+
+	fn era_rewards(era: EraIndex) -> (pallet_staking::BalanceOf<T>, pallet_staking::BalanceOf<T>) {
+		(
+			pallet_staking::ErasValidatorReward::<T>::get(era).unwrap_or_default(),
+			pallet_staking::ErasTotalStake::<T>::get(era),
+		)
 	}
 
 	fn slash(

@@ -3,9 +3,9 @@
 use crate::{
 	pallet::{
 		Config, DepartureCursor, DepartureExpiries, Departures, DueCursor, DueSlashes,
-		NextServiceId, NextSlashId, Pallet, ParamsUpdatedEra, PendingCascades, PendingRuleChanges,
-		Positions, ReportedOffences, Restakers, RuleChangesEra, ServiceSlashes, Services,
-		SlashBudgets, Slashes, UnclaimedRewards,
+		FundingHistory, NextServiceId, NextSlashId, Pallet, ParamsUpdatedEra, PendingCascades,
+		PendingRuleChanges, Positions, ReportedOffences, Restakers, RuleChangesEra, ServiceSlashes,
+		Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, BreakerState, ServiceId, SlashingAdapter,
 };
@@ -54,7 +54,9 @@ impl<T: Config> Pallet<T> {
 	///   a budget and is still before (or at) its apply era, waiting for the era-boundary path;
 	/// - max, not sum: an offence's reports name each rule once, and a pending slash's report
 	///   is on record with the slash's amount;
-	/// - a rule change waiting is for a known service and not yet due.
+	/// - a rule change waiting is for a known service and not yet due;
+	/// - each service's funding history is for a known service, one record per era, oldest
+	///   first, no era after the active one, each record with at least one funding.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let era = T::Slashing::active_era();
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
@@ -223,6 +225,19 @@ impl<T: Config> Pallet<T> {
 		for (service, change) in PendingRuleChanges::<T>::iter() {
 			ensure!(Services::<T>::contains_key(service), "rule change for an unknown service");
 			ensure!(change.effective_era > promoted, "rule change overdue");
+		}
+
+		let active = T::Slashing::active_era();
+		for (service, history) in FundingHistory::<T>::iter() {
+			ensure!(Services::<T>::contains_key(service), "funding history of an unknown service");
+			ensure!(
+				history.windows(2).all(|pair| pair[0].era < pair[1].era),
+				"funding history not one record per era, oldest first"
+			);
+			ensure!(
+				history.iter().all(|record| record.era <= active && record.fundings > 0),
+				"funding record from the future or without fundings"
+			);
 		}
 
 		let departure_cursor = DepartureCursor::<T>::get();

@@ -188,6 +188,20 @@ pub mod pallet {
 		#[pallet::constant]
 		type PalletId: Get<frame_support::PalletId>;
 
+		/// Eras in a year, to annualise the yields of `risk_figures` (365.25 days over the era's
+		/// length).
+		#[pallet::constant]
+		type ErasPerYear: Get<u32>;
+
+		/// How many completed eras the yields of `risk_figures` cover; each service keeps its
+		/// fundings of that many eras and the active one ([`FundingHistory`]).
+		#[pallet::constant]
+		type YieldWindow: Get<u32>;
+
+		/// Most restakers one `risk_figures` call reads; the caller follows `next` for the rest.
+		#[pallet::constant]
+		type MaxRiskScan: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -339,6 +353,17 @@ pub mod pallet {
 	/// Last active era in which due rule changes were put in force.
 	#[pallet::storage]
 	pub type RuleChangesEra<T> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// Each service's reward fundings by era, for its organic yield: the yield window's eras
+	/// and the active one, oldest first. Written only by [`Pallet::do_fund_rewards`].
+	#[pallet::storage]
+	pub type FundingHistory<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ServiceId,
+		BoundedVec<EraFunding<BalanceOf<T>>, YieldHistoryLen<T>>,
+		ValueQuery,
+	>;
 
 	/// What the breaker let through for each apply era that still has slashes to land.
 	#[pallet::storage]
@@ -600,6 +625,7 @@ pub mod pallet {
 				T::MaxPendingSlashesPerService::get() > 0,
 				"MaxPendingSlashesPerService must be at least 1"
 			);
+			assert!(T::MaxRiskScan::get() > 0, "MaxRiskScan must be at least 1");
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -15,11 +15,9 @@ use frame_support::{
 	weights::constants::RocksDbWeight,
 };
 use frame_system::EnsureRoot;
-use pallet_staking::{ConvertCurve, NegativeImbalanceOf, StakerStatus, UseValidatorsMap};
+use pallet_staking::{NegativeImbalanceOf, StakerStatus, UseValidatorsMap};
 use sp_core::ConstBool;
-use sp_runtime::{
-	curve::PiecewiseLinear, testing::UintAuthorityId, traits::Zero, BuildStorage, Perbill,
-};
+use sp_runtime::{testing::UintAuthorityId, traits::Zero, BuildStorage, Perbill};
 use sp_staking::{EraIndex, SessionIndex};
 
 /// Account ids are plain numbers.
@@ -52,6 +50,10 @@ pub const BONDING_DURATION: EraIndex = 10;
 pub const REPORT_WINDOW: EraIndex = 3;
 /// Leverage cap: allocations sum to at most 3 x active stake.
 pub const MAX_LEVERAGE: u32 = 3;
+/// Eras in a year, for the annualised yields.
+pub const ERAS_PER_YEAR: u32 = 1_000;
+/// Completed eras the yields cover.
+pub const YIELD_WINDOW: u32 = 4;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -139,19 +141,17 @@ impl pallet_session::historical::Config for Test {
 	type FullIdentificationOf = pallet_staking::UnitIdentificationOf<Self>;
 }
 
-pallet_staking_reward_curve::build! {
-	const I_NPOS: PiecewiseLinear<'static> = curve!(
-		min_inflation: 0_025_000,
-		max_inflation: 0_100_000,
-		ideal_stake: 0_500_000,
-		falloff: 0_050_000,
-		max_piece_count: 40,
-		test_precision: 0_005_000,
-	);
+/// Pays validators 1% of the era's total stake each era, whatever its length: base yields
+/// with exact figures.
+pub struct OnePercentAnEra;
+
+impl pallet_staking::EraPayout<Balance> for OnePercentAnEra {
+	fn era_payout(staked: Balance, _issuance: Balance, _era_ms: u64) -> (Balance, Balance) {
+		(staked / 100, 0)
+	}
 }
 
 parameter_types! {
-	pub const RewardCurve: &'static PiecewiseLinear<'static> = &I_NPOS;
 	pub const SessionsPerEra: SessionIndex = SESSIONS_PER_ERA;
 	pub const BondingDuration: EraIndex = BONDING_DURATION;
 	pub static ElectionsBounds: ElectionBounds = ElectionBoundsBuilder::default().build();
@@ -181,7 +181,7 @@ impl pallet_staking::Config for Test {
 	type BondingDuration = BondingDuration;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type SessionInterface = Self;
-	type EraPayout = ConvertCurve<RewardCurve>;
+	type EraPayout = OnePercentAnEra;
 	type NextNewSession = Session;
 	type ElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
 	type GenesisElectionProvider = Self::ElectionProvider;
@@ -216,6 +216,7 @@ parameter_types! {
 	pub const RestakingPalletId: frame_support::PalletId = frame_support::PalletId(*b"py/rstkg");
 	pub static MaxPendingSlashesPerService: u32 = 4;
 	pub static MaxSweepPerBlock: u32 = 4;
+	pub static MaxRiskScan: u32 = 16;
 	pub static MaxSlashesPerBlock: u32 = 4;
 	pub static MaxCascadesPerBlock: u32 = 4;
 	pub static FullCoverage: bool = false;
@@ -244,6 +245,9 @@ impl pallet_restaking::Config for Test {
 	type SlashBreaker = SlashBreaker;
 	type Currency = Balances;
 	type PalletId = RestakingPalletId;
+	type ErasPerYear = ConstU32<ERAS_PER_YEAR>;
+	type YieldWindow = ConstU32<YIELD_WINDOW>;
+	type MaxRiskScan = MaxRiskScan;
 	type WeightInfo = ();
 }
 

@@ -14,9 +14,10 @@
 
 use crate::{
 	pallet::{
-		Config, Error, Event, Pallet, Positions, RewardPerExposure, Services, UnclaimedRewards,
+		Config, Error, Event, FundingHistory, Pallet, Positions, RewardPerExposure, Services,
+		UnclaimedRewards,
 	},
-	BalanceOf, PositionOf, ServiceId,
+	BalanceOf, EraFunding, PositionOf, ServiceId, SlashingAdapter,
 };
 use frame_support::{
 	ensure,
@@ -69,8 +70,34 @@ impl<T: Config> Pallet<T> {
 
 		T::Currency::transfer(&who, &pot, amount, Preservation::Preserve)?;
 		RewardPerExposure::<T>::insert(service, acc);
+		Self::record_funding(service, shared, info.total_secured);
 		Self::deposit_event(Event::<T>::RewardsFunded { service, who, amount });
 		Ok(())
+	}
+
+	/// Add a funding of `shared` over `secured` to `service`'s [`FundingHistory`] for the active
+	/// era, forgetting the eras that left the yield window.
+	fn record_funding(service: ServiceId, shared: BalanceOf<T>, secured: BalanceOf<T>) {
+		let era = T::Slashing::active_era();
+		let oldest = era.saturating_sub(T::YieldWindow::get());
+		FundingHistory::<T>::mutate(service, |history| {
+			history.retain(|record| record.era >= oldest);
+			match history.last_mut() {
+				Some(record) if record.era == era => {
+					record.funded = record.funded.saturating_add(shared);
+					record.secured_sum = record.secured_sum.saturating_add(secured);
+					record.fundings = record.fundings.saturating_add(1);
+				}
+				_ => {
+					let record =
+						EraFunding { era, funded: shared, secured_sum: secured, fundings: 1 };
+					// Cannot fail: the eras kept are `oldest..=era`, `YieldWindow + 1` of them.
+					if history.try_push(record).is_err() {
+						frame_support::defensive!("funding history longer than the yield window");
+					}
+				}
+			}
+		});
 	}
 
 	/// Pay `who` everything it has earned in `service`.

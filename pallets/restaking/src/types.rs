@@ -15,9 +15,9 @@ use sp_staking::EraIndex;
 /// views are defined in `pallet-restaking-runtime-api`, so that clients need not depend on this
 /// pallet; they are the same types here.
 pub use pallet_restaking_runtime_api::types::{
-	BreakerState, Exit, ExposureView, PendingSlash, RestakerView, RiskView, RuleChangeView,
-	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceStatus, ServiceView, SlashBudget,
-	SlashId, SlashSimulation,
+	BreakerState, Exit, ExposureView, PendingSlash, RestakerView, RiskFigures, RiskView,
+	RuleChangeView, RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceRisk, ServiceStatus,
+	ServiceView, SlashBudget, SlashId, SlashSimulation,
 };
 
 /// One slashing rule of a service.
@@ -219,6 +219,28 @@ pub struct OffenceReport<Balance> {
 	/// False once governance cancelled it or the breaker dropped it: it no longer counts
 	/// towards the offence's total, but the rule cannot be reported again for it.
 	pub standing: bool,
+}
+
+/// A service's reward fundings in one era, for its organic yield.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct EraFunding<Balance> {
+	/// The active era of the fundings.
+	pub era: EraIndex,
+	/// What they shared over the exposures (a pot's first existential deposit is not shared).
+	pub funded: Balance,
+	/// The sum of the secured stakes they were shared over, one per funding.
+	pub secured_sum: Balance,
+	/// How many fundings.
+	pub fundings: u32,
+}
+
+/// The bound of [`crate::FundingHistory`]: the yield window's eras and the active one.
+pub struct YieldHistoryLen<T>(core::marker::PhantomData<T>);
+
+impl<T: crate::Config> Get<u32> for YieldHistoryLen<T> {
+	fn get() -> u32 {
+		T::YieldWindow::get().saturating_add(1)
+	}
 }
 
 /// A registered service: its parameters and what currently secures it.

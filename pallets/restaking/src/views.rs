@@ -2,12 +2,12 @@
 
 use crate::{
 	pallet::{
-		Config, Error, Pallet, PendingCascades, PendingRuleChanges, Positions, Restakers,
-		ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
+		Config, Error, FundingHistory, Pallet, PendingCascades, PendingRuleChanges, Positions,
+		Restakers, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
-	BalanceOf, BreakerState, ExposureView, PendingSlashOf, RestakerView, RiskView, RuleChangeView,
-	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceOf, ServiceView, SlashId,
-	SlashSimulation, SlashingAdapter,
+	BalanceOf, BreakerState, ExposureView, PendingSlashOf, RestakerView, RiskFigures, RiskView,
+	RuleChangeView, RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceOf, ServiceRisk,
+	ServiceView, SlashId, SlashSimulation, SlashingAdapter,
 };
 use alloc::vec::Vec;
 use frame_support::storage::{with_transaction, TransactionOutcome};
@@ -228,6 +228,157 @@ impl<T: Config> Pallet<T> {
 			held_slashes: Slashes::<T>::iter_values()
 				.filter(|s| s.breaker == BreakerState::Held)
 				.count() as u32,
+		}
+	}
+
+	/// The risk figures that need every restaker, over one page of at most `MaxRiskScan`
+	/// restakers after `start_after`; see [`RiskFigures`] for each figure.
+	///
+	/// Work is bounded: `MaxRiskScan` restakers, each with at most `MaxServicesPerRestaker`
+	/// positions, `MaxServices` services with `YieldWindow + 1` funding records each, and
+	/// `YieldWindow` eras of pallet-staking's payouts.
+	pub fn risk_figures(
+		start_after: Option<T::AccountId>,
+	) -> RiskFigures<T::AccountId, BalanceOf<T>> {
+		let total_bonded = T::Slashing::total_bonded();
+		let era = T::Slashing::active_era();
+		let window_eras = T::YieldWindow::get().min(era);
+		let first_era = era.saturating_sub(window_eras);
+		let eras_per_year = T::ErasPerYear::get();
+		// `amount x eras per year / (stake x window eras)`, in parts per billion.
+		let yearly = |amount: BalanceOf<T>, stake_eras: u128| -> u64 {
+			let amount: u128 = amount.saturated_into();
+			ratio_ppb(amount.saturating_mul(eras_per_year.into()), stake_eras)
+		};
+
+		let (base_rewards, base_stake_sum) =
+			(first_era..era).fold((BalanceOf::<T>::zero(), BalanceOf::<T>::zero()), |acc, e| {
+				let (reward, stake) = T::Slashing::era_rewards(e);
+				(acc.0.saturating_add(reward), acc.1.saturating_add(stake))
+			});
+		let base_average_stake = if window_eras == 0 {
+			Zero::zero()
+		} else {
+			base_stake_sum / BalanceOf::<T>::from(window_eras)
+		};
+
+		let mut services: Vec<ServiceRisk<T::AccountId, BalanceOf<T>>> = Services::<T>::iter()
+			.map(|(id, info)| {
+				let (funded, secured_sum, fundings) = FundingHistory::<T>::get(id)
+					.iter()
+					.filter(|record| record.era >= first_era && record.era < era)
+					.fold((BalanceOf::<T>::zero(), BalanceOf::<T>::zero(), 0u32), |acc, r| {
+						(
+							acc.0.saturating_add(r.funded),
+							acc.1.saturating_add(r.secured_sum),
+							acc.2.saturating_add(r.fundings),
+						)
+					});
+				let average_secured = if fundings == 0 {
+					Zero::zero()
+				} else {
+					secured_sum / BalanceOf::<T>::from(fundings)
+				};
+				let average: u128 = average_secured.saturated_into();
+				ServiceRisk {
+					service: id,
+					secured: info.total_secured,
+					share_ppb: ratio_ppb(info.total_secured, total_bonded),
+					worst_case: info.params.worst_case(),
+					largest_restaker: None,
+					largest_exposure: Zero::zero(),
+					largest_share_ppb: 0,
+					worst_case_claim: Zero::zero(),
+					worst_case_collectable: Zero::zero(),
+					funded,
+					average_secured,
+					organic_yield_ppb: yearly(
+						funded,
+						average.saturating_mul(u128::from(window_eras)),
+					),
+				}
+			})
+			.collect();
+		services.sort_by_key(|s| s.service);
+
+		let mut restakers = 0u32;
+		let mut restaker_stake = BalanceOf::<T>::zero();
+		let mut restaker_exposure = BalanceOf::<T>::zero();
+		let mut max_degree_ppb = 0u64;
+		let mut max_degree_restaker = None;
+		let mut last = None;
+		let mut page = match start_after {
+			Some(after) => Restakers::<T>::iter_keys_from(Restakers::<T>::hashed_key_for(after)),
+			None => Restakers::<T>::iter_keys(),
+		};
+		for who in page.by_ref().take(T::MaxRiskScan::get() as usize) {
+			let stake = T::Slashing::slashable_stake(&who, era);
+			// `(index in services, exposure, worst-case claim)` of each position.
+			let positions: Vec<_> = Positions::<T>::iter_prefix(&who)
+				.filter_map(|(id, p)| {
+					let index = services.binary_search_by_key(&id, |s| s.service).ok()?;
+					Some((index, p.exposure, services[index].worst_case.mul_floor(p.exposure)))
+				})
+				.collect();
+			let exposure = positions
+				.iter()
+				.fold(BalanceOf::<T>::zero(), |sum, (_, e, _)| sum.saturating_add(*e));
+			let claim = positions
+				.iter()
+				.fold(BalanceOf::<T>::zero(), |sum, (_, _, c)| sum.saturating_add(*c));
+			for (index, position_exposure, position_claim) in positions {
+				let service = &mut services[index];
+				if position_exposure > service.largest_exposure {
+					service.largest_exposure = position_exposure;
+					service.largest_restaker = Some(who.clone());
+					service.largest_share_ppb = ratio_ppb(position_exposure, service.secured);
+				}
+				service.worst_case_claim = service.worst_case_claim.saturating_add(position_claim);
+				// Claims beyond the stake are paid pro rata: `claim x stake / total claim`.
+				let collectable = if claim <= stake {
+					position_claim
+				} else {
+					sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+						position_claim.saturated_into(),
+						stake.saturated_into(),
+						claim.saturated_into(),
+						sp_arithmetic::Rounding::Down,
+					)
+					.unwrap_or_default()
+					.saturated_into()
+				};
+				service.worst_case_collectable =
+					service.worst_case_collectable.saturating_add(collectable);
+			}
+			let degree = ratio_ppb(exposure, stake);
+			if degree > max_degree_ppb {
+				max_degree_ppb = degree;
+				max_degree_restaker = Some(who.clone());
+			}
+			restakers = restakers.saturating_add(1);
+			restaker_stake = restaker_stake.saturating_add(stake);
+			restaker_exposure = restaker_exposure.saturating_add(exposure);
+			last = Some(who);
+		}
+		let next = if page.next().is_some() { last } else { None };
+
+		RiskFigures {
+			total_bonded,
+			first_era,
+			window_eras,
+			eras_per_year,
+			base_rewards,
+			base_average_stake,
+			base_yield_ppb: yearly(base_rewards, base_stake_sum.saturated_into()),
+			services,
+			restakers,
+			restaker_stake,
+			restaker_exposure,
+			restaked_share_ppb: ratio_ppb(restaker_stake, total_bonded),
+			average_degree_ppb: ratio_ppb(restaker_exposure, restaker_stake),
+			max_degree_ppb,
+			max_degree_restaker,
+			next,
 		}
 	}
 

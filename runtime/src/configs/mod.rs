@@ -477,7 +477,21 @@ impl pallet_restaking::Config for Runtime {
 	type SlashBreaker = RestakingSlashBreaker;
 	type Currency = Balances;
 	type PalletId = RestakingPalletId;
+	type ErasPerYear = RestakingErasPerYear;
+	type YieldWindow = RestakingYieldWindow;
+	type MaxRiskScan = ConstU32<256>;
 	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Eras in a year of 365.25 days, for the annualised yields of `risk_figures`: 525,960 with
+	/// `fast-runtime` (an era a minute), 1,461 otherwise (six-hour eras).
+	pub const RestakingErasPerYear: u32 = (365_25 * 24 * 3_600 * 1_000 / 100
+		/ (SessionsPerEra::get() as u64 * EpochDuration::get() as u64 * crate::MILLI_SECS_PER_BLOCK))
+		as u32;
+	/// The completed eras the yields of `risk_figures` cover: 28, a week of six-hour eras, well
+	/// inside pallet-staking's `HistoryDepth` (84).
+	pub const RestakingYieldWindow: u32 = 28;
 }
 
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime

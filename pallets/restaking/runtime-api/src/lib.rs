@@ -1,8 +1,8 @@
 //! Runtime API of `pallet-restaking`, read by polkadot-js as `api.call.restakingApi.*`.
 //!
 //! The runtime implements it by calling the pallet's views: `services_view`, `service_view`,
-//! `exposures_view`, `pending_slashes_view`, `pending_slashes_of_view`, `simulate_slash` and
-//! `risk_view`.
+//! `exposures_view`, `pending_slashes_view`, `pending_slashes_of_view`, `simulate_slash`,
+//! `risk_view` and `risk_figures`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -16,6 +16,9 @@ pub use types::*;
 
 sp_api::decl_runtime_apis! {
 	/// Read restaking state and ask what a slash would do.
+	///
+	/// Version 2 added `risk_figures`.
+	#[api_version(2)]
 	pub trait RestakingApi<AccountId, Balance>
 	where
 		AccountId: Codec,
@@ -51,5 +54,13 @@ sp_api::decl_runtime_apis! {
 		/// coverage is kept, the breaker, its budget for each era with slashes to land, and how
 		/// many slashes it holds.
 		fn risk() -> RiskView<Balance>;
+
+		/// The risk figures that need every restaker, one page of at most `MaxRiskScan`
+		/// restakers after `start_after` (from the first if `None`): each service's share, its
+		/// largest restaker, its worst case with coverage applied and its organic yield beside
+		/// the base staking yield; the restaked share and the restaking degree. Follow `next`
+		/// for the other pages.
+		#[api_version(2)]
+		fn risk_figures(start_after: Option<AccountId>) -> RiskFigures<AccountId, Balance>;
 	}
 }

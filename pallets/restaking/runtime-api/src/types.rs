@@ -277,3 +277,84 @@ pub struct SlashSimulation<Balance> {
 	/// Effective era of a harsher change of the service's terms waiting, if any.
 	pub rule_change_era: Option<EraIndex>,
 }
+
+/// One service's risk figures, as [`RiskFigures`] shows them.
+///
+/// The figures named *page* are over the restakers of one page of [`RiskFigures`]; a client
+/// reading every page adds them up (`worst_case_claim`, `worst_case_collectable`) or takes the
+/// largest (`largest_exposure` and its share). The others are the service's own and the same on
+/// every page.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ServiceRisk<AccountId, Balance> {
+	/// The service.
+	pub service: ServiceId,
+	/// Its secured stake now: the sum of its exposures.
+	pub secured: Balance,
+	/// `secured / total bonded stake`, in parts per billion.
+	pub share_ppb: u64,
+	/// Its worst case: the largest fraction among its rules in force.
+	pub worst_case: Perbill,
+	/// *Page:* the restaker with the largest exposure to it, if any.
+	pub largest_restaker: Option<AccountId>,
+	/// *Page:* that restaker's exposure.
+	pub largest_exposure: Balance,
+	/// *Page:* `largest_exposure / secured`, in parts per billion.
+	pub largest_share_ppb: u64,
+	/// *Page:* `sum of worst_case x exposure` over its restakers: what its worst-case slash of
+	/// everyone claims.
+	pub worst_case_claim: Balance,
+	/// *Page:* what it could collect if every service slashed every restaker at its worst case
+	/// for the same era: each restaker's claim, scaled down by its coverage ratio when its
+	/// claims exceed its slashable stake (`claim x slashable / total claim`).
+	pub worst_case_collectable: Balance,
+	/// Rewards funded to it and shared in the yield window's eras.
+	pub funded: Balance,
+	/// Its average secured stake over those fundings (the stake each was shared over); zero if
+	/// it had none.
+	pub average_secured: Balance,
+	/// `funded / average_secured x eras per year / window eras`, in parts per billion a year.
+	pub organic_yield_ppb: u64,
+}
+
+/// The risk figures that need every restaker: shares, worst cases with coverage, yields and
+/// restaking degree. One call reads one page of at most `MaxRiskScan` restakers.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct RiskFigures<AccountId, Balance> {
+	/// The total bonded stake shares are counted against.
+	pub total_bonded: Balance,
+	/// First era of the yield window: the `window_eras` completed eras before the active one.
+	pub first_era: EraIndex,
+	/// How many eras the window has: `YieldWindow`, or fewer while the chain is younger (none
+	/// in era 0, when every yield is zero).
+	pub window_eras: u32,
+	/// The eras in a year, as the runtime counts them (`ErasPerYear`).
+	pub eras_per_year: u32,
+	/// Staking rewards pallet-staking paid for the window's eras (`ErasValidatorReward`).
+	pub base_rewards: Balance,
+	/// Average stake behind those eras' validator sets (`ErasTotalStake`).
+	pub base_average_stake: Balance,
+	/// `base_rewards x eras per year / (sum of the window's era stakes)`, that is
+	/// `base_rewards / base_average_stake x eras per year / window eras` before rounding, in parts
+	/// per billion a year: the base staking yield of the same eras.
+	pub base_yield_ppb: u64,
+	/// Every service, by id.
+	pub services: alloc::vec::Vec<ServiceRisk<AccountId, Balance>>,
+	/// *Page:* restakers read.
+	pub restakers: u32,
+	/// *Page:* their slashable stake, summed.
+	pub restaker_stake: Balance,
+	/// *Page:* their exposures, summed over every service.
+	pub restaker_exposure: Balance,
+	/// *Page:* `restaker_stake / total_bonded`, in parts per billion: the share of the bonded
+	/// stake that is restaked at all.
+	pub restaked_share_ppb: u64,
+	/// *Page:* `restaker_exposure / restaker_stake`, in parts per billion: the stake-weighted
+	/// average restaking degree (1,000,000,000 = every unit backs one service).
+	pub average_degree_ppb: u64,
+	/// *Page:* the largest restaking degree, `sum of exposures / slashable stake`.
+	pub max_degree_ppb: u64,
+	/// *Page:* the restaker with that degree, if any.
+	pub max_degree_restaker: Option<AccountId>,
+	/// The restaker to pass as `start_after` for the next page; `None` on the last page.
+	pub next: Option<AccountId>,
+}

@@ -281,3 +281,135 @@ fn simulate_slash_counts_only_the_stake_reachable_when_it_lands() {
 		);
 	});
 }
+
+/// Three services with the mock's rules (worst case 50%) and coverage off: Validator A
+/// (1,000 bonded) allocates 1,000 to each, claiming 1,500 of its 1,000; B (1,000) puts 400 in
+/// the oracle, C (500) 500 in the bridge.
+fn three_services_one_uncovered_restaker() -> (ServiceId, ServiceId, ServiceId) {
+	let (oracle, bridge, sequencer) =
+		(register("oracle"), register("bridge"), register("sequencer"));
+	for service in [oracle, bridge, sequencer] {
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), service, 1_000));
+	}
+	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_B), oracle, 400));
+	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_C), bridge, 500));
+	(oracle, bridge, sequencer)
+}
+
+#[test]
+fn risk_figures_show_shares_largest_restakers_worst_cases_with_coverage_and_degrees() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, bridge, sequencer) = three_services_one_uncovered_restaker();
+		let figures = Restaking::risk_figures(None);
+		// A and B validate, the nominator's 500 split between them: 2,500 behind era 0's set.
+		assert_eq!(figures.total_bonded, 2_500);
+		let by_service = |id| figures.services.iter().find(|s| s.service == id).unwrap().clone();
+		let (o, b, s) = (by_service(oracle), by_service(bridge), by_service(sequencer));
+		assert_eq!((o.secured, o.share_ppb), (1_400, 560_000_000));
+		assert_eq!((b.secured, b.share_ppb), (1_500, 600_000_000));
+		assert_eq!((s.secured, s.share_ppb), (1_000, 400_000_000));
+		// A is the largest restaker everywhere: 1,000 of 1,400, of 1,500, of 1,000.
+		for (risk, share) in [(&o, 714_285_714), (&b, 666_666_666), (&s, 1_000_000_000)] {
+			assert_eq!(risk.largest_restaker, Some(VALIDATOR_A));
+			assert_eq!((risk.largest_exposure, risk.largest_share_ppb), (1_000, share));
+			assert_eq!(risk.worst_case, Perbill::from_percent(50));
+		}
+		// Worst cases: A's claims are 500 in each, 1,500 of its 1,000, so each service collects
+		// 500 x 1,000 / 1,500 = 333 from A; B and C are covered and pay their 200 and 250 whole.
+		assert_eq!((o.worst_case_claim, o.worst_case_collectable), (700, 533));
+		assert_eq!((b.worst_case_claim, b.worst_case_collectable), (750, 583));
+		assert_eq!((s.worst_case_claim, s.worst_case_collectable), (500, 333));
+		// What every service collects from A together never exceeds A's stake.
+		assert!(333 * 3 <= Restaking::exposures_view(&VALIDATOR_A).unwrap().slashable_stake);
+		// Degrees: A 3,000 / 1,000 = 3x, B 400 / 1,000, C 500 / 500; stake-weighted
+		// 3,900 / 2,500 = 1.56x. Restakers' stake is 2,500 of the 2,500 bonded.
+		assert_eq!((figures.restakers, figures.restaker_stake), (3, 2_500));
+		assert_eq!(figures.restaker_exposure, 3_900);
+		assert_eq!(figures.restaked_share_ppb, 1_000_000_000);
+		assert_eq!(figures.average_degree_ppb, 1_560_000_000);
+		assert_eq!(
+			(figures.max_degree_ppb, figures.max_degree_restaker),
+			(3_000_000_000, Some(VALIDATOR_A))
+		);
+		assert_eq!(figures.next, None);
+		// Era 0: no completed era, no yield.
+		assert_eq!(
+			(figures.first_era, figures.window_eras, figures.eras_per_year),
+			(0, 0, ERAS_PER_YEAR)
+		);
+		assert_eq!((figures.base_rewards, figures.base_yield_ppb, o.organic_yield_ppb), (0, 0, 0));
+	});
+}
+
+#[test]
+fn risk_figures_pages_add_up_to_the_whole() {
+	ExtBuilder::default().build_and_execute(|| {
+		three_services_one_uncovered_restaker();
+		let whole = Restaking::risk_figures(None);
+		MaxRiskScan::set(2);
+		let first = Restaking::risk_figures(None);
+		assert_eq!(first.restakers, 2);
+		let after = first.next.clone().expect("a third restaker is left");
+		let second = Restaking::risk_figures(Some(after));
+		assert_eq!((second.restakers, second.next.clone()), (1, None));
+		// Sums add, largest take the largest; the service's own figures are on every page.
+		assert_eq!(first.restaker_stake + second.restaker_stake, whole.restaker_stake);
+		assert_eq!(first.restaker_exposure + second.restaker_exposure, whole.restaker_exposure);
+		assert_eq!(first.max_degree_ppb.max(second.max_degree_ppb), whole.max_degree_ppb);
+		for (index, service) in whole.services.iter().enumerate() {
+			let (p1, p2) = (&first.services[index], &second.services[index]);
+			assert_eq!((p1.secured, p2.secured), (service.secured, service.secured));
+			assert_eq!(p1.worst_case_claim + p2.worst_case_claim, service.worst_case_claim);
+			assert_eq!(
+				p1.worst_case_collectable + p2.worst_case_collectable,
+				service.worst_case_collectable
+			);
+			assert_eq!(p1.largest_exposure.max(p2.largest_exposure), service.largest_exposure);
+		}
+		assert_eq!(first.restakers + second.restakers, whole.restakers);
+	});
+}
+
+#[test]
+fn organic_yield_counts_the_windows_fundings_beside_the_base_staking_yield() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), oracle, 1_000));
+		// Era 0: 101 funded, 100 shared (the pot keeps 1 as its existential deposit) over 1,000.
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 101));
+		start_active_era(1);
+		// Era 1: 200 shared over 1,000; B joins; 300 shared over 2,000.
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 200));
+		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_B), oracle, 1_000));
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 300));
+		start_active_era(2);
+		// Era 2's funding waits for era 2 to complete.
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 50));
+
+		let figures = Restaking::risk_figures(None);
+		assert_eq!((figures.first_era, figures.window_eras), (0, 2));
+		let risk = &figures.services[0];
+		// 600 over three fundings averaging (1,000 + 1,000 + 2,000) / 3 = 1,333 secured, in 2 of
+		// the 1,000 eras of a year: 600 x 1,000 / (1,333 x 2) = 225.0562...x a year.
+		assert_eq!((risk.funded, risk.average_secured), (600, 1_333));
+		assert_eq!(risk.organic_yield_ppb, 225_056_264_066);
+		// The base yield of eras 0 and 1: the mock pays 1% of each era's 2,500 bonded, 25 + 25
+		// on 2,500 on average, over 2 of 1,000 eras a year: 10x a year.
+		assert_eq!((figures.base_rewards, figures.base_average_stake), (50, 2_500));
+		assert_eq!(figures.base_yield_ppb, 10_000_000_000);
+		assert_eq!(pallet_staking::ErasValidatorReward::<Test>::get(1), Some(25));
+
+		// Era 6: the window is eras 2 to 5; only era 2's 50, over 2,000, is left: 50 x 1,000 /
+		// (2,000 x 4) = 6.25x. The history keeps the window and the active era only.
+		start_active_era(6);
+		let figures = Restaking::risk_figures(None);
+		assert_eq!((figures.first_era, figures.window_eras), (2, 4));
+		let risk = &figures.services[0];
+		assert_eq!((risk.funded, risk.average_secured), (50, 2_000));
+		assert_eq!(risk.organic_yield_ppb, 6_250_000_000);
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 40));
+		let eras: Vec<_> =
+			crate::FundingHistory::<Test>::get(oracle).iter().map(|r| r.era).collect();
+		assert_eq!(eras, vec![2, 6]);
+	});
+}
