@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
 	///   is on record with the slash's amount;
 	/// - a rule change waiting is for a known service and not yet due;
 	/// - each service's funding history is for a known service, one record per era, oldest
-	///   first, no era after the active one, each record with at least one funding.
+	///   first, no era after the active one, each record with a funding that shared something.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let era = T::Slashing::active_era();
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
@@ -235,7 +235,7 @@ impl<T: Config> Pallet<T> {
 				"funding history not one record per era, oldest first"
 			);
 			ensure!(
-				history.iter().all(|record| record.era <= active && record.fundings > 0),
+				history.iter().all(|record| record.era <= active && record.per_exposure > 0),
 				"funding record from the future or without fundings"
 			);
 		}

@@ -772,7 +772,7 @@ pub mod pallet {
 
 		/// Put `amount` into a service's reward pot, shared pro rata to the current exposures.
 		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::fund_rewards())]
+		#[pallet::weight(T::WeightInfo::fund_rewards().saturating_add(Pallet::<T>::funding_record_weight()))]
 		pub fn fund_rewards(
 			origin: OriginFor<T>,
 			service: ServiceId,

@@ -19,9 +19,10 @@ use crate::{
 	},
 	BalanceOf, EraFunding, PositionOf, ServiceId, SlashingAdapter,
 };
+use codec::MaxEncodedLen;
 use frame_support::{
 	ensure,
-	pallet_prelude::DispatchResult,
+	pallet_prelude::{DispatchResult, Weight},
 	traits::{
 		fungible::{Inspect, Mutate},
 		tokens::Preservation,
@@ -33,6 +34,10 @@ use sp_runtime::{
 	traits::{AccountIdConversion, Saturating, Zero},
 	SaturatedConversion,
 };
+
+/// Proof bytes of a [`FundingHistory`] entry beyond its records: the map's key (16-byte prefix,
+/// 8-byte hash, 4-byte id) and the vector's length prefix, rounded up.
+const FUNDING_KEY_AND_LENGTH: u64 = 64;
 
 /// Fixed-point scale of [`RewardPerExposure`]: 10^18 per unit of exposure.
 pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
@@ -70,14 +75,25 @@ impl<T: Config> Pallet<T> {
 
 		T::Currency::transfer(&who, &pot, amount, Preservation::Preserve)?;
 		RewardPerExposure::<T>::insert(service, acc);
-		Self::record_funding(service, shared, info.total_secured);
+		Self::record_funding(service, shared, increase);
 		Self::deposit_event(Event::<T>::RewardsFunded { service, who, amount });
 		Ok(())
 	}
 
-	/// Add a funding of `shared` over `secured` to `service`'s [`FundingHistory`] for the active
-	/// era, forgetting the eras that left the yield window.
-	fn record_funding(service: ServiceId, shared: BalanceOf<T>, secured: BalanceOf<T>) {
+	/// The read and write of [`FundingHistory`] by a funding, which the generated
+	/// `fund_rewards` weight predates: one database read and write, and the record's largest
+	/// encoding as proof size.
+	pub fn funding_record_weight() -> Weight {
+		let records = u64::from(T::YieldWindow::get()).saturating_add(1);
+		let proof = records
+			.saturating_mul(EraFunding::<BalanceOf<T>>::max_encoded_len() as u64)
+			.saturating_add(FUNDING_KEY_AND_LENGTH);
+		T::DbWeight::get().reads_writes(1, 1).saturating_add(Weight::from_parts(0, proof))
+	}
+
+	/// Add a funding that shared `shared`, `increase` per unit of exposure, to `service`'s
+	/// [`FundingHistory`] for the active era, forgetting the eras that left the yield window.
+	fn record_funding(service: ServiceId, shared: BalanceOf<T>, increase: u128) {
 		let era = T::Slashing::active_era();
 		let oldest = era.saturating_sub(T::YieldWindow::get());
 		FundingHistory::<T>::mutate(service, |history| {
@@ -85,12 +101,10 @@ impl<T: Config> Pallet<T> {
 			match history.last_mut() {
 				Some(record) if record.era == era => {
 					record.funded = record.funded.saturating_add(shared);
-					record.secured_sum = record.secured_sum.saturating_add(secured);
-					record.fundings = record.fundings.saturating_add(1);
+					record.per_exposure = record.per_exposure.saturating_add(increase);
 				}
 				_ => {
-					let record =
-						EraFunding { era, funded: shared, secured_sum: secured, fundings: 1 };
+					let record = EraFunding { era, funded: shared, per_exposure: increase };
 					// Cannot fail: the eras kept are `oldest..=era`, `YieldWindow + 1` of them.
 					if history.try_push(record).is_err() {
 						frame_support::defensive!("funding history longer than the yield window");

@@ -228,10 +228,10 @@ pub struct EraFunding<Balance> {
 	pub era: EraIndex,
 	/// What they shared over the exposures (a pot's first existential deposit is not shared).
 	pub funded: Balance,
-	/// The sum of the secured stakes they were shared over, one per funding.
-	pub secured_sum: Balance,
-	/// How many fundings.
-	pub fundings: u32,
+	/// What they added to the service's reward per unit of exposure ([`crate::RewardPerExposure`],
+	/// scaled by [`crate::rewards::REWARD_SCALE`]): what one unit of exposure held through the
+	/// era earned.
+	pub per_exposure: u128,
 }
 
 /// The bound of [`crate::FundingHistory`]: the yield window's eras and the active one.

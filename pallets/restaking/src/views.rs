@@ -19,6 +19,8 @@ use sp_runtime::{
 };
 use sp_staking::StakingInterface;
 
+use crate::rewards::REWARD_SCALE;
+
 /// Parts per billion in one unit of leverage.
 const PPB: u128 = 1_000_000_000;
 
@@ -245,11 +247,6 @@ impl<T: Config> Pallet<T> {
 		let window_eras = T::YieldWindow::get().min(era);
 		let first_era = era.saturating_sub(window_eras);
 		let eras_per_year = T::ErasPerYear::get();
-		// `amount x eras per year / (stake x window eras)`, in parts per billion.
-		let yearly = |amount: BalanceOf<T>, stake_eras: u128| -> u64 {
-			let amount: u128 = amount.saturated_into();
-			ratio_ppb(amount.saturating_mul(eras_per_year.into()), stake_eras)
-		};
 
 		let (base_rewards, base_stake_sum) =
 			(first_era..era).fold((BalanceOf::<T>::zero(), BalanceOf::<T>::zero()), |acc, e| {
@@ -264,22 +261,31 @@ impl<T: Config> Pallet<T> {
 
 		let mut services: Vec<ServiceRisk<T::AccountId, BalanceOf<T>>> = Services::<T>::iter()
 			.map(|(id, info)| {
-				let (funded, secured_sum, fundings) = FundingHistory::<T>::get(id)
+				let (funded, per_exposure) = FundingHistory::<T>::get(id)
 					.iter()
 					.filter(|record| record.era >= first_era && record.era < era)
-					.fold((BalanceOf::<T>::zero(), BalanceOf::<T>::zero(), 0u32), |acc, r| {
-						(
-							acc.0.saturating_add(r.funded),
-							acc.1.saturating_add(r.secured_sum),
-							acc.2.saturating_add(r.fundings),
-						)
+					.fold((BalanceOf::<T>::zero(), 0u128), |acc, r| {
+						(acc.0.saturating_add(r.funded), acc.1.saturating_add(r.per_exposure))
 					});
-				let average_secured = if fundings == 0 {
+				// What one unit of exposure held through the window earned, at that pace for a
+				// year: `per_exposure / REWARD_SCALE x eras per year / window eras`.
+				let organic_yield_ppb = ratio_ppb(
+					per_exposure.saturating_mul(eras_per_year.into()),
+					REWARD_SCALE.saturating_mul(window_eras.into()),
+				);
+				// The stake the fundings were shared over, weighted by what each shared.
+				let average_secured: BalanceOf<T> = if per_exposure == 0 {
 					Zero::zero()
 				} else {
-					secured_sum / BalanceOf::<T>::from(fundings)
+					sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+						funded.saturated_into(),
+						REWARD_SCALE,
+						per_exposure,
+						sp_arithmetic::Rounding::Down,
+					)
+					.unwrap_or(u128::MAX)
+					.saturated_into()
 				};
-				let average: u128 = average_secured.saturated_into();
 				ServiceRisk {
 					service: id,
 					secured: info.total_secured,
@@ -292,10 +298,7 @@ impl<T: Config> Pallet<T> {
 					worst_case_collectable: Zero::zero(),
 					funded,
 					average_secured,
-					organic_yield_ppb: yearly(
-						funded,
-						average.saturating_mul(u128::from(window_eras)),
-					),
+					organic_yield_ppb,
 				}
 			})
 			.collect();
@@ -369,7 +372,11 @@ impl<T: Config> Pallet<T> {
 			eras_per_year,
 			base_rewards,
 			base_average_stake,
-			base_yield_ppb: yearly(base_rewards, base_stake_sum.saturated_into()),
+			// `base_rewards x eras per year / sum of the eras' stakes`.
+			base_yield_ppb: ratio_ppb(
+				base_rewards.saturated_into::<u128>().saturating_mul(eras_per_year.into()),
+				base_stake_sum.saturated_into::<u128>(),
+			),
 			services,
 			restakers,
 			restaker_stake,

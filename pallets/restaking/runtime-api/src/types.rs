@@ -309,10 +309,12 @@ pub struct ServiceRisk<AccountId, Balance> {
 	pub worst_case_collectable: Balance,
 	/// Rewards funded to it and shared in the yield window's eras.
 	pub funded: Balance,
-	/// Its average secured stake over those fundings (the stake each was shared over); zero if
-	/// it had none.
+	/// The stake those fundings were shared over, weighted by what each shared:
+	/// `funded / (sum of each funding's shared / secured)`; zero if it had none.
 	pub average_secured: Balance,
-	/// `funded / average_secured x eras per year / window eras`, in parts per billion a year.
+	/// What one unit of exposure held through the window earned, at that pace for a year:
+	/// `sum of each funding's shared / secured x eras per year / window eras`, in parts per
+	/// billion a year (equal to `funded / average_secured x eras per year / window eras`).
 	pub organic_yield_ppb: u64,
 }
 

@@ -389,18 +389,19 @@ fn organic_yield_counts_the_windows_fundings_beside_the_base_staking_yield() {
 		let figures = Restaking::risk_figures(None);
 		assert_eq!((figures.first_era, figures.window_eras), (0, 2));
 		let risk = &figures.services[0];
-		// 600 over three fundings averaging (1,000 + 1,000 + 2,000) / 3 = 1,333 secured, in 2 of
-		// the 1,000 eras of a year: 600 x 1,000 / (1,333 x 2) = 225.0562...x a year.
+		// A unit of exposure held through eras 0 and 1 earned 100/1,000 + 200/1,000 + 300/2,000
+		// = 0.45, in 2 of the 1,000 eras of a year: 225x a year. The 600 were shared over 1,333
+		// on average, weighted by amount (600 / 0.45).
 		assert_eq!((risk.funded, risk.average_secured), (600, 1_333));
-		assert_eq!(risk.organic_yield_ppb, 225_056_264_066);
+		assert_eq!(risk.organic_yield_ppb, 225_000_000_000);
 		// The base yield of eras 0 and 1: the mock pays 1% of each era's 2,500 bonded, 25 + 25
 		// on 2,500 on average, over 2 of 1,000 eras a year: 10x a year.
 		assert_eq!((figures.base_rewards, figures.base_average_stake), (50, 2_500));
 		assert_eq!(figures.base_yield_ppb, 10_000_000_000);
 		assert_eq!(pallet_staking::ErasValidatorReward::<Test>::get(1), Some(25));
 
-		// Era 6: the window is eras 2 to 5; only era 2's 50, over 2,000, is left: 50 x 1,000 /
-		// (2,000 x 4) = 6.25x. The history keeps the window and the active era only.
+		// Era 6: the window is eras 2 to 5; only era 2's 50, over 2,000, is left: 50 / 2,000 x
+		// 1,000 / 4 = 6.25x. The history keeps the window and the active era only.
 		start_active_era(6);
 		let figures = Restaking::risk_figures(None);
 		assert_eq!((figures.first_era, figures.window_eras), (2, 4));
