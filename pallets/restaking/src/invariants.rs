@@ -4,8 +4,8 @@ use crate::{
 	pallet::{
 		Config, DepartureCursor, DepartureExpiries, Departures, DueCursor, DueSlashes,
 		FundingHistory, NextServiceId, NextSlashId, Pallet, ParamsUpdatedEra, PendingCascades,
-		PendingRuleChanges, Positions, ReportedOffences, Restakers, RuleChangesEra, ServiceSlashes,
-		Services, SlashBudgets, Slashes, UnclaimedRewards,
+		PendingRuleChanges, Positions, ReportedOffences, Restakers, RewardPerExposure,
+		RuleChangesEra, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, BreakerState, ServiceId, SlashingAdapter,
 };
@@ -56,7 +56,8 @@ impl<T: Config> Pallet<T> {
 	///   is on record with the slash's amount;
 	/// - a rule change waiting is for a known service and not yet due;
 	/// - each service's funding history is for a known service, one record per era, oldest
-	///   first, no era after the active one, each record with a funding that shared something.
+	///   first, no era after the active one, within `YieldWindow` eras of its last, each record
+	///   with something shared, and all of it at most the service's reward accumulator.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let era = T::Slashing::active_era();
 		let mut totals: BTreeMap<ServiceId, (BalanceOf<T>, u32)> = BTreeMap::new();
@@ -236,7 +237,19 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(
 				history.iter().all(|record| record.era <= active && record.per_exposure > 0),
-				"funding record from the future or without fundings"
+				"funding record from the future or with nothing shared"
+			);
+			ensure!(
+				history.first().zip(history.last()).is_none_or(|(first, last)| {
+					first.era.saturating_add(T::YieldWindow::get()) >= last.era
+				}),
+				"funding history wider than the yield window"
+			);
+			let recorded =
+				history.iter().fold(0u128, |sum, record| sum.saturating_add(record.per_exposure));
+			ensure!(
+				recorded <= RewardPerExposure::<T>::get(service),
+				"funding history above the service's reward accumulator"
 			);
 		}
 

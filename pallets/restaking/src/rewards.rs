@@ -35,9 +35,9 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 
-/// Proof bytes of a [`FundingHistory`] entry beyond its records: the map's key (16-byte prefix,
-/// 8-byte hash, 4-byte id) and the vector's length prefix, rounded up.
-const FUNDING_KEY_AND_LENGTH: u64 = 64;
+/// Proof bytes of a storage entry beyond its value, for [`FundingHistory`] and [`Positions`]: the
+/// key (32-byte prefix, hashes and keys of up to 52 bytes) and a length prefix, rounded up.
+const KEY_AND_LENGTH: u64 = 96;
 
 /// Fixed-point scale of [`RewardPerExposure`]: 10^18 per unit of exposure.
 pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
@@ -75,20 +75,40 @@ impl<T: Config> Pallet<T> {
 
 		T::Currency::transfer(&who, &pot, amount, Preservation::Preserve)?;
 		RewardPerExposure::<T>::insert(service, acc);
-		Self::record_funding(service, shared, increase);
+		// The funder's share of its own funding comes back to it: only the rest is yield.
+		let own = Positions::<T>::get(&who, service).map(|p| p.exposure).unwrap_or_default();
+		let others = info.total_secured.saturating_sub(own);
+		let to_others = |value: u128| {
+			multiply_by_rational_with_rounding(
+				value,
+				others.saturated_into(),
+				info.total_secured.saturated_into(),
+				Rounding::Down,
+			)
+			.unwrap_or_default()
+		};
+		let counted = to_others(increase);
+		if counted > 0 {
+			Self::record_funding(
+				service,
+				to_others(shared.saturated_into()).saturated_into(),
+				counted,
+			);
+		}
 		Self::deposit_event(Event::<T>::RewardsFunded { service, who, amount });
 		Ok(())
 	}
 
-	/// The read and write of [`FundingHistory`] by a funding, which the generated
-	/// `fund_rewards` weight predates: one database read and write, and the record's largest
-	/// encoding as proof size.
+	/// The reads and write of a funding's record, which the generated `fund_rewards` weight
+	/// predates: the funder's position and [`FundingHistory`] read, the history written; their
+	/// largest encodings as proof size.
 	pub fn funding_record_weight() -> Weight {
 		let records = u64::from(T::YieldWindow::get()).saturating_add(1);
 		let proof = records
 			.saturating_mul(EraFunding::<BalanceOf<T>>::max_encoded_len() as u64)
-			.saturating_add(FUNDING_KEY_AND_LENGTH);
-		T::DbWeight::get().reads_writes(1, 1).saturating_add(Weight::from_parts(0, proof))
+			.saturating_add(PositionOf::<T>::max_encoded_len() as u64)
+			.saturating_add(2 * KEY_AND_LENGTH);
+		T::DbWeight::get().reads_writes(2, 1).saturating_add(Weight::from_parts(0, proof))
 	}
 
 	/// Add a funding that shared `shared`, `increase` per unit of exposure, to `service`'s

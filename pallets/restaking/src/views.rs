@@ -2,14 +2,14 @@
 
 use crate::{
 	pallet::{
-		Config, Error, FundingHistory, Pallet, PendingCascades, PendingRuleChanges, Positions,
-		Restakers, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
+		Config, Departures, Error, FundingHistory, Pallet, PendingCascades, PendingRuleChanges,
+		Positions, Restakers, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
 	BalanceOf, BreakerState, ExposureView, PendingSlashOf, RestakerView, RiskFigures, RiskView,
 	RuleChangeView, RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceOf, ServiceRisk,
-	ServiceView, SlashId, SlashSimulation, SlashingAdapter,
+	ServiceStatus, ServiceView, SlashId, SlashSimulation, SlashingAdapter,
 };
-use alloc::vec::Vec;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use frame_support::storage::{with_transaction, TransactionOutcome};
 use frame_support::traits::Get;
 use sp_runtime::Perbill;
@@ -17,6 +17,7 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, SaturatedConversion,
 };
+use sp_staking::EraIndex;
 use sp_staking::StakingInterface;
 
 use crate::rewards::REWARD_SCALE;
@@ -290,12 +291,22 @@ impl<T: Config> Pallet<T> {
 					service: id,
 					secured: info.total_secured,
 					share_ppb: ratio_ppb(info.total_secured, total_bonded),
-					worst_case: info.params.worst_case(),
+					// A retired service can report no more; a harsher change waiting counts.
+					worst_case: match info.status {
+						ServiceStatus::Retired => Perbill::zero(),
+						_ => info.params.worst_case().max(
+							PendingRuleChanges::<T>::get(id)
+								.map(|change| change.params.worst_case())
+								.unwrap_or_default(),
+						),
+					},
 					largest_restaker: None,
 					largest_exposure: Zero::zero(),
 					largest_share_ppb: 0,
 					worst_case_claim: Zero::zero(),
 					worst_case_collectable: Zero::zero(),
+					collectable_floor: Zero::zero(),
+					collectable_ceiling: Zero::zero(),
 					funded,
 					average_secured,
 					organic_yield_ppb,
@@ -303,6 +314,19 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		services.sort_by_key(|s| s.service);
+
+		// Per service: the dispute window, for the stake a report can count on.
+		let windows: Vec<EraIndex> = services
+			.iter()
+			.map(|s| Services::<T>::get(s.service).map(|i| i.params.dispute_window).unwrap_or(0))
+			.collect();
+		// What the slashes already scheduled will take from each offender first.
+		let mut pending: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for slash in Slashes::<T>::iter_values() {
+			let sum = pending.entry(slash.offender).or_insert_with(Zero::zero);
+			*sum = sum.saturating_add(slash.amount);
+		}
+		let report_eras = era.saturating_sub(T::ReportWindow::get())..=era.saturating_add(1);
 
 		let mut restakers = 0u32;
 		let mut restaker_stake = BalanceOf::<T>::zero();
@@ -316,44 +340,74 @@ impl<T: Config> Pallet<T> {
 		};
 		for who in page.by_ref().take(T::MaxRiskScan::get() as usize) {
 			let stake = T::Slashing::slashable_stake(&who, era);
-			// `(index in services, exposure, worst-case claim)` of each position.
-			let positions: Vec<_> = Positions::<T>::iter_prefix(&who)
-				.filter_map(|(id, p)| {
-					let index = services.binary_search_by_key(&id, |s| s.service).ok()?;
-					Some((index, p.exposure, services[index].worst_case.mul_floor(p.exposure)))
-				})
-				.collect();
-			let exposure = positions
-				.iter()
-				.fold(BalanceOf::<T>::zero(), |sum, (_, e, _)| sum.saturating_add(*e));
-			let claim = positions
-				.iter()
-				.fold(BalanceOf::<T>::zero(), |sum, (_, _, c)| sum.saturating_add(*c));
-			for (index, position_exposure, position_claim) in positions {
+			// `(index in services, exposure, worst-case claim)` of every service that can still
+			// report `who`: its positions and the departures a report still reaches.
+			let mut claims: Vec<(usize, BalanceOf<T>, BalanceOf<T>)> = Vec::new();
+			let services_of = Positions::<T>::iter_prefix(&who)
+				.map(|(id, p)| (id, p.exposure))
+				.chain(Departures::<T>::iter_key_prefix(&who).map(|id| (id, Zero::zero())));
+			for (id, exposure) in services_of {
+				let Ok(index) = services.binary_search_by_key(&id, |s| s.service) else {
+					continue;
+				};
+				if claims.iter().any(|(i, ..)| *i == index) {
+					continue;
+				}
+				// The largest allocation a report can still name, for an offence era in the
+				// report window or the next era, capped at what it reaches when it lands.
+				let allocation = report_eras
+					.clone()
+					.filter_map(|e| Self::allocation_in_era(&who, id, e, era).ok())
+					.max()
+					.unwrap_or_default();
+				let reachable =
+					T::Slashing::slashable_stake(&who, era.saturating_add(windows[index]));
+				let claim = services[index].worst_case.mul_floor(allocation.min(reachable));
+				claims.push((index, exposure, claim));
+			}
+			let exposure =
+				claims.iter().fold(BalanceOf::<T>::zero(), |sum, (_, e, _)| sum.saturating_add(*e));
+			let claim =
+				claims.iter().fold(BalanceOf::<T>::zero(), |sum, (_, _, c)| sum.saturating_add(*c));
+			// The stake the claims share: what a slash reaches now, less what is scheduled.
+			let left = stake.saturating_sub(pending.get(&who).copied().unwrap_or_default());
+			for (index, position_exposure, position_claim) in claims {
 				let service = &mut services[index];
 				if position_exposure > service.largest_exposure {
 					service.largest_exposure = position_exposure;
 					service.largest_restaker = Some(who.clone());
 					service.largest_share_ppb = ratio_ppb(position_exposure, service.secured);
 				}
-				service.worst_case_claim = service.worst_case_claim.saturating_add(position_claim);
-				// Claims beyond the stake are paid pro rata: `claim x stake / total claim`.
-				let collectable = if claim <= stake {
+				let others = claim.saturating_sub(position_claim);
+				// Pro rata when the claims exceed the stake: `claim x left / total claim`.
+				let collectable = if claim <= left {
 					position_claim
 				} else {
 					sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
 						position_claim.saturated_into(),
-						stake.saturated_into(),
+						left.saturated_into(),
 						claim.saturated_into(),
 						sp_arithmetic::Rounding::Down,
 					)
 					.unwrap_or_default()
 					.saturated_into()
 				};
+				service.worst_case_claim = service.worst_case_claim.saturating_add(position_claim);
 				service.worst_case_collectable =
 					service.worst_case_collectable.saturating_add(collectable);
+				// Landing last, after every other claim; landing first.
+				service.collectable_floor = service
+					.collectable_floor
+					.saturating_add(position_claim.min(left.saturating_sub(others)));
+				service.collectable_ceiling =
+					service.collectable_ceiling.saturating_add(position_claim.min(left));
 			}
-			let degree = ratio_ppb(exposure, stake);
+			// Exposure with nothing slashable behind it is the largest degree there is.
+			let degree = if stake.is_zero() && !exposure.is_zero() {
+				u64::MAX
+			} else {
+				ratio_ppb(exposure, stake)
+			};
 			if degree > max_degree_ppb {
 				max_degree_ppb = degree;
 				max_degree_restaker = Some(who.clone());

@@ -281,9 +281,14 @@ pub struct SlashSimulation<Balance> {
 /// One service's risk figures, as [`RiskFigures`] shows them.
 ///
 /// The figures named *page* are over the restakers of one page of [`RiskFigures`]; a client
-/// reading every page adds them up (`worst_case_claim`, `worst_case_collectable`) or takes the
-/// largest (`largest_exposure` and its share). The others are the service's own and the same on
-/// every page.
+/// reading every page adds them up (`worst_case_claim`, `worst_case_collectable`,
+/// `collectable_floor`, `collectable_ceiling`) or takes the largest (`largest_exposure` and its
+/// share). The others are the service's own and the same on every page.
+///
+/// The worst case is one offence era: every service reporting every restaker it can still
+/// report under its harshest rule, for the same era. A service may also report the other eras
+/// of its report window, each a separate offence, until the stake is gone; and the breaker may
+/// hold what lands in one era.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct ServiceRisk<AccountId, Balance> {
 	/// The service.
@@ -292,7 +297,8 @@ pub struct ServiceRisk<AccountId, Balance> {
 	pub secured: Balance,
 	/// `secured / total bonded stake`, in parts per billion.
 	pub share_ppb: u64,
-	/// Its worst case: the largest fraction among its rules in force.
+	/// The fraction its claims count: the larger of its worst case (its largest rule) and that
+	/// of a harsher change waiting; zero once retired, when it can report no more.
 	pub worst_case: Perbill,
 	/// *Page:* the restaker with the largest exposure to it, if any.
 	pub largest_restaker: Option<AccountId>,
@@ -300,14 +306,23 @@ pub struct ServiceRisk<AccountId, Balance> {
 	pub largest_exposure: Balance,
 	/// *Page:* `largest_exposure / secured`, in parts per billion.
 	pub largest_share_ppb: u64,
-	/// *Page:* `sum of worst_case x exposure` over its restakers: what its worst-case slash of
-	/// everyone claims.
+	/// *Page:* the sum over the restakers it can still report (its positions, and departures
+	/// still reportable) of `worst_case x` the largest allocation a report can name (offence
+	/// eras of the report window and the next era), capped at the stake the report reaches when
+	/// it lands: what its worst-case reports would fix.
 	pub worst_case_claim: Balance,
-	/// *Page:* what it could collect if every service slashed every restaker at its worst case
-	/// for the same era: each restaker's claim, scaled down by its coverage ratio when its
-	/// claims exceed its slashable stake (`claim x slashable / total claim`).
+	/// *Page:* its share if every service claimed its worst case of every restaker for the same
+	/// era: each claim, scaled down pro rata when a restaker's claims exceed its stake left
+	/// (slashable stake less its pending slashes): `claim x left / total claim`.
 	pub worst_case_collectable: Balance,
-	/// Rewards funded to it and shared in the yield window's eras.
+	/// *Page:* what it collects for sure in that case, its slashes landing after every other
+	/// service's: the sum of `min(claim, left - other claims)`.
+	pub collectable_floor: Balance,
+	/// *Page:* what it collects at most, its slashes landing first: the sum of
+	/// `min(claim, left)`.
+	pub collectable_ceiling: Balance,
+	/// Rewards funded to it in the yield window's eras and shared with others than the funder
+	/// (a funder's share of its own funding comes back to it and is not counted).
 	pub funded: Balance,
 	/// The stake those fundings were shared over, weighted by what each shared:
 	/// `funded / (sum of each funding's shared / secured)`; zero if it had none.
@@ -347,16 +362,19 @@ pub struct RiskFigures<AccountId, Balance> {
 	pub restaker_stake: Balance,
 	/// *Page:* their exposures, summed over every service.
 	pub restaker_exposure: Balance,
-	/// *Page:* `restaker_stake / total_bonded`, in parts per billion: the share of the bonded
-	/// stake that is restaked at all.
+	/// *Page:* `restaker_stake / total_bonded`, in parts per billion: how much stake is
+	/// restaked at all, against the stake behind the active validator set. It can exceed
+	/// 1,000,000,000: a restaker need not be in that set.
 	pub restaked_share_ppb: u64,
 	/// *Page:* `restaker_exposure / restaker_stake`, in parts per billion: the stake-weighted
 	/// average restaking degree (1,000,000,000 = every unit backs one service).
 	pub average_degree_ppb: u64,
-	/// *Page:* the largest restaking degree, `sum of exposures / slashable stake`.
+	/// *Page:* the largest restaking degree, `sum of exposures / slashable stake`; `u64::MAX`
+	/// for exposure with nothing slashable behind it (a stake loss not re-synced yet).
 	pub max_degree_ppb: u64,
 	/// *Page:* the restaker with that degree, if any.
 	pub max_degree_restaker: Option<AccountId>,
-	/// The restaker to pass as `start_after` for the next page; `None` on the last page.
+	/// The restaker to pass as `start_after` for the next page; `None` on the last page. Read
+	/// every page at the same block, or restakers may be missed or counted twice.
 	pub next: Option<AccountId>,
 }

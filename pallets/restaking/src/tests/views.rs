@@ -4,6 +4,7 @@ use crate::{
 };
 use frame_support::assert_ok;
 use sp_runtime::Perbill;
+use sp_staking::EraIndex;
 
 #[test]
 fn services_view_lists_every_service_with_what_secures_it() {
@@ -321,8 +322,14 @@ fn risk_figures_show_shares_largest_restakers_worst_cases_with_coverage_and_degr
 		assert_eq!((s.worst_case_claim, s.worst_case_collectable), (500, 333));
 		// What every service collects from A together never exceeds A's stake.
 		assert!(333 * 3 <= Restaking::exposures_view(&VALIDATOR_A).unwrap().slashable_stake);
+		// Landing order decides A's split: a service landing after the other two gets nothing
+		// of A (1,000 - 1,000 left), landing first it gets all its 500. B and C pay in full.
+		assert_eq!((o.collectable_floor, o.collectable_ceiling), (200, 700));
+		assert_eq!((b.collectable_floor, b.collectable_ceiling), (250, 750));
+		assert_eq!((s.collectable_floor, s.collectable_ceiling), (0, 500));
 		// Degrees: A 3,000 / 1,000 = 3x, B 400 / 1,000, C 500 / 500; stake-weighted
-		// 3,900 / 2,500 = 1.56x. Restakers' stake is 2,500 of the 2,500 bonded.
+		// 3,900 / 2,500 = 1.56x. Restakers' stake, 2,500 (C's 500 is not in the active set), is
+		// set against the active set's 2,500 (the nominator's 500 is not restaked).
 		assert_eq!((figures.restakers, figures.restaker_stake), (3, 2_500));
 		assert_eq!(figures.restaker_exposure, 3_900);
 		assert_eq!(figures.restaked_share_ppb, 1_000_000_000);
@@ -413,4 +420,244 @@ fn organic_yield_counts_the_windows_fundings_beside_the_base_staking_yield() {
 			crate::FundingHistory::<Test>::get(oracle).iter().map(|r| r.era).collect();
 		assert_eq!(eras, vec![2, 6]);
 	});
+}
+
+/// A's slashes land in the order the services report them: the real split of the
+/// three-service worst case is within each service's floor and ceiling, and sums to A's stake.
+#[test]
+fn the_real_split_of_a_worst_case_lies_between_floor_and_ceiling() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, bridge, sequencer) = three_services_one_uncovered_restaker();
+		let figures = Restaking::risk_figures(None);
+		start_active_era(1);
+		for service in [oracle, bridge, sequencer] {
+			assert_ok!(report(service, VALIDATOR_A, 1, 1));
+		}
+		restaking_events();
+		start_active_era(3);
+		let taken: Vec<(ServiceId, u128)> = restaking_events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::SlashApplied { service, offender: VALIDATOR_A, amount, .. } => {
+					Some((service, amount))
+				}
+				_ => None,
+			})
+			.collect();
+		assert_eq!(taken.iter().map(|(_, amount)| amount).sum::<u128>(), 1_000);
+		for (service, amount) in taken {
+			let risk = figures.services.iter().find(|s| s.service == service).unwrap();
+			// A's part of the service's floor and ceiling: 0 and 500 in every service.
+			let (b_and_c_floor, b_and_c_ceiling) = match service {
+				s if s == oracle => (200, 200),
+				s if s == bridge => (250, 250),
+				_ => (0, 0),
+			};
+			assert!(risk.collectable_floor - b_and_c_floor <= amount);
+			assert!(amount <= risk.collectable_ceiling - b_and_c_ceiling);
+		}
+	});
+}
+
+/// A decrease released in era 2 still leaves era 0 and 1 reportable at the old allocation: the
+/// claim counts it, as the report does.
+#[test]
+fn the_worst_case_counts_a_released_decrease_a_report_still_reaches() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		set_allocation(VALIDATOR_A, oracle, 100);
+		start_active_era(2);
+		// The era sweep released it.
+		assert_eq!(crate::Positions::<Test>::get(VALIDATOR_A, oracle).unwrap().allocation, 100);
+		let risk = Restaking::risk_figures(None).services[0].clone();
+		assert_eq!((risk.secured, risk.worst_case_claim), (100, 500));
+		assert_ok!(report(oracle, VALIDATOR_A, 1, 1));
+		assert_eq!(last_amount(), 500);
+	});
+}
+
+/// A left the oracle but is still in the bridge: the oracle's claim on A comes from A's
+/// departure record, as a report of an era before the exit does.
+#[test]
+fn the_worst_case_counts_a_departure_a_report_still_reaches() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, bridge) = (register("oracle"), register("bridge"));
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		opt_in(VALIDATOR_A, bridge, 500);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), oracle));
+		start_active_era(2);
+		// The era sweep released it.
+		assert!(crate::Positions::<Test>::get(VALIDATOR_A, oracle).is_none());
+		let figures = Restaking::risk_figures(None);
+		let risk = figures.services.iter().find(|s| s.service == oracle).unwrap();
+		assert_eq!((risk.secured, risk.worst_case_claim, risk.largest_restaker), (0, 500, None));
+		assert_ok!(report(oracle, VALIDATOR_A, 1, 1));
+		assert_eq!(last_amount(), 500);
+	});
+}
+
+/// A harsher change waiting counts at once: from its effective era a report takes it all.
+#[test]
+fn the_worst_case_counts_a_harsher_change_waiting() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		let mut harsher = service_params("oracle");
+		harsher.rules[1].fraction = Perbill::from_percent(100);
+		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), oracle, harsher));
+		let risk = Restaking::risk_figures(None).services[0].clone();
+		assert_eq!((risk.worst_case, risk.worst_case_claim), (Perbill::one(), 1_000));
+		start_active_era(2);
+		assert_ok!(report(oracle, VALIDATOR_A, 1, 2));
+		assert_eq!(last_amount(), 1_000);
+	});
+}
+
+/// A retired service can report no more: it claims nothing, and A's stake is shared by the
+/// two services that can.
+#[test]
+fn a_retired_service_claims_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, _, sequencer) = three_services_one_uncovered_restaker();
+		assert_ok!(Restaking::set_service_status(
+			RuntimeOrigin::root(),
+			sequencer,
+			ServiceStatus::Retired
+		));
+		assert_eq!(report(sequencer, VALIDATOR_A, 1, 0), Err(Error::<Test>::ServiceRetired.into()));
+		let figures = Restaking::risk_figures(None);
+		let by = |id| figures.services.iter().find(|s| s.service == id).unwrap().clone();
+		assert_eq!((by(sequencer).worst_case_claim, by(sequencer).worst_case_collectable), (0, 0));
+		// A's claims: 500 + 500 + 0, within its 1,000: the oracle collects 500 + B's 200.
+		assert_eq!(by(oracle).worst_case_collectable, 700);
+		assert_eq!(by(oracle).collectable_floor, 700);
+	});
+}
+
+/// A slash already scheduled lands first: what it takes is not there for the others.
+#[test]
+fn a_pending_slash_leaves_less_for_the_other_claims() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (oracle, bridge) = (register("oracle"), register("bridge"));
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		opt_in(VALIDATOR_A, bridge, 1_000);
+		start_active_era(1);
+		assert_ok!(report(oracle, VALIDATOR_A, 1, 0));
+		assert_eq!(last_amount(), 500);
+		let figures = Restaking::risk_figures(None);
+		let risk = figures.services.iter().find(|s| s.service == bridge).unwrap();
+		// Claims 500 + 500 on the 500 left: 250 pro rata, 0 to 500 by landing order.
+		assert_eq!(risk.worst_case_claim, 500);
+		assert_eq!(risk.worst_case_collectable, 250);
+		assert_eq!((risk.collectable_floor, risk.collectable_ceiling), (0, 500));
+	});
+}
+
+/// `force_unstake` leaves A's exposure with nothing slashable behind it until a re-sync: its
+/// degree is the largest there is, not zero.
+#[test]
+fn exposure_with_nothing_slashable_behind_it_is_the_largest_degree() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		opt_in(VALIDATOR_B, oracle, 400);
+		hold_sweep_until(0);
+		assert_ok!(Staking::force_unstake(RuntimeOrigin::root(), VALIDATOR_A, 0));
+		let figures = Restaking::risk_figures(None);
+		assert_eq!(
+			(figures.max_degree_ppb, figures.max_degree_restaker),
+			(u64::MAX, Some(VALIDATOR_A))
+		);
+	});
+}
+
+/// What a funder pays itself is not yield: C, alone in the oracle, funds and claims back ten
+/// times for 1 (the pot's existential deposit); the oracle shows no organic yield. A funder
+/// with half the exposure counts the half that goes to B.
+#[test]
+fn a_funders_own_share_is_not_organic_yield() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		opt_in(VALIDATOR_C, oracle, 100);
+		let before = Balances::free_balance(VALIDATOR_C);
+		for _ in 0..10 {
+			assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(VALIDATOR_C), oracle, 900));
+			assert_ok!(Restaking::claim_rewards(RuntimeOrigin::signed(VALIDATOR_C), oracle));
+		}
+		assert_eq!(before - Balances::free_balance(VALIDATOR_C), 1);
+		assert!(crate::FundingHistory::<Test>::get(oracle).is_empty());
+		start_active_era(1);
+		let risk = Restaking::risk_figures(None).services[0].clone();
+		assert_eq!((risk.funded, risk.organic_yield_ppb), (0, 0));
+
+		// Era 1: A joins with 100; A funds 200 over 200 secured, 100 of it to C.
+		opt_in(VALIDATOR_A, oracle, 100);
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(VALIDATOR_A), oracle, 200));
+		start_active_era(2);
+		let risk = Restaking::risk_figures(None).services[0].clone();
+		// 0.5 a unit to others, over 2 of the 1,000 eras of a year: 250x.
+		assert_eq!((risk.funded, risk.average_secured), (100, 200));
+		assert_eq!(risk.organic_yield_ppb, 250_000_000_000);
+	});
+}
+
+/// Funding every era for ten eras keeps the window's eras and the active one, no more.
+#[test]
+fn the_funding_history_keeps_the_window_and_the_active_era() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = register("oracle");
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		for era in 0..=10 {
+			if era > 0 {
+				start_active_era(era);
+			}
+			assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 10));
+			assert!(crate::FundingHistory::<Test>::get(oracle).len() as u32 <= YIELD_WINDOW + 1);
+		}
+		let eras: Vec<_> =
+			crate::FundingHistory::<Test>::get(oracle).iter().map(|r| r.era).collect();
+		assert_eq!(eras, vec![6, 7, 8, 9, 10]);
+		// Eras 6 to 9: 10 a era over 1,000, 0.04 a unit in 4 eras of 1,000 a year: 10x.
+		let risk = Restaking::risk_figures(None).services[0].clone();
+		assert_eq!(
+			(risk.funded, risk.average_secured, risk.organic_yield_ppb),
+			(40, 1_000, 10_000_000_000)
+		);
+	});
+}
+
+#[test]
+fn try_state_refuses_a_funding_history_the_pallet_cannot_have_written() {
+	let bad = |records: Vec<(EraIndex, u128)>| {
+		let mut ext = ExtBuilder::default().build();
+		ext.execute_with(|| {
+			let oracle = register("oracle");
+			opt_in(VALIDATOR_A, oracle, 1_000);
+			assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), oracle, 101));
+			start_active_era(6);
+			assert_ok!(Restaking::do_try_state());
+			let history = records
+				.into_iter()
+				.map(|(era, per_exposure)| crate::EraFunding { era, funded: 1, per_exposure })
+				.collect::<Vec<_>>();
+			crate::FundingHistory::<Test>::insert(
+				oracle,
+				frame_support::BoundedVec::truncate_from(history),
+			);
+			Restaking::do_try_state().unwrap_err()
+		})
+	};
+	let scale = crate::rewards::REWARD_SCALE;
+	assert_eq!(bad(vec![(7, 1)]), "funding record from the future or with nothing shared".into());
+	assert_eq!(bad(vec![(5, 0)]), "funding record from the future or with nothing shared".into());
+	assert_eq!(
+		bad(vec![(5, 1), (5, 1)]),
+		"funding history not one record per era, oldest first".into()
+	);
+	assert_eq!(bad(vec![(0, 1), (6, 1)]), "funding history wider than the yield window".into());
+	assert_eq!(
+		bad(vec![(6, scale)]),
+		"funding history above the service's reward accumulator".into()
+	);
 }
