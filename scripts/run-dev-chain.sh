@@ -13,9 +13,10 @@ cargo test --locked --no-run "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]
 
 # RPC listens on loopback only. `--dev` alone would allow every browser origin (`--rpc-cors all`)
 # and turn off the RPC server's Host-header check; the list below allows polkadot-js apps at
-# https://polkadot.js.org and keeps the check on. Pass your own `--rpc-cors` to change it (see
-# README.md, "What the dev chain exposes").
-cors=(--rpc-cors "https://polkadot.js.org")
+# https://polkadot.js.org and the dashboard (./scripts/dashboard.sh) at http://127.0.0.1:8080,
+# and keeps the check on. Pass your own `--rpc-cors` to change it (see README.md, "What the dev
+# chain exposes").
+cors=(--rpc-cors "https://polkadot.js.org,http://127.0.0.1:8080,http://localhost:8080")
 for arg in "$@"; do
 	case "$arg" in
 	--rpc-cors | --rpc-cors=*) cors=() ;;
@@ -23,4 +24,5 @@ for arg in "$@"; do
 done
 
 echo "Starting the dev chain: polkadot-js apps -> ws://127.0.0.1:9944 (Ctrl-C stops it)"
+echo "Dashboard: run ./scripts/dashboard.sh in another terminal, then open http://127.0.0.1:8080/"
 exec "$RESTAKING_NODE" --dev "${cors[@]}" "$@"

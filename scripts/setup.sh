@@ -5,6 +5,9 @@ set -euo pipefail
 need_apt=()
 command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
 command -v clang >/dev/null 2>&1 || need_apt+=(clang)
+# Debian's Chromium, for the dashboard's browser tests (puppeteer-core drives /usr/bin/chromium;
+# no browser is ever downloaded).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "setup: installing ${need_apt[*]}"
 	SUDO=""
@@ -20,5 +23,6 @@ if command -v rustup >/dev/null 2>&1; then
 	rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 fi
 
-# Node.js is on the machine; end-to-end tests install their own npm packages from e2e/.
+# Node.js is on the machine; end-to-end tests and the dashboard install their own npm packages
+# from e2e/ and dashboard/.
 echo "setup: done"

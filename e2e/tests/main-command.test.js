@@ -1,6 +1,7 @@
 // The README's main command, `./scripts/run-dev-chain.sh`, as a newcomer runs it: it must set
 // up, build (a no-op after the test build) and start a dev chain that polkadot-js can use with
-// no custom types.
+// no custom types, and say where the dashboard is. Then `./scripts/dashboard.sh`, the README's
+// line for the dashboard: it builds the page if needed, serves it and prints its URL.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,6 +26,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 let child;
 let api;
+let dashboard;
+let nodePort;
 
 // Runs even when the test failed or timed out: the script (and the cargo or node it runs) stops.
 after(
@@ -33,6 +36,7 @@ after(
       await cleanup({ apis: [api] });
     } finally {
       if (child) await stopProcess(child, { graceMs: 15_000 });
+      if (dashboard) await stopProcess(dashboard, { graceMs: 5_000 });
     }
   },
   { timeout: 60_000 },
@@ -71,6 +75,11 @@ it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { ti
     assert.ok(Date.now() < deadline, `no RPC (asked for port ${rpcPort}) within 540 s:\n${tailFile(logPath)}`);
     await sleep(1_000);
   }
+  assert.match(
+    fs.readFileSync(logPath, 'utf8'),
+    /^Dashboard: run \.\/scripts\/dashboard\.sh in another terminal, then open http:\/\/127\.0\.0\.1:8080\/$/m,
+  );
+  nodePort = port;
   api = await connectUrl(`ws://127.0.0.1:${port}`);
   assert.equal((await api.rpc.system.chain()).toString(), 'Restaking Development');
   const service = (await api.call.restakingApi.service(0)).unwrap();
@@ -82,4 +91,29 @@ it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { ti
     assert.ok(Date.now() < until, `no block authored within a minute:\n${tailFile(logPath)}`);
     await sleep(1_000);
   }
+});
+
+it('./scripts/dashboard.sh serves the dashboard for that chain and prints its URL', { timeout: 300_000 }, async () => {
+  assert.ok(nodePort, 'the dev chain of the test above runs');
+  const [pagePort] = await freePorts(1);
+  const ws = `ws://127.0.0.1:${nodePort}`;
+  const logPath = path.join(LOG_DIR, 'dashboard-script.log');
+  const log = fs.openSync(logPath, 'w');
+  dashboard = spawnTracked('./scripts/dashboard.sh', ['--port', String(pagePort), '--ws', ws], {
+    cwd: ROOT,
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  fs.closeSync(log);
+  // npm ci and the build run only if the dashboard test has not done them yet.
+  const url = `http://127.0.0.1:${pagePort}/?ws=${encodeURIComponent(ws)}`;
+  const deadline = Date.now() + 240_000;
+  while (!fs.readFileSync(logPath, 'utf8').includes(`Dashboard: ${url} (node ${ws})`)) {
+    assert.ok(dashboard.exitCode === null, `dashboard.sh exited:\n${tailFile(logPath)}`);
+    assert.ok(Date.now() < deadline, `no URL printed within 240 s:\n${tailFile(logPath)}`);
+    await sleep(500);
+  }
+  const response = await fetch(url);
+  assert.equal(response.status, 200);
+  assert.match(await response.text(), /<title>Restaking dashboard<\/title>/);
 });

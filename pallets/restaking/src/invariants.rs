@@ -232,7 +232,7 @@ impl<T: Config> Pallet<T> {
 		for (service, history) in FundingHistory::<T>::iter() {
 			ensure!(Services::<T>::contains_key(service), "funding history of an unknown service");
 			ensure!(
-				history.windows(2).all(|pair| pair[0].era < pair[1].era),
+				history.iter().zip(history.iter().skip(1)).all(|(a, b)| a.era < b.era),
 				"funding history not one record per era, oldest first"
 			);
 			ensure!(

@@ -14,7 +14,7 @@ use frame_support::storage::{with_transaction, TransactionOutcome};
 use frame_support::traits::Get;
 use sp_runtime::Perbill;
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{CheckedDiv, Saturating, Zero},
 	DispatchError, SaturatedConversion,
 };
 use sp_staking::EraIndex;
@@ -257,7 +257,7 @@ impl<T: Config> Pallet<T> {
 		let base_average_stake = if window_eras == 0 {
 			Zero::zero()
 		} else {
-			base_stake_sum / BalanceOf::<T>::from(window_eras)
+			base_stake_sum.checked_div(&BalanceOf::<T>::from(window_eras)).unwrap_or_default()
 		};
 
 		let mut services: Vec<ServiceRisk<T::AccountId, BalanceOf<T>>> = Services::<T>::iter()
@@ -315,10 +315,15 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		services.sort_by_key(|s| s.service);
 
-		// Per service: the dispute window, for the stake a report can count on.
-		let windows: Vec<EraIndex> = services
+		// Per service: the fraction claims count and the dispute window, for the stake a report
+		// can count on.
+		let terms: Vec<(ServiceId, Perbill, EraIndex)> = services
 			.iter()
-			.map(|s| Services::<T>::get(s.service).map(|i| i.params.dispute_window).unwrap_or(0))
+			.map(|s| {
+				let window =
+					Services::<T>::get(s.service).map(|i| i.params.dispute_window).unwrap_or(0);
+				(s.service, s.worst_case, window)
+			})
 			.collect();
 		// What the slashes already scheduled will take from each offender first.
 		let mut pending: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
@@ -340,17 +345,17 @@ impl<T: Config> Pallet<T> {
 		};
 		for who in page.by_ref().take(T::MaxRiskScan::get() as usize) {
 			let stake = T::Slashing::slashable_stake(&who, era);
-			// `(index in services, exposure, worst-case claim)` of every service that can still
-			// report `who`: its positions and the departures a report still reaches.
-			let mut claims: Vec<(usize, BalanceOf<T>, BalanceOf<T>)> = Vec::new();
+			// `(service, exposure, worst-case claim)` of every service that can still report
+			// `who`: its positions and the departures a report still reaches.
+			let mut claims: Vec<(ServiceId, BalanceOf<T>, BalanceOf<T>)> = Vec::new();
 			let services_of = Positions::<T>::iter_prefix(&who)
 				.map(|(id, p)| (id, p.exposure))
 				.chain(Departures::<T>::iter_key_prefix(&who).map(|id| (id, Zero::zero())));
 			for (id, exposure) in services_of {
-				let Ok(index) = services.binary_search_by_key(&id, |s| s.service) else {
+				let Some(&(_, worst_case, window)) = terms.iter().find(|(s, ..)| *s == id) else {
 					continue;
 				};
-				if claims.iter().any(|(i, ..)| *i == index) {
+				if claims.iter().any(|(s, ..)| *s == id) {
 					continue;
 				}
 				// The largest allocation a report can still name, for an offence era in the
@@ -360,10 +365,8 @@ impl<T: Config> Pallet<T> {
 					.filter_map(|e| Self::allocation_in_era(&who, id, e, era).ok())
 					.max()
 					.unwrap_or_default();
-				let reachable =
-					T::Slashing::slashable_stake(&who, era.saturating_add(windows[index]));
-				let claim = services[index].worst_case.mul_floor(allocation.min(reachable));
-				claims.push((index, exposure, claim));
+				let reachable = T::Slashing::slashable_stake(&who, era.saturating_add(window));
+				claims.push((id, exposure, worst_case.mul_floor(allocation.min(reachable))));
 			}
 			let exposure =
 				claims.iter().fold(BalanceOf::<T>::zero(), |sum, (_, e, _)| sum.saturating_add(*e));
@@ -371,8 +374,10 @@ impl<T: Config> Pallet<T> {
 				claims.iter().fold(BalanceOf::<T>::zero(), |sum, (_, _, c)| sum.saturating_add(*c));
 			// The stake the claims share: what a slash reaches now, less what is scheduled.
 			let left = stake.saturating_sub(pending.get(&who).copied().unwrap_or_default());
-			for (index, position_exposure, position_claim) in claims {
-				let service = &mut services[index];
+			for (id, position_exposure, position_claim) in claims {
+				let Some(service) = services.iter_mut().find(|s| s.service == id) else {
+					continue;
+				};
 				if position_exposure > service.largest_exposure {
 					service.largest_exposure = position_exposure;
 					service.largest_restaker = Some(who.clone());

@@ -484,9 +484,10 @@ impl pallet_restaking::Config for Runtime {
 }
 
 parameter_types! {
-	/// Eras in a year of 365.25 days, for the annualised yields of `risk_figures`: 525,960 with
-	/// `fast-runtime` (an era a minute), 1,461 otherwise (six-hour eras).
-	pub const RestakingErasPerYear: u32 = (365_25 * 24 * 3_600 * 1_000 / 100
+	/// Eras in a year of 365.25 days (36,525 x 24 x 3,600 x 10 ms), for the annualised yields
+	/// of `risk_figures`: 525,960 with `fast-runtime` (an era a minute), 1,461 otherwise
+	/// (six-hour eras).
+	pub const RestakingErasPerYear: u32 = (36_525 * 24 * 3_600 * 10
 		/ (SessionsPerEra::get() as u64 * EpochDuration::get() as u64 * crate::MILLI_SECS_PER_BLOCK))
 		as u32;
 	/// The completed eras the yields of `risk_figures` cover: 28, a week of six-hour eras, well

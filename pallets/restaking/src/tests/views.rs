@@ -356,9 +356,9 @@ fn risk_figures_pages_add_up_to_the_whole() {
 		MaxRiskScan::set(2);
 		let first = Restaking::risk_figures(None);
 		assert_eq!(first.restakers, 2);
-		let after = first.next.clone().expect("a third restaker is left");
+		let after = first.next.expect("a third restaker is left");
 		let second = Restaking::risk_figures(Some(after));
-		assert_eq!((second.restakers, second.next.clone()), (1, None));
+		assert_eq!((second.restakers, second.next), (1, None));
 		// Sums add, largest take the largest; the service's own figures are on every page.
 		assert_eq!(first.restaker_stake + second.restaker_stake, whole.restaker_stake);
 		assert_eq!(first.restaker_exposure + second.restaker_exposure, whole.restaker_exposure);

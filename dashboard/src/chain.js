@@ -1,0 +1,326 @@
+// Reading the chain with @polkadot/api, no custom types: the connection, and plain snapshots
+// (bigints, numbers, strings) of what the views show, each read at one block.
+//
+// The runtime API's types and the meaning of every field are in
+// pallets/restaking/runtime-api/src/types.rs; polkadot-js names the fields in camelCase.
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+import { ratioPpb } from './format.js';
+
+/** Pages of `riskFigures` read at most, `MaxRiskScan` restakers each. */
+const MAX_RISK_PAGES = 20;
+
+/** A failure to show as it is, without a stack: unreachable node, no restaking, bad input. */
+export class Notice extends Error {}
+
+/** Whether `url` is a ws:// or wss:// URL. */
+function isWsUrl(url) {
+  try {
+    return ['ws:', 'wss:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An ApiPromise on `url`, or a Notice. It never reconnects on its own (a reconnecting
+ * provider would retry and log forever): the page offers its Connect button instead.
+ */
+export async function connect(url, { timeoutMs = 15_000 } = {}) {
+  if (!isWsUrl(url)) throw new Notice(`Not a WebSocket URL: ${url} (ws://... or wss://...)`);
+  const provider = new WsProvider(url, false);
+  const api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+  });
+  try {
+    await provider.connect();
+    await Promise.race([api.isReadyOrError, timeout]);
+  } catch {
+    await api.disconnect().catch(() => {});
+    throw new Notice(`Cannot reach ${url}. Is the node running?`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!api.call.restakingApi || !api.query.restaking) {
+    await api.disconnect();
+    throw new Notice(
+      `This chain has no restaking: ${url} has no restaking pallet or RestakingApi runtime API.`,
+    );
+  }
+  return api;
+}
+
+/** The chain's token, for `formatBalance`. */
+export function tokenOf(api) {
+  return { decimals: api.registry.chainDecimals[0], symbol: api.registry.chainTokens[0] };
+}
+
+// ---- conversions from polkadot-js codecs ------------------------------------------------------
+
+const rule = (r) => ({
+  name: r.name.toUtf8(),
+  fractionPpb: r.fraction.toBigInt(),
+  eject: r.eject.isTrue,
+});
+
+function service(s) {
+  const change = s.pendingChange.unwrapOr(null);
+  return {
+    id: s.id.toNumber(),
+    name: s.name.toUtf8(),
+    slasher: s.slasher.toString(),
+    rules: s.rules.map(rule),
+    minStake: s.minStake.toBigInt(),
+    exitDelay: s.exitDelay.toNumber(),
+    disputeWindow: s.disputeWindow.toNumber(),
+    status: s.status.type,
+    totalSecured: s.totalSecured.toBigInt(),
+    restakers: s.restakers.toNumber(),
+    worstCasePpb: s.worstCase.toBigInt(),
+    maxSharePpb: s.maxShare.isSome ? s.maxShare.unwrap().toBigInt() : null,
+    sharePpb: s.sharePpb.toBigInt(),
+    pendingChange: change && {
+      effectiveEra: change.effectiveEra.toNumber(),
+      rules: change.rules.map(rule),
+      worstCasePpb: change.worstCase.toBigInt(),
+    },
+    heldSlashes: s.heldSlashes.toNumber(),
+  };
+}
+
+const pendingSlash = ([id, p]) => ({
+  id: id.toNumber(),
+  service: p.service.toNumber(),
+  offender: p.offender.toString(),
+  rule: p.rule.toNumber(),
+  eject: p.eject.isTrue,
+  offenceEra: p.offenceEra.toNumber(),
+  applyEra: p.applyEra.toNumber(),
+  amount: p.amount.toBigInt(),
+  breaker: p.breaker.type,
+});
+
+function risk(r) {
+  return {
+    totalBonded: r.totalBonded.toBigInt(),
+    totalRestaked: r.totalRestaked.toBigInt(),
+    restakedSharePpb: r.restakedSharePpb.toBigInt(),
+    fullCoverage: r.fullCoverage.isTrue,
+    breakerPpb: r.breaker.isSome ? r.breaker.unwrap().toBigInt() : null,
+    budgets: r.budgets.map(([era, b]) => ({
+      applyEra: era.toNumber(),
+      cap: b.cap.toBigInt(),
+      within: b.within.toBigInt(),
+      approved: b.approved.toBigInt(),
+    })),
+    heldSlashes: r.heldSlashes.toNumber(),
+  };
+}
+
+function restaker(v) {
+  return {
+    stake: v.stake.toBigInt(),
+    activeStake: v.activeStake.toBigInt(),
+    slashableStake: v.slashableStake.toBigInt(),
+    totalAllocated: v.totalAllocated.toBigInt(),
+    totalExposure: v.totalExposure.toBigInt(),
+    leveragePpb: v.leveragePpb.toBigInt(),
+    cascadePending: v.cascadePending.isTrue,
+    totalClaim: v.totalClaim.toBigInt(),
+    coveragePpb: v.coveragePpb.toBigInt(),
+    positions: v.positions.map((p) => ({
+      service: p.service.toNumber(),
+      allocation: p.allocation.toBigInt(),
+      exposure: p.exposure.toBigInt(),
+      joinedEra: p.joinedEra.toNumber(),
+      exit: p.exit.isSome
+        ? {
+            target: p.exit.unwrap().target.toBigInt(),
+            releaseEra: p.exit.unwrap().releaseEra.toNumber(),
+          }
+        : null,
+      claimableRewards: p.claimableRewards.toBigInt(),
+      history: p.history.map(([era, allocation]) => ({
+        era: era.toNumber(),
+        allocation: allocation.toBigInt(),
+      })),
+      worstCasePpb: p.worstCase.toBigInt(),
+      claim: p.claim.toBigInt(),
+    })),
+  };
+}
+
+function simulation(s) {
+  return {
+    amount: s.amount.toBigInt(),
+    stakeBefore: s.stakeBefore.toBigInt(),
+    stakeAfter: s.stakeAfter.toBigInt(),
+    services: s.services.map((i) => ({
+      service: i.service.toNumber(),
+      securedBefore: i.securedBefore.toBigInt(),
+      securedAfter: i.securedAfter.toBigInt(),
+      ejected: i.ejected.isTrue,
+    })),
+    worstCasePpb: s.worstCase.toBigInt(),
+    coverageBeforePpb: s.coverageBeforePpb.toBigInt(),
+    coverageAfterPpb: s.coverageAfterPpb.toBigInt(),
+    held: s.held.isTrue,
+    ruleChangeEra: s.ruleChangeEra.isSome ? s.ruleChangeEra.unwrap().toNumber() : null,
+  };
+}
+
+/** A DispatchError by name: `restaking.NotRestaked` (with its doc line), `BadOrigin`, ... */
+function errorName(api, dispatchError) {
+  if (!dispatchError.isModule) return { name: dispatchError.type, docs: '' };
+  const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
+  return { name: `${section}.${name}`, docs: docs.join(' ') };
+}
+
+// ---- risk figures: every page of `riskFigures`, merged ----------------------------------------
+
+const maxBy = (items, key) => items.reduce((best, x) => (x[key] > best[key] ? x : best));
+
+/**
+ * Every page of `riskFigures(startAfter)` merged into one (types.rs, `RiskFigures`): the page
+ * figures add up (claims, collectables and their floor and ceiling, restakers, stake, exposure)
+ * or take the largest
+ * (largest exposure, largest degree); the average degree is the total exposure over the total
+ * stake. Null when the runtime API is older than version 2.
+ */
+async function riskFigures(at) {
+  const call = at.call.restakingApi.riskFigures;
+  if (!call) return null;
+  const pages = [];
+  let next = null;
+  do {
+    const page = await call(next);
+    pages.push(page);
+    next = page.next.unwrapOr(null);
+  } while (next && pages.length < MAX_RISK_PAGES);
+
+  const [first] = pages;
+  const sum = (get) => pages.reduce((total, page) => total + get(page), 0n);
+  const totalBonded = first.totalBonded.toBigInt();
+  const restakerStake = sum((p) => p.restakerStake.toBigInt());
+  const restakerExposure = sum((p) => p.restakerExposure.toBigInt());
+  const maxDegree = maxBy(
+    pages.map((p) => ({
+      ppb: p.maxDegreePpb.toBigInt(),
+      restaker: p.maxDegreeRestaker.unwrapOr(null)?.toString(),
+    })),
+    'ppb',
+  );
+  const single = pages.length === 1; // the API's own ratios, unrounded twice
+  return {
+    complete: !next,
+    pages: pages.length,
+    firstEra: first.firstEra.toNumber(),
+    windowEras: first.windowEras.toNumber(),
+    baseYieldPpb: first.baseYieldPpb.toBigInt(),
+    restakers: pages.reduce((n, p) => n + p.restakers.toNumber(), 0),
+    restakerStake,
+    restakedSharePpb: single
+      ? first.restakedSharePpb.toBigInt()
+      : ratioPpb(restakerStake, totalBonded),
+    averageDegreePpb: single
+      ? first.averageDegreePpb.toBigInt()
+      : ratioPpb(restakerExposure, restakerStake),
+    maxDegreePpb: maxDegree.ppb,
+    maxDegreeRestaker: maxDegree.restaker,
+    services: first.services.map((s, i) => {
+      const perPage = pages.map((p) => p.services[i]);
+      const largest = maxBy(
+        perPage.map((r) => ({
+          exposure: r.largestExposure.toBigInt(),
+          sharePpb: r.largestSharePpb.toBigInt(),
+          restaker: r.largestRestaker.unwrapOr(null)?.toString(),
+        })),
+        'exposure',
+      );
+      return {
+        service: s.service.toNumber(),
+        largestRestaker: largest.restaker,
+        largestExposure: largest.exposure,
+        largestSharePpb: largest.sharePpb,
+        worstCaseClaim: perPage.reduce((t, r) => t + r.worstCaseClaim.toBigInt(), 0n),
+        worstCaseCollectable: perPage.reduce((t, r) => t + r.worstCaseCollectable.toBigInt(), 0n),
+        collectableFloor: perPage.reduce((t, r) => t + r.collectableFloor.toBigInt(), 0n),
+        collectableCeiling: perPage.reduce((t, r) => t + r.collectableCeiling.toBigInt(), 0n),
+        funded: s.funded.toBigInt(),
+        organicYieldPpb: s.organicYieldPpb.toBigInt(),
+      };
+    }),
+  };
+}
+
+// ---- snapshots, one per view -------------------------------------------------------------------
+
+/** The chain-wide figures and the pending slashes of `services` (from `readDirectory`). */
+export async function readOverview(at, services) {
+  const [chainRisk, figures, pending] = await Promise.all([
+    at.call.restakingApi.risk(),
+    riskFigures(at),
+    Promise.all(services.map((s) => at.call.restakingApi.pendingSlashes(s.id))),
+  ]);
+  return {
+    services,
+    pending: pending.flatMap((list) => list.map(pendingSlash)),
+    risk: risk(chainRisk),
+    figures,
+  };
+}
+
+/** The services (for names and rules) and the restakers' addresses. */
+export async function readDirectory(at) {
+  const [services, keys, positions] = await Promise.all([
+    at.call.restakingApi.services(),
+    at.query.restaking.restakers.keys(),
+    at.query.restaking.positions.keys(),
+  ]);
+  return {
+    services: services.map(service),
+    restakers: keys.map(({ args: [who] }) => who.toString()).sort(),
+    // `(restaker, service)` of every position, for the offenders of each service.
+    positions: positions.map(({ args: [who, id] }) => ({
+      who: who.toString(),
+      service: id.toNumber(),
+    })),
+  };
+}
+
+/** One account: its restaking view (null without a position) and the slashes pending on it. */
+export async function readAccount(at, who) {
+  const [view, pending] = await Promise.all([
+    at.call.restakingApi.exposures(who),
+    at.call.restakingApi.pendingSlashesOf(who),
+  ]);
+  return { view: view.isSome ? restaker(view.unwrap()) : null, pending: pending.map(pendingSlash) };
+}
+
+/** Every restaker's view, for the cascade graph. */
+export async function readRestakers(at, addresses) {
+  const views = await Promise.all(addresses.map((who) => at.call.restakingApi.exposures(who)));
+  return addresses
+    .map((who, i) => ({ who, view: views[i].isSome ? restaker(views[i].unwrap()) : null }))
+    .filter(({ view }) => view);
+}
+
+/** `simulateSlash`: `{ ok }` with the simulation or `{ error: { name, docs } }`. */
+export async function simulate(api, at, serviceId, offender, ruleIndex) {
+  const result = await at.call.restakingApi.simulateSlash(serviceId, offender, ruleIndex);
+  return result.isOk ? { ok: simulation(result.asOk) } : { error: errorName(api, result.asErr) };
+}
+
+/** A valid account id of this chain, re-encoded with its SS58 prefix, or null. */
+export function parseAddress(api, text) {
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  try {
+    return api.createType('AccountId', trimmed).toString();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,169 @@
+// The cascade graph: services on the left, restakers on the right, an edge for each exposure.
+// A slash takes from the restaker's bonded stake, so it reaches every service that restaker is
+// exposed to: selecting a restaker (click, or Enter / Space on it) highlights them.
+
+import { h, s } from '../dom.js';
+import { shortAddress } from '../format.js';
+import { serviceLabel } from './shared.js';
+
+const WIDTH = 1160;
+const ROW = 84; // vertical room per node
+const SERVICE_X = 300;
+const RESTAKER_X = 860;
+const MIN_RADIUS = 8;
+const MAX_RADIUS = 30;
+const MAX_EDGE = 12;
+
+/** Radius by area: `value / max` of the largest circle's area. */
+function radius(value, max) {
+  return (
+    MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * Math.sqrt(max === 0n ? 0 : Number(value) / Number(max))
+  );
+}
+
+const maxOf = (values) => values.reduce((m, v) => (v > m ? v : m), 0n);
+
+/** What the selected restaker's slash reaches, in words. */
+function reachSummary(ctx, selected, reachedEdges) {
+  if (selected === null) {
+    return 'Select a restaker (click it, or Tab to it and press Enter) to see every service its slash would reach.';
+  }
+  const who = shortAddress(selected);
+  if (reachedEdges.length === 0) return `A slash of ${who} reaches no service: it has no exposure.`;
+  const services = reachedEdges.map(
+    (e) => `${serviceLabel(ctx, e.service)} (exposure ${ctx.balance(e.exposure)})`,
+  );
+  return `A slash of ${who} reaches ${services.join(', ')}.`;
+}
+
+/**
+ * `restakers`: `[{ who, view }]` from `readRestakers`; `selected`: the selected restaker's
+ * address or null; `onSelect(address)` toggles the selection.
+ */
+export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
+  if (restakers.length === 0)
+    return h('p', { class: 'empty', 'data-testid': 'cascade-empty' }, 'No restakers yet.');
+  const rows = Math.max(services.length, restakers.length);
+  const height = rows * ROW + 40;
+  const yOf = (index, count) => 20 + (height - 40) * ((index + 0.5) / count);
+  const serviceY = new Map(services.map((service, i) => [service.id, yOf(i, services.length)]));
+  const restakerY = new Map(restakers.map(({ who }, i) => [who, yOf(i, restakers.length)]));
+  const maxSecured = maxOf(services.map((x) => x.totalSecured));
+  const maxStake = maxOf(restakers.map((r) => r.view.slashableStake));
+  const edges = restakers.flatMap(({ who, view }) =>
+    view.positions
+      .filter((p) => p.exposure > 0n && serviceY.has(p.service))
+      .map((p) => ({ who, ...p })),
+  );
+  const maxExposure = maxOf(edges.map((e) => e.exposure));
+  const reached = new Set(edges.filter((e) => e.who === selected).map((e) => e.service));
+  const state = (hit) => (selected === null ? '' : hit ? 'reached' : 'dim');
+
+  const keydown = (who) => (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onSelect(who);
+    }
+  };
+
+  const graph = s(
+    'svg',
+    {
+      class: 'cascade',
+      'data-testid': 'cascade-graph',
+      viewBox: `0 0 ${WIDTH} ${height}`,
+      width: WIDTH,
+      height,
+      role: 'group',
+      'aria-label': 'Cascade graph: services, restakers and their exposures',
+    },
+    s(
+      'g',
+      { class: 'edges' },
+      edges.map((e) =>
+        s(
+          'line',
+          {
+            x1: SERVICE_X,
+            y1: serviceY.get(e.service),
+            x2: RESTAKER_X,
+            y2: restakerY.get(e.who),
+            'stroke-width': 1 + (MAX_EDGE - 1) * (Number(e.exposure) / Number(maxExposure)),
+            class: `edge ${state(e.who === selected)}`,
+            'data-testid': `edge-${e.who}-${e.service}`,
+          },
+          s(
+            'title',
+            null,
+            `${shortAddress(e.who)} → ${serviceLabel(ctx, e.service)}: ${ctx.balance(e.exposure)}`,
+          ),
+        ),
+      ),
+    ),
+    services.map((service) => {
+      const hit = reached.has(service.id);
+      const y = serviceY.get(service.id);
+      return s(
+        'g',
+        {
+          class: `node service ${state(hit)}`,
+          'data-testid': `service-node-${service.id}`,
+          'data-reached': selected === null ? null : String(hit),
+        },
+        s('circle', { cx: SERVICE_X, cy: y, r: radius(service.totalSecured, maxSecured) }),
+        s(
+          'text',
+          { x: SERVICE_X - MAX_RADIUS - 12, y: y - 4, 'text-anchor': 'end' },
+          serviceLabel(ctx, service.id),
+        ),
+        s(
+          'text',
+          { x: SERVICE_X - MAX_RADIUS - 12, y: y + 14, 'text-anchor': 'end', class: 'sub' },
+          `secured ${ctx.balance(service.totalSecured)}`,
+        ),
+      );
+    }),
+    restakers.map(({ who, view }) => {
+      const y = restakerY.get(who);
+      const isSelected = who === selected;
+      return s(
+        'g',
+        {
+          class: `node restaker${isSelected ? ' selected' : ''}`,
+          'data-testid': `restaker-node-${who}`,
+          tabindex: 0,
+          role: 'button',
+          'aria-pressed': String(isSelected),
+          'aria-label': `Restaker ${who}, stake ${ctx.balance(view.slashableStake)}`,
+          onClick: () => onSelect(who),
+          onKeydown: keydown(who),
+        },
+        // The whole node, label included, takes the click.
+        s('rect', {
+          class: 'hit',
+          x: RESTAKER_X - MAX_RADIUS,
+          y: y - MAX_RADIUS,
+          width: WIDTH - RESTAKER_X + MAX_RADIUS,
+          height: 2 * MAX_RADIUS,
+        }),
+        s('circle', { cx: RESTAKER_X, cy: y, r: radius(view.slashableStake, maxStake) }),
+        s('text', { x: RESTAKER_X + MAX_RADIUS + 12, y: y - 4 }, shortAddress(who)),
+        s(
+          'text',
+          { x: RESTAKER_X + MAX_RADIUS + 12, y: y + 14, class: 'sub' },
+          `stake ${ctx.balance(view.slashableStake)}`,
+        ),
+      );
+    }),
+  );
+
+  const summary = reachSummary(
+    ctx,
+    selected,
+    edges.filter((e) => e.who === selected),
+  );
+  return [
+    h('p', { class: 'summary', 'aria-live': 'polite', 'data-testid': 'cascade-reach' }, summary),
+    graph,
+  ];
+}

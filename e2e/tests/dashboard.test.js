@@ -1,0 +1,766 @@
+// The web dashboard (dashboard/), end to end: the built page in headless Chromium
+// (puppeteer-core driving the system's /usr/bin/chromium, or $CHROMIUM) against one `--dev`
+// node. The test reads the page as a user does, by its text, and compares every figure with the
+// runtime API read here with @polkadot/api, formatted by the page's own formatting functions.
+//
+// The dev chain: Alice alone validates with 100,000 UNIT bonded, 50,000 of it in the sample
+// service (id 0, `sample-oracle`, slasher Bob, rule 0 `downtime` 10%, rule 1 `equivocation`
+// 50% + eject, 2-era dispute window). Before the page opens, sudo registers a second service
+// (id 1, `sample-bridge`, slasher Bob, rule 0 `downtime` 10%, 2-era windows) and Alice opts into
+// it with 90,000: 140,000 restaked on her 100,000 (1.40x), so a slash in one service shows in the
+// other. Her equivocation in service 0 takes 25,000: she goes 100,000 -> 75,000, is ejected from
+// service 0 (50,000 -> 0), and the cascade takes service 1 from 90,000 to 75,000.
+//
+// Plan, about a minute and a half: the services view, Alice's account, a what-if of her downtime
+// and one of her equivocation (the cascade); Bob reports that downtime and the page shows the
+// pending slash landing in its apply era (and the what-if now refused); the cascade graph; a
+// closed port. Screenshots of each view go to e2e/logs/dashboard-<view>.png. The page must log no
+// error on the way, except the browser's own line about the WebSocket it could not open in the
+// closed-port step.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import puppeteer from 'puppeteer-core';
+
+import {
+  formatBalance,
+  formatDuration,
+  formatPercent,
+  formatTimes,
+  shortAddress,
+} from '../../dashboard/src/format.js';
+import { serve } from '../../dashboard/serve.js';
+import {
+  BLOCK_MS,
+  ERA_MS,
+  LOG_DIR,
+  UNIT,
+  activeEra,
+  cleanup,
+  connect,
+  freePorts,
+  sendAndWait,
+  startNode,
+  theEvent,
+  withLogs,
+  withTimeout,
+} from '../lib/node.js';
+
+const DASHBOARD_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'dashboard',
+);
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SAMPLE = 0;
+/** The second service the test registers: `sample-bridge`, rule 0 `downtime` 10%, no eject. */
+const BRIDGE = 1;
+const PERCENT = 10_000_000; // Perbill parts per billion
+const PPB = 1_000_000_000n;
+/** Bound of every wait for the page: a new block comes every 6 s, a render takes well under 1 s. */
+const PAGE_WAIT_MS = 30_000;
+
+let node;
+let api;
+let site;
+let browser;
+let page;
+let alice, bob, ferdie;
+let token; // `{ decimals, symbol }` from the chain, as the page reads it
+let closedUrl; // the node-down step's URL: the browser's error line about it is expected
+
+// Everything the page logged as an error, and its uncaught exceptions.
+const pageErrors = [];
+
+/** Run a test body; on failure, the error carries the tail of the node's log. */
+const logged = (fn) => () => withLogs([node], fn);
+
+/** A balance as the page prints it. */
+const balance = (codec) => formatBalance(codec.toBigInt(), token);
+
+// ---- building the page --------------------------------------------------------------------------
+
+const run = promisify(execFile);
+
+/** `npm ci` in dashboard/ when its packages are missing or older than its lockfile, then build. */
+async function buildDashboard() {
+  const installed = path.join(DASHBOARD_DIR, 'node_modules', '.package-lock.json');
+  const lock = path.join(DASHBOARD_DIR, 'package-lock.json');
+  if (!fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs) {
+    await run('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: DASHBOARD_DIR,
+      timeout: 5 * 60_000,
+    });
+  }
+  const { build } = await import('../../dashboard/build.js');
+  await build();
+}
+
+// ---- reading the page ---------------------------------------------------------------------------
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** The text of the first element matching `selector`, trimmed, once there is one. */
+async function textOf(selector) {
+  await page.waitForSelector(selector, { timeout: PAGE_WAIT_MS });
+  return page.$eval(selector, (el) => el.textContent.trim());
+}
+
+/** Wait until the element matching `selector` has exactly `expected` as its text. */
+async function waitForText(selector, expected, { timeoutMs = PAGE_WAIT_MS } = {}) {
+  try {
+    await page.waitForFunction(
+      (sel, text) => document.querySelector(sel)?.textContent.trim() === text,
+      { timeout: timeoutMs, polling: 200 },
+      selector,
+      expected,
+    );
+  } catch (error) {
+    const seen = await page
+      .$eval(selector, (el) => el.textContent.trim())
+      .catch(() => '(no such element)');
+    throw new Error(
+      `${selector}: expected ${JSON.stringify(expected)}, the page shows ${JSON.stringify(seen)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The rows of the table matching `selector`, each as its cells' texts. */
+function tableRows(selector) {
+  return page.$$eval(`${selector} tbody tr`, (rows) =>
+    rows.map((row) => [...row.cells].map((cell) => cell.textContent.trim())),
+  );
+}
+
+async function openTab(view) {
+  await page.click(`#tab-${view}`);
+  await page.waitForSelector(`#view-${view}:not([hidden])`, { timeout: PAGE_WAIT_MS });
+}
+
+async function screenshot(view) {
+  await page.screenshot({ path: path.join(LOG_DIR, `dashboard-${view}.png`) });
+}
+
+/** No error logged by the page so far, but the expected one about the closed port. */
+function assertNoPageErrors() {
+  const expected = closedUrl && `WebSocket connection to '${closedUrl}/' failed`;
+  const unexpected = pageErrors.filter((text) => !(expected && text.startsWith(expected)));
+  assert.deepEqual(unexpected, [], 'errors in the page console');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the dashboard, in Chromium, on a dev node', () => {
+  before(
+    async () => {
+      assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}; set CHROMIUM to its path`);
+      await buildDashboard();
+      node = await startNode({ name: 'dashboard', args: ['--dev'] });
+      api = await connect(node);
+      await cryptoWaitReady();
+      const keyring = new Keyring({ type: 'sr25519' });
+      [alice, bob, ferdie] = ['Alice', 'Bob', 'Ferdie'].map((name) =>
+        keyring.addFromUri(`//${name}`),
+      );
+      token = { decimals: api.registry.chainDecimals[0], symbol: api.registry.chainTokens[0] };
+
+      // The second service and Alice in it. Its windows fit the dev chain's rule:
+      // ReportWindow 2 + dispute_window 2 + 1 < BondingDuration 8.
+      assert.ok(
+        api.consts.restaking.reportWindow.toNumber() + 2 + 1 <
+          api.consts.staking.bondingDuration.toNumber(),
+      );
+      const registered = await sendAndWait(
+        api,
+        api.tx.sudo.sudo(
+          api.tx.restaking.registerService({
+            name: 'sample-bridge',
+            slasher: bob.address,
+            rules: [{ name: 'downtime', fraction: 10 * PERCENT, eject: false }],
+            minStake: 1_000n * UNIT,
+            validatorsOnly: false,
+            exitDelay: 2,
+            disputeWindow: 2,
+            maxShare: null,
+          }),
+        ),
+        alice,
+      );
+      assert.equal(
+        theEvent(api, registered.events, 'restaking', 'ServiceRegistered').data.service.toNumber(),
+        BRIDGE,
+      );
+      // 140,000 allocated on 100,000 (1.4x, within 3x); claims 25,000 + 9,000 <= 100,000; no
+      // max_share. The set-up is done before the page opens: it reads both services at once.
+      await sendAndWait(api, api.tx.restaking.optIn(BRIDGE, 90_000n * UNIT), alice);
+
+      site = await serve({ port: 0 });
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox'],
+        timeout: 60_000,
+      });
+      page = await browser.newPage();
+      page.setDefaultTimeout(PAGE_WAIT_MS);
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
+      page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+      await page.setViewport({ width: 1280, height: 800 });
+      await page.goto(`${site.url}?ws=${encodeURIComponent(node.wsUrl)}`, {
+        timeout: PAGE_WAIT_MS,
+      });
+      await page.waitForFunction(
+        (url) => document.getElementById('status').textContent.startsWith(`Connected to ${url}`),
+        { timeout: PAGE_WAIT_MS },
+        node.wsUrl,
+      );
+    },
+    { timeout: 6 * 60_000 },
+  );
+
+  after(
+    async () => {
+      await withTimeout(browser?.close() ?? Promise.resolve(), 20_000, 'Chromium to close').catch(
+        (e) => {
+          browser?.process()?.kill('SIGKILL');
+          console.error(e.message);
+        },
+      );
+      await site?.close();
+      await cleanup({ apis: [api], nodes: [node] });
+    },
+    { timeout: 60_000 },
+  );
+
+  it(
+    'services view: sample-oracle (50,000) and sample-bridge (90,000), their rules and the chain figures',
+    { timeout: 2 * 60_000 },
+    logged(async () => {
+      const [service, bridge] = await api.call.restakingApi.services();
+      const risk = await api.call.restakingApi.risk();
+
+      assert.equal(await textOf(byTestId('service-0-name')), 'sample-oracle');
+      assert.equal(await textOf(byTestId('service-0-status')), 'Active');
+      assert.equal(balance(service.totalSecured), '50,000 RSTK');
+      assert.equal(await textOf(byTestId('service-0-secured')), '50,000 RSTK');
+      assert.equal(await textOf(byTestId('service-0-restakers')), '1');
+      assert.equal(await textOf(byTestId('service-0-worst-case')), '50% of an exposure');
+      assert.deepEqual(await tableRows(byTestId('service-0-rules')), [
+        ['0', 'downtime', '10%', 'no'],
+        ['1', 'equivocation', '50%', 'yes'],
+      ]);
+      assert.equal(await textOf(byTestId('service-0-pending')), 'No pending slashes.');
+
+      // The second card: the bridge, Alice's 90,000 in it.
+      assert.equal(bridge.id.toNumber(), BRIDGE);
+      assert.equal(await textOf(byTestId('service-1-name')), 'sample-bridge');
+      assert.equal(await textOf(byTestId('service-1-status')), 'Active');
+      assert.equal(balance(bridge.totalSecured), '90,000 RSTK');
+      assert.equal(await textOf(byTestId('service-1-secured')), balance(bridge.totalSecured));
+      assert.equal(await textOf(byTestId('service-1-secured')), '90,000 RSTK');
+      assert.equal(await textOf(byTestId('service-1-restakers')), `${bridge.restakers}`);
+      assert.equal(await textOf(byTestId('service-1-restakers')), '1');
+      assert.equal(
+        await textOf(byTestId('service-1-worst-case')),
+        `${formatPercent(bridge.worstCase.toBigInt())} of an exposure`,
+      );
+      assert.equal(await textOf(byTestId('service-1-worst-case')), '10% of an exposure');
+      assert.equal(
+        await textOf(byTestId('service-1-share')),
+        formatPercent(bridge.sharePpb.toBigInt()),
+      );
+      assert.equal(await textOf(byTestId('service-1-share')), '90%');
+      assert.deepEqual(await tableRows(byTestId('service-1-rules')), [
+        ['0', 'downtime', '10%', 'no'],
+      ]);
+      assert.equal(await textOf(byTestId('service-1-pending')), 'No pending slashes.');
+
+      // Restaked once per service: 50,000 + 90,000 of Alice's 100,000.
+      assert.equal(balance(risk.totalBonded), '100,000 RSTK');
+      assert.equal(await textOf(byTestId('chain-total-bonded')), '100,000 RSTK');
+      assert.equal(balance(risk.totalRestaked), '140,000 RSTK');
+      assert.equal(
+        await textOf(byTestId('chain-total-restaked')),
+        `${balance(risk.totalRestaked)}, ${formatPercent(risk.restakedSharePpb.toBigInt())} of bonded (once per service)`,
+      );
+      assert.equal(
+        await textOf(byTestId('chain-total-restaked')),
+        '140,000 RSTK, 140% of bonded (once per service)',
+      );
+      assert.equal(
+        await textOf(byTestId('chain-breaker')),
+        '10% of the bonded stake an era: 10,000 RSTK',
+      );
+      assert.equal(await textOf(byTestId('chain-held')), '0');
+
+      if (!api.call.restakingApi.riskFigures) {
+        // A runtime before RestakingApi version 2: the panel says so, the rest works.
+        assert.match(
+          await textOf(byTestId('risk-figures-missing')),
+          /risk figures need runtime API version 2/,
+        );
+        return;
+      }
+      // One page on the dev chain: Alice. The share is the secured stake over the bonded stake.
+      const figures = await api.call.restakingApi.riskFigures(null);
+      assert.ok(figures.next.isNone);
+      assert.equal(figures.services.length, 2);
+      // Alice is the whole of both: the largest restaker, all of the claim collectable.
+      const expected = [
+        { id: SAMPLE, sharePpb: PPB / 2n, largest: '50,000 RSTK', claim: '25,000 RSTK' },
+        { id: BRIDGE, sharePpb: (PPB * 9n) / 10n, largest: '90,000 RSTK', claim: '9,000 RSTK' },
+      ];
+      for (const { id, sharePpb, largest, claim } of expected) {
+        const figure = figures.services[id];
+        const field = (name) => byTestId(`service-${id}-${name}`);
+        assert.equal(figure.service.toNumber(), id);
+        assert.equal(
+          figure.sharePpb.toBigInt(),
+          (figure.secured.toBigInt() * PPB) / figures.totalBonded.toBigInt(),
+        );
+        assert.equal(figure.sharePpb.toBigInt(), sharePpb);
+        assert.equal(await textOf(field('share')), formatPercent(figure.sharePpb.toBigInt()));
+        assert.equal(figure.largestRestaker.unwrap().toString(), alice.address);
+        assert.equal(formatPercent(figure.largestSharePpb.toBigInt()), '100%');
+        assert.equal(balance(figure.largestExposure), largest);
+        assert.equal(
+          await textOf(field('largest')),
+          `${shortAddress(alice.address)}: ${formatPercent(figure.largestSharePpb.toBigInt())} of its secured stake (${balance(figure.largestExposure)})`,
+        );
+        assert.equal(balance(figure.worstCaseClaim), claim);
+        assert.equal(await textOf(field('claim')), balance(figure.worstCaseClaim));
+        assert.equal(
+          await textOf(field('collectable')),
+          `${balance(figure.worstCaseCollectable)} (100% of the claim)`,
+        );
+        // Covered (34,000 of claims on 100,000): the whole claim lands in any order.
+        assert.equal(figure.collectableFloor.toBigInt(), figure.worstCaseClaim.toBigInt());
+        assert.equal(
+          await textOf(field('collectable-range')),
+          `${balance(figure.collectableFloor)} to ${balance(figure.collectableCeiling)}`,
+        );
+        assert.equal(await textOf(field('collectable-range')), `${claim} to ${claim}`);
+        assert.match(
+          await textOf(field('yield')),
+          new RegExp(
+            `^\\d[\\d,.]*% a year \\(base staking \\d[\\d,.]*%\\); ${balance(figure.funded)} funded$`,
+          ),
+        );
+      }
+      assert.equal(await textOf(byTestId('service-0-share')), '50%');
+      assert.equal(await textOf(byTestId('service-0-claim')), '25,000 RSTK');
+      assert.equal(await textOf(byTestId('service-1-claim')), '9,000 RSTK');
+      // All of Alice's stake backs a service, 1.4 times over.
+      assert.equal(
+        await textOf(byTestId('chain-restaked-share')),
+        `${formatPercent(figures.restakedSharePpb.toBigInt())} of the bonded stake backs a service (${figures.restakers} restaker, ${balance(figures.restakerStake)})`,
+      );
+      assert.equal(
+        await textOf(byTestId('chain-restaked-share')),
+        '100% of the bonded stake backs a service (1 restaker, 100,000 RSTK)',
+      );
+      assert.equal(
+        await textOf(byTestId('chain-average-degree')),
+        formatTimes(figures.averageDegreePpb.toBigInt()),
+      );
+      assert.equal(await textOf(byTestId('chain-average-degree')), '1.40x');
+      assert.equal(figures.maxDegreeRestaker.unwrap().toString(), alice.address);
+      assert.equal(
+        await textOf(byTestId('chain-max-degree')),
+        `${formatTimes(figures.maxDegreePpb.toBigInt())} (${shortAddress(alice.address)})`,
+      );
+      assert.equal(
+        await textOf(byTestId('chain-max-degree')),
+        `1.40x (${shortAddress(alice.address)})`,
+      );
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    "account view: Alice's positions in services 0 and 1 (140,000 on 100,000); an account with none says so",
+    { timeout: 2 * 60_000 },
+    logged(async () => {
+      await openTab('account');
+      // Ferdie, typed in: no position.
+      await page.type('#account-input', ferdie.address);
+      await page.click('#account-lookup');
+      await waitForText(byTestId('account-empty'), `${ferdie.address} has no restaking position.`);
+
+      // Alice, from the known restakers.
+      await page.waitForSelector(`#account-pick option[value="${alice.address}"]`, {
+        timeout: PAGE_WAIT_MS,
+      });
+      await page.select('#account-pick', alice.address);
+      await waitForText(byTestId('account-address'), alice.address);
+      const view = (await api.call.restakingApi.exposures(alice.address)).unwrap();
+      assert.deepEqual(
+        view.positions.map((p) => [
+          p.service.toNumber(),
+          balance(p.allocation),
+          balance(p.exposure),
+        ]),
+        [
+          [SAMPLE, '50,000 RSTK', '50,000 RSTK'],
+          [BRIDGE, '90,000 RSTK', '90,000 RSTK'],
+        ],
+      );
+      assert.equal(
+        await page.$$eval(`${byTestId('account-positions')} tbody tr`, (rows) => rows.length),
+        2,
+      );
+      const names = { [SAMPLE]: 'sample-oracle #0', [BRIDGE]: 'sample-bridge #1' };
+      for (const position of view.positions) {
+        const id = position.service.toNumber();
+        const cell = (field) => `${byTestId(`position-${id}`)} [data-field="${field}"]`;
+        assert.equal(await textOf(cell('service')), names[id]);
+        assert.equal(await textOf(cell('allocation')), balance(position.allocation));
+        assert.equal(await textOf(cell('exposure')), balance(position.exposure));
+        assert.equal(await textOf(cell('exit')), 'in force');
+      }
+      assert.equal(await textOf(byTestId('account-stake')), balance(view.stake));
+      assert.equal(await textOf(byTestId('account-stake')), '100,000 RSTK');
+      assert.equal(await textOf(byTestId('account-allocated')), balance(view.totalAllocated));
+      assert.equal(await textOf(byTestId('account-allocated')), '140,000 RSTK');
+      assert.equal(await textOf(byTestId('account-exposure')), balance(view.totalExposure));
+      assert.equal(await textOf(byTestId('account-exposure')), '140,000 RSTK');
+      assert.equal(
+        await textOf(byTestId('account-leverage')),
+        `${formatTimes(view.leveragePpb.toBigInt())} (allocated / slashable stake)`,
+      );
+      assert.equal(
+        await textOf(byTestId('account-leverage')),
+        '1.40x (allocated / slashable stake)',
+      );
+      // 50% of 50,000 and 10% of 90,000.
+      assert.equal(await textOf(byTestId('account-claim')), balance(view.totalClaim));
+      assert.equal(await textOf(byTestId('account-claim')), '34,000 RSTK');
+      assert.equal(
+        await textOf(byTestId('account-coverage')),
+        `${formatPercent(view.coveragePpb.toBigInt())} of the slashable stake: covered`,
+      );
+      assert.equal(
+        await textOf(byTestId('account-coverage')),
+        '34% of the slashable stake: covered',
+      );
+      assert.equal(await textOf(byTestId('account-pending')), 'No pending slashes.');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    "what-if: Alice's downtime in service 0 moves nothing else; her equivocation cascades into service 1",
+    { timeout: 2 * 60_000 },
+    logged(async () => {
+      await openTab('whatif');
+      await page.select('#whatif-service', String(SAMPLE));
+      await page.waitForSelector(`#whatif-offender option[value="${alice.address}"]`, {
+        timeout: PAGE_WAIT_MS,
+      });
+      await page.select('#whatif-offender', alice.address);
+      await page.select('#whatif-rule', '0');
+      await page.click('#whatif-run');
+
+      // The page's bars of one service: what the slash does to it (the reported service, or
+      // one the cascade reaches), `before ...` and `after ...`.
+      const bars = async (id) => {
+        const field = (name) =>
+          textOf(`${byTestId(`whatif-impact-${id}`)} [data-field="${name}"]`);
+        return {
+          role: await field('role'),
+          before: await field('before'),
+          after: await field('after'),
+        };
+      };
+      const expectedBars = (impact) => {
+        const lost = impact.securedBefore.toBigInt() - impact.securedAfter.toBigInt();
+        const where = impact.service.toNumber() === SAMPLE ? 'reported here' : 'cascade';
+        return {
+          role: `${where}: ${lost > 0n ? `−${formatBalance(lost, token)}` : 'unchanged'}`,
+          before: `before ${balance(impact.securedBefore)}`,
+          after: `after ${balance(impact.securedAfter)}${impact.ejected.isTrue ? ' (offender ejected)' : ''}`,
+        };
+      };
+
+      // Downtime, 10% of 50,000: 5,000, and 95,000 still covers both exposures.
+      const sim = (await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 0)).asOk;
+      assert.equal(balance(sim.amount), '5,000 RSTK');
+      await waitForText(byTestId('whatif-amount'), balance(sim.amount));
+      assert.equal(
+        await textOf(byTestId('whatif-stake')),
+        `${balance(sim.stakeBefore)} → ${balance(sim.stakeAfter)}`,
+      );
+      assert.equal(await textOf(byTestId('whatif-stake')), '100,000 RSTK → 95,000 RSTK');
+      assert.equal(
+        await textOf(byTestId('whatif-coverage')),
+        `${formatPercent(sim.coverageBeforePpb.toBigInt())} → ${formatPercent(sim.coverageAfterPpb.toBigInt())}`,
+      );
+      assert.equal(sim.held.isTrue, false);
+      assert.equal(
+        await textOf(byTestId('whatif-held')),
+        "within the era's budget: it would land unless cancelled",
+      );
+      assert.deepEqual(
+        sim.services.map((i) => [
+          i.service.toNumber(),
+          balance(i.securedBefore),
+          balance(i.securedAfter),
+          i.ejected.isTrue,
+        ]),
+        [
+          [SAMPLE, '50,000 RSTK', '50,000 RSTK', false],
+          [BRIDGE, '90,000 RSTK', '90,000 RSTK', false],
+        ],
+      );
+      for (const impact of sim.services) {
+        assert.deepEqual(await bars(impact.service.toNumber()), expectedBars(impact));
+      }
+      assert.equal((await bars(BRIDGE)).role, 'cascade: unchanged');
+
+      // Equivocation, 50% of 50,000 + eject: 25,000 taken from her bonded stake, so she leaves
+      // service 0 and her 90,000 in service 1 shrinks to the 75,000 she has left. 25,000 is
+      // above the breaker's budget, 10% of 100,000: held for governance.
+      const cascade = (await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 1)).asOk;
+      assert.equal(balance(cascade.amount), '25,000 RSTK');
+      assert.equal(balance(cascade.stakeBefore), '100,000 RSTK');
+      assert.equal(balance(cascade.stakeAfter), '75,000 RSTK');
+      assert.equal(cascade.held.isTrue, true);
+      assert.deepEqual(
+        cascade.services.map((i) => [
+          i.service.toNumber(),
+          balance(i.securedBefore),
+          balance(i.securedAfter),
+          i.ejected.isTrue,
+        ]),
+        [
+          [SAMPLE, '50,000 RSTK', '0 RSTK', true],
+          [BRIDGE, '90,000 RSTK', '75,000 RSTK', false],
+        ],
+      );
+      await page.select('#whatif-rule', '1');
+      await page.click('#whatif-run');
+      await waitForText(byTestId('whatif-amount'), balance(cascade.amount));
+      assert.equal(
+        await textOf(byTestId('whatif-stake')),
+        `${balance(cascade.stakeBefore)} → ${balance(cascade.stakeAfter)}`,
+      );
+      assert.equal(await textOf(byTestId('whatif-stake')), '100,000 RSTK → 75,000 RSTK');
+      assert.equal(
+        await textOf(byTestId('whatif-coverage')),
+        `${formatPercent(cascade.coverageBeforePpb.toBigInt())} → ${formatPercent(cascade.coverageAfterPpb.toBigInt())}`,
+      );
+      assert.equal(
+        await textOf(byTestId('whatif-held')),
+        "held: more than the era's budget, it would land only if governance approved it",
+      );
+      for (const impact of cascade.services) {
+        assert.deepEqual(await bars(impact.service.toNumber()), expectedBars(impact));
+      }
+      assert.deepEqual(await bars(SAMPLE), {
+        role: 'reported here: −50,000 RSTK',
+        before: 'before 50,000 RSTK',
+        after: 'after 0 RSTK (offender ejected)',
+      });
+      assert.equal(
+        await page.$eval(
+          `${byTestId(`whatif-impact-${SAMPLE}`)} [data-field="after"]`,
+          (el) => el.getAttribute('class'),
+        ),
+        'ejected',
+      );
+      assert.deepEqual(await bars(BRIDGE), {
+        role: 'cascade: −15,000 RSTK',
+        before: 'before 90,000 RSTK',
+        after: 'after 75,000 RSTK',
+      });
+      await screenshot('what-if');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    'a reported slash is pending, landing in its apply era; the same what-if is then refused',
+    // Up to a minute for the page to know the session length, then a few blocks.
+    { timeout: 3 * 60_000 },
+    logged(async () => {
+      // The countdown counts blocks once the page knows the session length: from session 2,
+      // a minute after genesis. fast-runtime: 10-block eras, era e starts at block 10 x e.
+      const blocksPerEra = ERA_MS / BLOCK_MS;
+      await openTab('services');
+      await waitForText(
+        byTestId('chain-era-length'),
+        `${blocksPerEra} blocks (≈ ${formatDuration(ERA_MS)})`,
+        {
+          timeoutMs: ERA_MS + PAGE_WAIT_MS,
+        },
+      );
+
+      const era = await activeEra(api);
+      const reported = await sendAndWait(
+        api,
+        api.tx.restaking.reportOffence(SAMPLE, alice.address, 0, era),
+        bob,
+      );
+      const slashId = theEvent(
+        api,
+        reported.events,
+        'restaking',
+        'SlashScheduled',
+      ).data.slashId.toNumber();
+      const pending = (await api.call.restakingApi.pendingSlashes(SAMPLE)).find(
+        ([id]) => id.toNumber() === slashId,
+      )[1];
+      const applyEra = pending.applyEra.toNumber();
+      assert.equal(applyEra, era + 2, 'the 2-era dispute window');
+
+      const row = byTestId(`pending-slash-${slashId}`);
+      await waitForText(`${row} [data-field="apply-era"]`, String(applyEra));
+      assert.equal(await textOf(`${row} [data-field="amount"]`), balance(pending.amount));
+      assert.equal(await textOf(`${row} [data-field="amount"]`), '5,000 RSTK');
+      // The countdown, read in the same render as the block and era it counts from.
+      const shown = await page.evaluate(
+        (countdown) => ({
+          block: Number(document.getElementById('status').textContent.match(/block #(\d+)/)[1]),
+          era: Number(
+            document.querySelector('[data-testid="chain-era"]').textContent.split(' ')[0],
+          ),
+          countdown: document.querySelector(countdown).textContent,
+        }),
+        `${row} [data-field="countdown"]`,
+      );
+      const erasLeft = applyEra - shown.era;
+      const blocksLeft = blocksPerEra * applyEra - shown.block;
+      assert.equal(
+        shown.countdown,
+        `in ${erasLeft} era${erasLeft === 1 ? '' : 's'}, ≈ ${blocksLeft} blocks (≈ ${formatDuration(blocksLeft * BLOCK_MS)})`,
+      );
+      assert.equal(
+        await textOf(byTestId('chain-budgets')),
+        `era ${applyEra}: 5,000 RSTK within its 10,000 RSTK cap`,
+      );
+      await screenshot('services');
+
+      // Alice's account lists it too.
+      await openTab('account');
+      await waitForText(
+        `${byTestId('account-pending')} ${row} [data-field="apply-era"]`,
+        String(applyEra),
+      );
+      await screenshot('account');
+
+      // The same report again: the simulation is refused, by the error's name.
+      const refusal = await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 0);
+      const { section, name, docs } = api.registry.findMetaError(refusal.asErr.asModule);
+      assert.equal(`${section}.${name}`, 'restaking.DuplicateOffence');
+      // The what-if view last ran rule 1: back to rule 0, the reported one.
+      await openTab('whatif');
+      await page.select('#whatif-rule', '0');
+      await page.click('#whatif-run');
+      await waitForText(
+        byTestId('whatif-error'),
+        `Refused: ${section}.${name} (${docs.join(' ')})`,
+      );
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    'cascade graph: selecting Alice, by keyboard or click, highlights services 0 and 1',
+    { timeout: 60_000 },
+    logged(async () => {
+      await openTab('cascade');
+      const aliceNode = byTestId(`restaker-node-${alice.address}`);
+      const serviceNodes = [SAMPLE, BRIDGE].map((id) => byTestId(`service-node-${id}`));
+      await page.waitForSelector(aliceNode, { timeout: PAGE_WAIT_MS });
+      // Both services, each with an edge to Alice.
+      const services = await api.call.restakingApi.services();
+      assert.equal(services.length, 2);
+      for (const service of services) {
+        const id = service.id.toNumber();
+        const node = byTestId(`service-node-${id}`);
+        await page.waitForSelector(node, { timeout: PAGE_WAIT_MS });
+        assert.equal(await page.$eval(node, (el) => el.getAttribute('data-reached')), null);
+        assert.equal(
+          await page.$eval(`${node} text.sub`, (el) => el.textContent),
+          `secured ${balance(service.totalSecured)}`,
+        );
+        await page.waitForSelector(byTestId(`edge-${alice.address}-${id}`), {
+          timeout: PAGE_WAIT_MS,
+        });
+      }
+      const allReached = () =>
+        Promise.all(
+          serviceNodes.map((node) =>
+            page.waitForSelector(`${node}[data-reached="true"]`, { timeout: PAGE_WAIT_MS }),
+          ),
+        );
+
+      // Keyboard: focus her node (an SVG element, which Frame.focus refuses) and press Enter.
+      const focus = () => page.$eval(aliceNode, (el) => el.focus());
+      await focus();
+      await page.keyboard.press('Enter');
+      await allReached();
+      assert.equal(await page.$eval(aliceNode, (el) => el.getAttribute('aria-pressed')), 'true');
+      const view = (await api.call.restakingApi.exposures(alice.address)).unwrap();
+      const nameOf = new Map(services.map((s) => [s.id.toNumber(), s.name.toUtf8()]));
+      const reach = view.positions
+        .map(
+          (p) =>
+            `${nameOf.get(p.service.toNumber())} #${p.service} (exposure ${balance(p.exposure)})`,
+        )
+        .join(', ');
+      await waitForText(
+        byTestId('cascade-reach'),
+        `A slash of ${shortAddress(alice.address)} reaches ${reach}.`,
+      );
+      assert.equal(
+        await textOf(byTestId('cascade-reach')),
+        `A slash of ${shortAddress(alice.address)} reaches sample-oracle #0 (exposure 50,000 RSTK), sample-bridge #1 (exposure 90,000 RSTK).`,
+      );
+      // Space toggles it off, a click on again.
+      await focus();
+      await page.keyboard.press('Space');
+      await Promise.all(
+        serviceNodes.map((node) =>
+          page.waitForSelector(`${node}:not([data-reached])`, { timeout: PAGE_WAIT_MS }),
+        ),
+      );
+      await page.click(aliceNode);
+      await allReached();
+      await screenshot('cascade');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    'node down: pointed at a closed port, the page says it cannot reach it',
+    { timeout: 60_000 },
+    logged(async () => {
+      const [port] = await freePorts(1); // free: nothing listens there
+      closedUrl = `ws://127.0.0.1:${port}`;
+      await page.$eval('#ws-url', (input) => {
+        input.value = '';
+      });
+      await page.type('#ws-url', closedUrl);
+      await page.click('#connect');
+      await waitForText(byTestId('notice'), `Cannot reach ${closedUrl}. Is the node running?`);
+      assert.equal(await textOf(byTestId('status')), 'Not connected');
+      assert.equal(await page.$eval('#app', (el) => el.hidden), true, 'no stale figures');
+      assert.equal(new URL(page.url()).searchParams.get('ws'), closedUrl);
+      await screenshot('node-down');
+      assertNoPageErrors();
+    }),
+  );
+});
