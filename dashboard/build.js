@@ -1,6 +1,7 @@
 // Bundles the page into dist/: src/main.js and its imports (with @polkadot/api) as dist/app.js,
-// plus src/index.html and src/style.css. `node build.js` or `npm run build`; the e2e test
-// imports `build()`.
+// plus src/index.html and src/style.css, then writes dist/.built, last: its time is when the
+// build finished (scripts/dashboard.sh rebuilds when a source is newer). `node build.js` or
+// `npm run build`; the e2e test imports `build()`.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 export const DIST = path.join(ROOT, 'dist');
+/** Written when a build is complete; a build that failed half-way leaves none. */
+export const STAMP = path.join(DIST, '.built');
 
 /** Build dist/ from src/; resolves when it is written. */
 export async function build() {
@@ -26,9 +29,11 @@ export async function build() {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  // Read and written, not copied: a copy may keep the source's modification time.
   for (const file of ['index.html', 'style.css']) {
-    await fs.copyFile(path.join(ROOT, 'src', file), path.join(DIST, file));
+    await fs.writeFile(path.join(DIST, file), await fs.readFile(path.join(ROOT, 'src', file)));
   }
+  await fs.writeFile(STAMP, `${new Date().toISOString()}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -45,9 +45,17 @@ function fileFor(root, urlPath) {
 export async function serve({ port = 8080, root = DIST } = {}) {
   const base = path.resolve(root);
   const server = http.createServer(async (request, response) => {
-    const file = fileFor(base, new URL(request.url, 'http://localhost').pathname);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    // Parsed here, not outside: an unparsable target (`GET //`) throwing from this async
+    // handler would be an unhandled rejection, which ends the process.
+    let file;
+    try {
+      file = fileFor(base, new URL(request.url, 'http://localhost').pathname);
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
       return;
     }
     try {

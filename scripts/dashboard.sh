@@ -37,8 +37,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # The page: rebuilt when dist/ is missing or older than its sources.
-if [ ! -f dist/index.html ] ||
-	[ -n "$(find src build.js package.json package-lock.json -newer dist/index.html -print -quit)" ]; then
+if [ ! -f dist/.built ] ||
+	[ -n "$(find src build.js package.json package-lock.json -newer dist/.built -print -quit)" ]; then
 	echo "dashboard: npm run build"
 	npm run --silent build
 fi

@@ -5,6 +5,7 @@
 // pallets/restaking/runtime-api/src/types.rs; polkadot-js names the fields in camelCase.
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { decodeAddress } from '@polkadot/util-crypto';
 
 import { ratioPpb } from './format.js';
 
@@ -188,7 +189,8 @@ const maxBy = (items, key) => items.reduce((best, x) => (x[key] > best[key] ? x 
  * figures add up (claims, collectables and their floor and ceiling, restakers, stake, exposure)
  * or take the largest
  * (largest exposure, largest degree); the average degree is the total exposure over the total
- * stake. Null when the runtime API is older than version 2.
+ * stake (0 when there is no stake: the view checks `restakerStake`). Null when the runtime API
+ * is older than version 2.
  */
 async function riskFigures(at) {
   const call = at.call.restakingApi.riskFigures;
@@ -222,6 +224,7 @@ async function riskFigures(at) {
     baseYieldPpb: first.baseYieldPpb.toBigInt(),
     restakers: pages.reduce((n, p) => n + p.restakers.toNumber(), 0),
     restakerStake,
+    restakerExposure,
     restakedSharePpb: single
       ? first.restakedSharePpb.toBigInt()
       : ratioPpb(restakerStake, totalBonded),
@@ -314,11 +317,23 @@ export async function simulate(api, at, serviceId, offender, ruleIndex) {
   return result.isOk ? { ok: simulation(result.asOk) } : { error: errorName(api, result.asErr) };
 }
 
-/** A valid account id of this chain, re-encoded with its SS58 prefix, or null. */
+/** An account id as 32 bytes of hex. */
+const HEX_ACCOUNT = /^0x[0-9a-f]{64}$/i;
+
+/**
+ * A valid account id, re-encoded with this chain's SS58 prefix, or null: an SS58 address (its
+ * checksum checked) of a 32-byte account, or exactly 32 bytes of hex. `createType` alone would
+ * pad or cut anything that decodes (`0x00` included).
+ */
 export function parseAddress(api, text) {
   const trimmed = text.trim();
   if (!trimmed) return null;
   try {
+    if (trimmed.startsWith('0x')) {
+      if (!HEX_ACCOUNT.test(trimmed)) return null;
+    } else if (decodeAddress(trimmed).length !== 32) {
+      return null;
+    }
     return api.createType('AccountId', trimmed).toString();
   } catch {
     return null;

@@ -5,11 +5,15 @@
 // (`staking.erasStartSessionIndex`). Sessions are periodic, but their length in blocks is not in
 // the metadata of an Aura chain (`pallet_session::PeriodicSessions`), so it is measured once per
 // connection: the first blocks of the current and the previous session, found by bisecting
-// `session.currentIndex` over recent blocks. Until it is known (the first two sessions, or a
-// session longer than the state the node keeps), the countdown is in eras only.
+// `session.currentIndex` over recent blocks (a read that fails is tried again at the next
+// block). Until it is known (the first two sessions, or a session longer than the state the
+// node keeps), the countdown is in eras only.
 
 /** How far back the measurement reads state (nodes keep the last 256 blocks' state by default). */
 const STATE_WINDOW = 240;
+
+/** The node's error for the state of a block it pruned ("State already discarded for ..."). */
+const PRUNED = /discarded|pruned/i;
 
 export class EraClock {
   constructor(api) {
@@ -32,8 +36,13 @@ export class EraClock {
     const eraStart = (await at.query.staking.erasStartSessionIndex(era)).unwrapOr(null);
     const current = session.toNumber();
     if (this.sessions === null && current >= 2) {
-      // Once: a node that pruned the state it needs will not have it later either.
-      this.sessions = (await this.#measure(number, current).catch(() => null)) ?? false;
+      // Once: a node that pruned the state it needs will not have it later either. A read that
+      // failed otherwise (the connection, a busy node) is tried again at the next block.
+      try {
+        this.sessions = (await this.#measure(number, current)) ?? false;
+      } catch (error) {
+        if (PRUNED.test(error.message)) this.sessions = false;
+      }
     }
     return new ClockReading({
       block: number,
@@ -89,7 +98,8 @@ class ClockReading {
 
   /**
    * How far the start of era `era` is: `{ eras, blocks, ms }`, `blocks` and `ms` null when
-   * unknown; `eras` <= 0 once it has started.
+   * unknown; `eras` <= 0 once it has started. `blocks` is 0, not less, when the era is late
+   * (sessions or eras stopped rotating on time).
    */
   untilEra(era) {
     const eras = era - this.era;
@@ -97,7 +107,7 @@ class ClockReading {
       return { eras, blocks: null, ms: null };
     const { length, anchorIndex, anchorStart } = this.sessions;
     const firstSession = this.eraStartSession + eras * this.sessionsPerEra;
-    const blocks = anchorStart + (firstSession - anchorIndex) * length - this.block;
+    const blocks = Math.max(0, anchorStart + (firstSession - anchorIndex) * length - this.block);
     return { eras, blocks, ms: this.blockMs === null ? null : blocks * this.blockMs };
   }
 }

@@ -45,6 +45,12 @@ export function formatTimes(ppb) {
   return `${group(hundredths / 100n)}.${(hundredths % 100n).toString().padStart(2, '0')}x`;
 }
 
+/**
+ * What a ratio over a slashable stake of zero shows instead of the runtime's 0 when there is
+ * something over it (claims, allocations, exposure): a stake loss waiting for its cascade.
+ */
+export const UNBACKED_STAKE = 'unbacked (no slashable stake)';
+
 /** `a / b` in parts per billion, rounded down; 0 when `b` is 0. */
 export function ratioPpb(a, b) {
   return b === 0n ? 0n : (BigInt(a) * PPB) / BigInt(b);

@@ -11,12 +11,12 @@
 // other. Her equivocation in service 0 takes 25,000: she goes 100,000 -> 75,000, is ejected from
 // service 0 (50,000 -> 0), and the cascade takes service 1 from 90,000 to 75,000.
 //
-// Plan, about a minute and a half: the services view, Alice's account, a what-if of her downtime
-// and one of her equivocation (the cascade); Bob reports that downtime and the page shows the
-// pending slash landing in its apply era (and the what-if now refused); the cascade graph; a
-// closed port. Screenshots of each view go to e2e/logs/dashboard-<view>.png. The page must log no
-// error on the way, except the browser's own line about the WebSocket it could not open in the
-// closed-port step.
+// Plan, about a minute and a half: the services view, the server's 400 for an unparsable path,
+// an invalid address and Alice's account, a what-if of her downtime and one of her equivocation
+// (the cascade); Bob reports that downtime and the page shows the pending slash landing in its
+// apply era (and the what-if now refused); the cascade graph; a closed port. Screenshots of each
+// view go to e2e/logs/dashboard-<view>.png. The page must log no error on the way, except the
+// browser's own line about the WebSocket it could not open in the closed-port step.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -142,9 +142,20 @@ function tableRows(selector) {
   );
 }
 
+/** Open a tab and wait until its panel is drawn at the newest block (no longer aria-busy). */
 async function openTab(view) {
   await page.click(`#tab-${view}`);
-  await page.waitForSelector(`#view-${view}:not([hidden])`, { timeout: PAGE_WAIT_MS });
+  await page.waitForSelector(`#view-${view}:not([hidden]):not([aria-busy])`, {
+    timeout: PAGE_WAIT_MS,
+  });
+}
+
+/** The yield window as the page names it. */
+function yieldWindow(figures) {
+  const first = figures.firstEra.toNumber();
+  const eras = figures.windowEras.toNumber();
+  if (eras === 0) return 'no completed era yet';
+  return eras === 1 ? `era ${first}` : `eras ${first}–${first + eras - 1}`;
 }
 
 async function screenshot(view) {
@@ -305,14 +316,9 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       );
       assert.equal(await textOf(byTestId('chain-held')), '0');
 
-      if (!api.call.restakingApi.riskFigures) {
-        // A runtime before RestakingApi version 2: the panel says so, the rest works.
-        assert.match(
-          await textOf(byTestId('risk-figures-missing')),
-          /risk figures need runtime API version 2/,
-        );
-        return;
-      }
+      // This runtime has RestakingApi version 2: the risk figures must be there.
+      assert.ok(api.call.restakingApi.riskFigures, 'RestakingApi.risk_figures (API version 2)');
+      assert.equal(await page.$(byTestId('risk-figures-missing')), null);
       // One page on the dev chain: Alice. The share is the secured stake over the bonded stake.
       const figures = await api.call.restakingApi.riskFigures(null);
       assert.ok(figures.next.isNone);
@@ -352,24 +358,18 @@ describe('the dashboard, in Chromium, on a dev node', () => {
           `${balance(figure.collectableFloor)} to ${balance(figure.collectableCeiling)}`,
         );
         assert.equal(await textOf(field('collectable-range')), `${claim} to ${claim}`);
-        assert.match(
-          await textOf(field('yield')),
-          new RegExp(
-            `^\\d[\\d,.]*% a year \\(base staking \\d[\\d,.]*%\\); ${balance(figure.funded)} funded$`,
-          ),
-        );
       }
       assert.equal(await textOf(byTestId('service-0-share')), '50%');
       assert.equal(await textOf(byTestId('service-0-claim')), '25,000 RSTK');
       assert.equal(await textOf(byTestId('service-1-claim')), '9,000 RSTK');
-      // All of Alice's stake backs a service, 1.4 times over.
+      // Restakers' slashable stake over the total bonded: Alice's 100,000 of 100,000.
       assert.equal(
         await textOf(byTestId('chain-restaked-share')),
-        `${formatPercent(figures.restakedSharePpb.toBigInt())} of the bonded stake backs a service (${figures.restakers} restaker, ${balance(figures.restakerStake)})`,
+        `restakers hold ${balance(figures.restakerStake)} of slashable stake, ${formatPercent(figures.restakedSharePpb.toBigInt())} of the total bonded (${figures.restakers} restaker)`,
       );
       assert.equal(
         await textOf(byTestId('chain-restaked-share')),
-        '100% of the bonded stake backs a service (1 restaker, 100,000 RSTK)',
+        'restakers hold 100,000 RSTK of slashable stake, 100% of the total bonded (1 restaker)',
       );
       assert.equal(
         await textOf(byTestId('chain-average-degree')),
@@ -385,8 +385,50 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         await textOf(byTestId('chain-max-degree')),
         `1.40x (${shortAddress(alice.address)})`,
       );
+
+      // The era and the yields change with the eras: read them with the block the page shows,
+      // in one go, and compare them with the API read at that block.
+      const shown = await page.evaluate(() => {
+        const text = (id) => document.querySelector(`[data-testid="${id}"]`).textContent.trim();
+        return {
+          block: Number(text('head').match(/block #(\d+)/)[1]),
+          era: text('chain-era'),
+          baseYield: text('chain-base-yield'),
+          yields: [text('service-0-yield'), text('service-1-yield')],
+        };
+      });
+      const at = await api.at(await api.rpc.chain.getBlockHash(shown.block));
+      const [figuresAt, eraAt, sessionAt] = await Promise.all([
+        at.call.restakingApi.riskFigures(null),
+        at.query.staking.activeEra(),
+        at.query.session.currentIndex(),
+      ]);
+      assert.equal(shown.era, `${eraAt.unwrap().index.toNumber()} (session ${sessionAt})`);
+      const baseYield = formatPercent(figuresAt.baseYieldPpb.toBigInt());
+      assert.equal(shown.baseYield, `${baseYield} a year (${yieldWindow(figuresAt)})`);
+      for (const id of [SAMPLE, BRIDGE]) {
+        const figure = figuresAt.services[id];
+        assert.equal(figure.service.toNumber(), id);
+        assert.equal(
+          shown.yields[id],
+          `${formatPercent(figure.organicYieldPpb.toBigInt())} a year (base staking ${baseYield}); ${balance(figure.funded)} funded`,
+        );
+      }
       assertNoPageErrors();
     }),
+  );
+
+  it(
+    'the server: an unparsable path is a 400, and the server goes on serving',
+    { timeout: 30_000 },
+    async () => {
+      const bad = await fetch(`${site.url}/`); // `GET //`
+      assert.equal(bad.status, 400);
+      await bad.text();
+      const good = await fetch(site.url);
+      assert.equal(good.status, 200);
+      assert.match(await good.text(), /<title>Restaking dashboard<\/title>/);
+    },
   );
 
   it(
@@ -394,6 +436,13 @@ describe('the dashboard, in Chromium, on a dev node', () => {
     { timeout: 2 * 60_000 },
     logged(async () => {
       await openTab('account');
+      // Not an address: one byte of hex.
+      await page.type('#account-input', '0x00');
+      await page.click('#account-lookup');
+      await waitForText(byTestId('account-invalid'), 'Not an address: 0x00');
+      await page.$eval('#account-input', (input) => {
+        input.value = '';
+      });
       // Ferdie, typed in: no position.
       await page.type('#account-input', ferdie.address);
       await page.click('#account-lookup');
@@ -632,7 +681,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       // The countdown, read in the same render as the block and era it counts from.
       const shown = await page.evaluate(
         (countdown) => ({
-          block: Number(document.getElementById('status').textContent.match(/block #(\d+)/)[1]),
+          block: Number(document.getElementById('head').textContent.match(/block #(\d+)/)[1]),
           era: Number(
             document.querySelector('[data-testid="chain-era"]').textContent.split(' ')[0],
           ),
@@ -680,7 +729,26 @@ describe('the dashboard, in Chromium, on a dev node', () => {
     'cascade graph: selecting Alice, by keyboard or click, highlights services 0 and 1',
     { timeout: 60_000 },
     logged(async () => {
-      await openTab('cascade');
+      // The tabs by keyboard (the ARIA tabs pattern): only the selected one is in the Tab order,
+      // the arrow keys move the selection. The what-if tab is open: Right opens the cascade.
+      const tabOrder = () =>
+        page.$$eval('[role="tab"]', (tabs) => tabs.map((tab) => `${tab.id}:${tab.tabIndex}`));
+      assert.deepEqual(await tabOrder(), [
+        'tab-services:-1',
+        'tab-account:-1',
+        'tab-whatif:0',
+        'tab-cascade:-1',
+      ]);
+      await page.focus('#tab-whatif');
+      await page.keyboard.press('ArrowRight');
+      await page.waitForSelector('#view-cascade:not([hidden]):not([aria-busy])');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-cascade');
+      assert.deepEqual(await tabOrder(), [
+        'tab-services:-1',
+        'tab-account:-1',
+        'tab-whatif:-1',
+        'tab-cascade:0',
+      ]);
       const aliceNode = byTestId(`restaker-node-${alice.address}`);
       const serviceNodes = [SAMPLE, BRIDGE].map((id) => byTestId(`service-node-${id}`));
       await page.waitForSelector(aliceNode, { timeout: PAGE_WAIT_MS });

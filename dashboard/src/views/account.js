@@ -2,14 +2,16 @@
 // the slashes pending against it (`pendingSlashesOf(who)`).
 
 import { facts, h } from '../dom.js';
-import { PPB, formatPercent, formatTimes, ratioPpb } from '../format.js';
+import { PPB, UNBACKED_STAKE, formatPercent, formatTimes, ratioPpb } from '../format.js';
 import { pendingTable, serviceLabel } from './shared.js';
 
+// `release_era`: the first era in which `complete_opt_out` (or the era sweep) may release it.
 function exitState(ctx, exit) {
   if (!exit) return 'in force';
+  const release = `can be released (complete_opt_out) from era ${exit.releaseEra}`;
   return exit.target === 0n
-    ? `leaving: released from era ${exit.releaseEra}`
-    : `decreasing to ${ctx.balance(exit.target)} from era ${exit.releaseEra}`;
+    ? `leaving: ${release}`
+    : `decreasing to ${ctx.balance(exit.target)}: ${release}`;
 }
 
 /** A bar of `part / whole`, for exposure against allocation. */
@@ -95,7 +97,18 @@ export function accountView(ctx, { who, view, pending }) {
       pending.length > 0 && slashes,
     ];
   }
-  const covered = view.coveragePpb <= PPB;
+  // The runtime's ratios are 0 over a slashable stake of 0 (a stake loss waiting for its
+  // cascade): claims or allocations on nothing are unbacked, never covered.
+  const noStake = view.slashableStake === 0n;
+  const leverage =
+    noStake && view.totalAllocated > 0n
+      ? UNBACKED_STAKE
+      : `${formatTimes(view.leveragePpb)} (allocated / slashable stake)`;
+  const coverage =
+    noStake && view.totalClaim > 0n
+      ? `${UNBACKED_STAKE}: not covered`
+      : `${formatPercent(view.coveragePpb)} of the slashable stake: ` +
+        (view.coveragePpb <= PPB ? 'covered' : 'not covered');
   return [
     h('h2', { 'data-testid': 'account-address' }, who),
     facts(
@@ -107,17 +120,9 @@ export function accountView(ctx, { who, view, pending }) {
         ],
         ['Allocated', ctx.balance(view.totalAllocated), 'account-allocated'],
         ['Exposure', ctx.balance(view.totalExposure), 'account-exposure'],
-        [
-          'Leverage',
-          `${formatTimes(view.leveragePpb)} (allocated / slashable stake)`,
-          'account-leverage',
-        ],
+        ['Leverage', leverage, 'account-leverage'],
         ['Worst-case claim', ctx.balance(view.totalClaim), 'account-claim'],
-        [
-          'Coverage',
-          `${formatPercent(view.coveragePpb)} of the slashable stake: ${covered ? 'covered' : 'not covered'}`,
-          'account-coverage',
-        ],
+        ['Coverage', coverage, 'account-coverage'],
         view.cascadePending && ['Cascade', 'a stake loss waits to reach its exposures'],
       ],
       { 'data-testid': 'account-summary' },

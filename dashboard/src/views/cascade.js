@@ -38,11 +38,15 @@ function reachSummary(ctx, selected, reachedEdges) {
 
 /**
  * `restakers`: `[{ who, view }]` from `readRestakers`; `selected`: the selected restaker's
- * address or null; `onSelect(address)` toggles the selection.
+ * address or null; `onSelect(address)` toggles the selection. Returns `{ graph, summary }`:
+ * the graph and, for the live region the page keeps outside it, what the selection reaches.
  */
 export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
   if (restakers.length === 0)
-    return h('p', { class: 'empty', 'data-testid': 'cascade-empty' }, 'No restakers yet.');
+    return {
+      graph: h('p', { class: 'empty', 'data-testid': 'cascade-empty' }, 'No restakers yet.'),
+      summary: '',
+    };
   const rows = Math.max(services.length, restakers.length);
   const height = rows * ROW + 40;
   const yOf = (index, count) => 20 + (height - 40) * ((index + 0.5) / count);
@@ -162,8 +166,5 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
     selected,
     edges.filter((e) => e.who === selected),
   );
-  return [
-    h('p', { class: 'summary', 'aria-live': 'polite', 'data-testid': 'cascade-reach' }, summary),
-    graph,
-  ];
+  return { graph, summary };
 }

@@ -4,6 +4,7 @@
 import { facts, h } from '../dom.js';
 import {
   PPB,
+  UNBACKED_STAKE,
   formatDuration,
   formatPercent,
   formatTimes,
@@ -22,6 +23,12 @@ function ofWhom(address) {
 function yieldWindow({ firstEra, windowEras }) {
   if (windowEras === 0) return 'no completed era yet';
   return windowEras === 1 ? `era ${firstEra}` : `eras ${firstEra}–${firstEra + windowEras - 1}`;
+}
+
+/** Exposure over stake; the runtime's 0 over no stake is `n/a`, or unbacked with exposure. */
+function averageDegree({ restakerStake, restakerExposure, averageDegreePpb }) {
+  if (restakerStake > 0n) return formatTimes(averageDegreePpb);
+  return restakerExposure > 0n ? UNBACKED_STAKE : 'n/a';
 }
 
 /** The chain figures panel: `risk()` and, with runtime API version 2, the merged `riskFigures`. */
@@ -58,17 +65,16 @@ export function chainFigures(ctx, { risk, figures }) {
           `${formatPercent(risk.restakedSharePpb)} of bonded (once per service)`,
         'chain-total-restaked',
       ],
+      // Restakers' slashable stake over the stake behind the active validator set: a restaker
+      // need not be in that set, so it can exceed 100%.
       figures && [
         'Restaked share',
-        `${formatPercent(figures.restakedSharePpb)} of the bonded stake backs a service ` +
-          `(${plural(figures.restakers, 'restaker')}, ${ctx.balance(figures.restakerStake)})`,
+        `restakers hold ${ctx.balance(figures.restakerStake)} of slashable stake, ` +
+          `${formatPercent(figures.restakedSharePpb)} of the total bonded ` +
+          `(${plural(figures.restakers, 'restaker')})`,
         'chain-restaked-share',
       ],
-      figures && [
-        'Average restaking degree',
-        formatTimes(figures.averageDegreePpb),
-        'chain-average-degree',
-      ],
+      figures && ['Average restaking degree', averageDegree(figures), 'chain-average-degree'],
       figures && [
         'Largest restaking degree',
         formatTimes(figures.maxDegreePpb) + ofWhom(figures.maxDegreeRestaker),

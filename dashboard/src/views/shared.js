@@ -9,11 +9,15 @@ export function serviceLabel(ctx, id) {
   return service ? `${service.name} #${id}` : `#${id}`;
 }
 
-/** When a slash lands, from the clock: `in 2 eras, ≈ 14 blocks (≈ 1 min 24 s)`. */
+/**
+ * When a slash lands, from the clock: `in 2 eras, ≈ 14 blocks (≈ 1 min 24 s)`; `due now` once
+ * the era should have started (eras that stopped rotating).
+ */
 export function countdown(clock, applyEra) {
   const { eras, blocks, ms } = clock.untilEra(applyEra);
   if (eras <= 0) return 'landing now';
   if (blocks === null) return `in ${plural(eras, 'era')}`;
+  if (blocks === 0) return `in ${plural(eras, 'era')}, due now (the era is late)`;
   const time = ms === null ? '' : ` (≈ ${formatDuration(ms)})`;
   return `in ${plural(eras, 'era')}, ≈ ${plural(blocks, 'block')}${time}`;
 }
@@ -69,7 +73,14 @@ export function pendingTable(ctx, pending, { showService, testid }) {
           h('td', { class: `breaker-${p.breaker}` }, BREAKER_TEXT[p.breaker] ?? p.breaker),
           h('td', { class: 'num' }, p.offenceEra),
           h('td', { class: 'num', 'data-field': 'apply-era' }, p.applyEra),
-          h('td', { 'data-field': 'countdown' }, countdown(ctx.clock, p.applyEra)),
+          // A held slash does not land at its apply era: it is dropped then unless approved.
+          h(
+            'td',
+            { 'data-field': 'countdown' },
+            p.breaker === 'Held'
+              ? `held: dropped in era ${p.applyEra} unless approved`
+              : countdown(ctx.clock, p.applyEra),
+          ),
         ),
       ),
     ),

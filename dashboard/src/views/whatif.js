@@ -2,7 +2,7 @@
 // secured stake of every service the offender is in, before and after the slash and its cascade.
 
 import { facts, h, s } from '../dom.js';
-import { formatPercent, shortAddress } from '../format.js';
+import { UNBACKED_STAKE, formatPercent, shortAddress } from '../format.js';
 import { serviceLabel } from './shared.js';
 
 const BAR_WIDTH = 640;
@@ -24,6 +24,7 @@ function impactChart(ctx, impacts, reported) {
   const max = impacts.reduce((m, i) => (i.securedBefore > m ? i.securedBefore : m), 1n);
   const width = (value) => Math.max(1, Number((value * BigInt(BAR_WIDTH)) / max));
   const height = impacts.length * ROW_HEIGHT + 8;
+  // A group, not an image: a screen reader reads each row's label and its figures.
   return s(
     'svg',
     {
@@ -32,17 +33,18 @@ function impactChart(ctx, impacts, reported) {
       viewBox: `0 0 ${LABEL_WIDTH + BAR_WIDTH + 180} ${height}`,
       width: LABEL_WIDTH + BAR_WIDTH + 180,
       height,
-      role: 'img',
+      role: 'group',
       'aria-label': 'Secured stake of each service before and after the slash',
     },
     impacts.map((impact, row) => {
       const y = row * ROW_HEIGHT + 8;
       const after = `${ctx.balance(impact.securedAfter)}${impact.ejected ? ' (offender ejected)' : ''}`;
       const afterX = LABEL_WIDTH + width(impact.securedAfter) + 8;
+      const label = serviceLabel(ctx, impact.service);
       return s(
         'g',
-        { 'data-testid': `whatif-impact-${impact.service}` },
-        s('text', { x: 0, y: y + 20 }, serviceLabel(ctx, impact.service)),
+        { 'data-testid': `whatif-impact-${impact.service}`, role: 'group', 'aria-label': label },
+        s('text', { x: 0, y: y + 20, 'aria-hidden': 'true' }, label),
         s(
           'text',
           { x: 0, y: y + 40, class: 'sub', 'data-field': 'role' },
@@ -54,6 +56,7 @@ function impactChart(ctx, impacts, reported) {
           width: width(impact.securedBefore),
           height: 22,
           class: 'before',
+          'aria-hidden': 'true',
         }),
         s(
           'text',
@@ -66,6 +69,7 @@ function impactChart(ctx, impacts, reported) {
           width: width(impact.securedAfter),
           height: 22,
           class: 'after',
+          'aria-hidden': 'true',
         }),
         s(
           'text',
@@ -82,14 +86,27 @@ function impactChart(ctx, impacts, reported) {
   );
 }
 
-/** The result of one simulation: figures and bars, or the refusal by name. */
+/**
+ * The offender's coverage before or after: a stake of 0 with positions left (claims on
+ * nothing; the simulation has no claims after, so positions it is not ejected from count) is
+ * unbacked, not 0%.
+ */
+function coverageText(ppb, stake, positionsLeft) {
+  return stake === 0n && positionsLeft ? UNBACKED_STAKE : formatPercent(ppb);
+}
+
+/**
+ * The result of one simulation: figures and bars, or the refusal by name. `block`: the block
+ * simulated at, in a `data-field="block"` span (the page updates it alone when nothing else
+ * changed).
+ */
 export function simulationView(ctx, { service, offender, rule, result, block }) {
   const ruleName = ctx.services.get(service)?.rules[rule]?.name ?? `rule ${rule}`;
   const title = h(
     'h2',
     null,
     `${ruleName} by ${shortAddress(offender)} in ${serviceLabel(ctx, service)}`,
-    h('span', { class: 'quiet' }, ` at block #${block}`),
+    h('span', { class: 'quiet', 'data-field': 'block' }, ` at block #${block}`),
   );
   if (result.error) {
     return [
@@ -115,7 +132,12 @@ export function simulationView(ctx, { service, offender, rule, result, block }) 
         ],
         [
           'Coverage',
-          `${formatPercent(sim.coverageBeforePpb)} → ${formatPercent(sim.coverageAfterPpb)}`,
+          `${coverageText(sim.coverageBeforePpb, sim.stakeBefore, sim.services.length > 0)} → ` +
+            coverageText(
+              sim.coverageAfterPpb,
+              sim.stakeAfter,
+              sim.services.some((i) => !i.ejected),
+            ),
           'whatif-coverage',
         ],
         ["Service's worst case", formatPercent(sim.worstCasePpb)],
