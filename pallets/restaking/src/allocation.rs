@@ -156,12 +156,21 @@ impl<T: Config> Pallet<T> {
 		if !T::FullCoverage::get() {
 			return Ok(());
 		}
+		let claim = Self::harshest_worst_case(service, info).mul_floor(amount);
+		ensure!(others.saturating_add(claim) <= stake.active, Error::<T>::CoverageExceeded);
+		Ok(())
+	}
+
+	/// The larger of `service`'s worst case and that of a harsher change of its terms waiting:
+	/// what a position must be covered for, and what the risk figures count.
+	pub(crate) fn harshest_worst_case(
+		service: ServiceId,
+		info: &crate::ServiceOf<T>,
+	) -> sp_runtime::Perbill {
 		let waiting = PendingRuleChanges::<T>::get(service)
 			.map(|change| change.params.worst_case())
 			.unwrap_or_default();
-		let claim = info.params.worst_case().max(waiting).mul_floor(amount);
-		ensure!(others.saturating_add(claim) <= stake.active, Error::<T>::CoverageExceeded);
-		Ok(())
+		info.params.worst_case().max(waiting)
 	}
 
 	/// Refuse `added` more exposure to a service with a `max_share` if its secured stake would

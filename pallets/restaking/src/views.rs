@@ -294,11 +294,7 @@ impl<T: Config> Pallet<T> {
 					// A retired service can report no more; a harsher change waiting counts.
 					worst_case: match info.status {
 						ServiceStatus::Retired => Perbill::zero(),
-						_ => info.params.worst_case().max(
-							PendingRuleChanges::<T>::get(id)
-								.map(|change| change.params.worst_case())
-								.unwrap_or_default(),
-						),
+						_ => Self::harshest_worst_case(id, &info),
 					},
 					largest_restaker: None,
 					largest_exposure: Zero::zero(),
