@@ -10,13 +10,12 @@ export WASM_BUILD_WORKSPACE_HINT="$PWD"
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 
 # One cargo invocation, one feature set, so the dependencies build once: the pallet tests (with
-# the benchmark test suite), the runtime tests (WASM built), and the node with the
-# `fast-runtime` timing (an era a minute), the `benchmark` subcommand and the metadata hash in
-# the WASM (`CheckMetadataHash`, for hardware wallets).
+# the benchmark test suite), the runtime tests (WASM built, try-runtime's hooks and upgrade path
+# compiled in), and the node with the `fast-runtime` timing (an era a minute), the `benchmark`
+# subcommand, the metadata hash in the WASM (`CheckMetadataHash`, for hardware wallets) and the
+# runtime's `try-runtime` feature (the `TryRuntime` API, every pallet's try-runtime hooks). Clippy
+# and the package check use the same set, so one check build of the dependencies serves both.
 RESTAKING_PACKAGES=(-p pallet-restaking -p pallet-restaking-runtime-api -p restaking-runtime -p restaking-node)
-RESTAKING_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/metadata-hash)
-# The same, plus the runtime's `try-runtime` feature (the `TryRuntime` API, every pallet's
-# try-runtime hooks): checked, not built, by `scripts/test.sh`.
-RESTAKING_TRY_RUNTIME_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/metadata-hash,restaking-node/try-runtime)
+RESTAKING_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/metadata-hash,restaking-node/try-runtime)
 RESTAKING_NODE="$CARGO_TARGET_DIR/debug/restaking-node"
 export RESTAKING_NODE

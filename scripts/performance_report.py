@@ -21,10 +21,10 @@ BLOCK_PS = 2 * 10**12
 NORMAL_BLOCK_PS = BLOCK_PS * 75 // 100
 # The runtime's `MaxCascadesPerBlock` (runtime/src/configs/mod.rs); `MaxSlashesPerBlock` and
 # `MaxServicesPerRestaker` are the largest components of the benchmarks themselves.
-MAX_CASCADES_PER_BLOCK = 16
+MAX_CASCADES_PER_BLOCK = 4
 # The runtime's `MaxSweepPerBlock`: restakers the era sweep visits per block, and departure
 # records pruned per block (each pruning: 2 reads and 2 writes).
-MAX_SWEEP_PER_BLOCK = 8
+MAX_SWEEP_PER_BLOCK = 4
 EXTRINSIC_BASE_PS = 125_000_000  # frame_support's ExtrinsicBaseWeight, rounded up
 
 

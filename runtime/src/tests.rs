@@ -1095,3 +1095,31 @@ fn a_two_of_three_multisig_slasher_reports_an_offence() {
 		Restaking::do_try_state().unwrap();
 	});
 }
+
+/// The worst case of restaking's `on_initialize`, as the runtime's weights charge it: every due
+/// slash of a block (`MaxSlashesPerBlock`, each landing with a re-sync), `MaxCascadesPerBlock`
+/// cascade re-syncs and `MaxSweepPerBlock` sweep re-syncs of restakers in
+/// `MaxServicesPerRestaker` services, and the prunings; at most 10% of a block.
+#[test]
+fn worst_case_on_initialize_is_at_most_a_tenth_of_a_block() {
+	use frame_support::traits::Get;
+	use pallet_restaking::{WeightInfo, RESTAKERS_WEIGHED};
+	type W = pallet_restaking::weights::SubstrateWeight<Runtime>;
+	type C = Runtime;
+	let db = <C as frame_system::Config>::DbWeight::get();
+	let services = <<C as pallet_restaking::Config>::MaxServicesPerRestaker as Get<u32>>::get();
+	let slashes = <<C as pallet_restaking::Config>::MaxSlashesPerBlock as Get<u32>>::get();
+	let cascades =
+		u64::from(<<C as pallet_restaking::Config>::MaxCascadesPerBlock as Get<u32>>::get());
+	let sweep = u64::from(<<C as pallet_restaking::Config>::MaxSweepPerBlock as Get<u32>>::get());
+	let resync = W::resync(services, RESTAKERS_WEIGHED);
+	let worst = W::on_initialize_idle()
+		.saturating_add(W::apply_due_slashes(slashes))
+		.saturating_add(db.reads_writes(u64::from(slashes) + 1, u64::from(slashes) + 1))
+		.saturating_add(resync.saturating_add(W::on_slash_hook()).saturating_mul(cascades))
+		.saturating_add(resync.saturating_add(db.reads(1)).saturating_mul(sweep))
+		.saturating_add(db.reads_writes(2, 2).saturating_mul(sweep));
+	let block = <C as frame_system::Config>::BlockWeights::get().max_block;
+	let share = Perbill::from_rational(worst.ref_time(), block.ref_time());
+	assert!(share <= Perbill::from_percent(10), "worst-case on_initialize: {share:?} of a block");
+}

@@ -43,13 +43,22 @@ impl<T: Config> Pallet<T> {
 		}
 
 		Self::ensure_synced(&who)?;
+		// An opt-in is in force from now: besides every allocation already promised (set
+		// allocations count from the era they take effect, decreases only from their release),
+		// it shares this era with the positions ejected in it, which back their services until
+		// the next era.
 		let ledger = Restakers::<T>::get(&who);
+		let (leaving, leaving_claim) =
+			ledger.as_ref().map(|l| l.leaving.in_force(era)).unwrap_or_default();
 		let allocated = ledger.as_ref().map(|l| l.total_allocated).unwrap_or_default();
-		let total = allocated.checked_add(&amount).ok_or(Error::<T>::LeverageExceeded)?;
+		let total = allocated
+			.checked_add(&leaving)
+			.and_then(|sum| sum.checked_add(&amount))
+			.ok_or(Error::<T>::LeverageExceeded)?;
 		Self::ensure_within_leverage(total, &stake)?;
 		let claims = ledger.map(|l| l.total_claim).unwrap_or_default();
-		Self::ensure_covered(claims, service, &info, amount, &stake)?;
-		Self::ensure_within_share(&info, amount)?;
+		Self::ensure_covered(claims.saturating_add(leaving_claim), service, &info, amount, &stake)?;
+		Self::ensure_within_share(&info, amount, era)?;
 		Self::open_position(&who, service, amount, info.params.dispute_window)?;
 		Self::deposit_event(Event::<T>::OptedIn { who, service, amount });
 		Ok(())
@@ -82,9 +91,11 @@ impl<T: Config> Pallet<T> {
 			let total =
 				ledger.total_allocated.checked_add(&raise).ok_or(Error::<T>::LeverageExceeded)?;
 			Self::ensure_within_leverage(total, &stake)?;
+			// A raise is in force from the next era, when this era's ejections back nothing.
 			let others = ledger.total_claim.saturating_sub(position.claim);
 			Self::ensure_covered(others, service, &info, amount, &stake)?;
-			Self::ensure_within_share(&info, raise)?;
+			let next_era = T::Slashing::active_era().saturating_add(1);
+			Self::ensure_within_share(&info, raise, next_era)?;
 			Self::change_position(&who, service, |position| {
 				position.allocation = amount;
 				position.exit = None;
@@ -130,11 +141,16 @@ impl<T: Config> Pallet<T> {
 
 	/// Release a scheduled exit or decrease whose exit delay has passed (`OptedOut` or
 	/// `AllocationDecreased`). The era sweep does the same for every restaker.
-	pub fn do_complete_opt_out(who: T::AccountId, service: ServiceId) -> DispatchResult {
+	///
+	/// Returns the number of positions the re-sync visited, for weighing.
+	pub fn do_complete_opt_out(
+		who: T::AccountId,
+		service: ServiceId,
+	) -> Result<u32, DispatchError> {
 		let position = Positions::<T>::get(&who, service).ok_or(Error::<T>::NotOptedIn)?;
 		let exit = position.exit.ok_or(Error::<T>::NoExitScheduled)?;
 		ensure!(T::Slashing::active_era() >= exit.release_era, Error::<T>::ExitDelayNotPassed);
-		Self::sync(&who).map(|_| ())
+		Self::sync(&who)
 	}
 
 	/// `who`'s stake in the staking system, or `NotBonded`.
@@ -173,13 +189,21 @@ impl<T: Config> Pallet<T> {
 		info.params.worst_case().max(waiting)
 	}
 
-	/// Refuse `added` more exposure to a service with a `max_share` if its secured stake would
-	/// then exceed that share of the total bonded stake.
-	fn ensure_within_share(info: &crate::ServiceOf<T>, added: BalanceOf<T>) -> DispatchResult {
+	/// Refuse `added` more allocation to a service with a `max_share`, in force from active
+	/// era `from`, if what could then secure the service would exceed that share of the total
+	/// bonded stake: every allocation already promised to it (a raise counts from the era it
+	/// was made for, a decrease only from its release), the ejected allocations still in force
+	/// in `from`, and `added`.
+	fn ensure_within_share(
+		info: &crate::ServiceOf<T>,
+		added: BalanceOf<T>,
+		from: sp_staking::EraIndex,
+	) -> DispatchResult {
 		if let Some(share) = info.params.max_share {
 			let cap = share.mul_floor(T::Slashing::total_bonded());
+			let (leaving, _) = info.leaving.in_force(from);
 			ensure!(
-				info.total_secured.saturating_add(added) <= cap,
+				info.allocated.saturating_add(leaving).saturating_add(added) <= cap,
 				Error::<T>::ConcentrationExceeded
 			);
 		}

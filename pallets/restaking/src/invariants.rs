@@ -24,8 +24,13 @@ use sp_staking::StakingInterface;
 impl<T: Config> Pallet<T> {
 	/// Check every invariant of the pallet's storage:
 	///
-	/// - each service's `total_secured` is the sum of its exposures, and `restakers` the number
-	///   of its positions;
+	/// - each service's `total_secured` is the sum of its exposures, `allocated` the sum of its
+	///   allocations, and `restakers` the number of its positions;
+	/// - ejected allocations still in force (`leaving`, of a service or a restaker) are released
+	///   no later than the next era: an ejection backs its service until then, never longer;
+	/// - every backing history (the stake that backed a service in each era) is ordered, one
+	///   pair per era, with nothing after the next era; a position's exposure is at most what
+	///   its allocation and backing give for the active era;
 	/// - every allocation history is ordered, one pair per era, and schedules nothing after the
 	///   next era but the position's own decrease or exit; no exposure exceeds its allocation;
 	/// - for a restaker synced in the active era with no cascade pending and no stake lost
@@ -35,7 +40,8 @@ impl<T: Config> Pallet<T> {
 	///   leaves it lower until the next one), and both its allocations and its exposures sum to
 	///   at most `MaxLeverage x` the stake a slash can reach now (the cap against the current
 	///   stake);
-	/// - each restaker's ledger lists exactly its positions, with `total_allocated` their sum;
+	/// - each restaker's ledger lists exactly its positions, with `total_allocated` their sum; a
+	///   ledger without positions is kept only while an ejected allocation is still in force;
 	///   `PendingCascades` only holds restakers;
 	/// - pending slashes: each service holds at most `MaxPendingSlashesPerService`, listed in
 	///   its `ServiceSlashes` and in `DueSlashes` under its apply era, no earlier than the
@@ -66,6 +72,8 @@ impl<T: Config> Pallet<T> {
 			let entry = owed.entry(service).or_default();
 			*entry = entry.saturating_add(amount);
 		}
+		// Per service: sum of allocations.
+		let mut allocated: BTreeMap<ServiceId, BalanceOf<T>> = BTreeMap::new();
 		// Per restaker: (positions, allocations, exposures, claims).
 		type Sums<B> = (u32, B, B, B);
 		let mut per_restaker: BTreeMap<T::AccountId, Sums<BalanceOf<T>>> = BTreeMap::new();
@@ -84,6 +92,14 @@ impl<T: Config> Pallet<T> {
 				),
 				"history schedules a change that is not the position's exit"
 			);
+			let backing = &position.backing;
+			ensure!(
+				backing.iter().zip(backing.iter().skip(1)).all(|(a, b)| a.0 < b.0)
+					&& backing.iter().all(|(from, _)| *from <= era.saturating_add(1)),
+				"backing history not one pair per era up to the next"
+			);
+			let sum = allocated.entry(service).or_default();
+			*sum = sum.saturating_add(position.allocation);
 			let ledger = Restakers::<T>::get(&who).ok_or("position without restaker ledger")?;
 			ensure!(ledger.services.contains(&service), "position missing from restaker ledger");
 			let updated = ParamsUpdatedEra::<T>::get(service) == Some(era);
@@ -96,6 +112,10 @@ impl<T: Config> Pallet<T> {
 				ensure!(
 					position.exposure <= collectable,
 					"synced exposure above what a slash could collect"
+				);
+				ensure!(
+					position.exposure <= position.exposure_in(era),
+					"synced exposure above its allocation or the stake that backed it this era"
 				);
 			}
 			let pending = Self::pending_rewards(service, &position);
@@ -124,6 +144,11 @@ impl<T: Config> Pallet<T> {
 			let (secured, restakers) = totals.remove(&id).unwrap_or_default();
 			ensure!(info.total_secured == secured, "service total is not the sum of exposures");
 			ensure!(info.restakers == restakers, "service restaker count is off");
+			ensure!(
+				info.allocated == allocated.remove(&id).unwrap_or_default(),
+				"service allocated is not the sum of allocations"
+			);
+			ensure!(info.leaving.until <= era.saturating_add(1), "ejection in force past next era");
 		}
 		ensure!(totals.is_empty(), "position in an unknown service");
 
@@ -138,8 +163,19 @@ impl<T: Config> Pallet<T> {
 		}
 
 		for (who, ledger) in Restakers::<T>::iter() {
-			let (count, allocated, exposed, claims) =
-				per_restaker.remove(&who).ok_or("restaker ledger without positions")?;
+			ensure!(
+				ledger.leaving.until <= era.saturating_add(1),
+				"ejection in force past next era"
+			);
+			let Some((count, allocated, exposed, claims)) = per_restaker.remove(&who) else {
+				// Kept for an ejection that was in force when it was last written; the next sync
+				// (the sweep's, in a later era) removes it.
+				ensure!(
+					ledger.services.is_empty() && ledger.leaving.until > ledger.synced_era,
+					"restaker ledger without positions or ejections in force"
+				);
+				continue;
+			};
 			ensure!(ledger.services.len() as u32 == count, "ledger lists other services");
 			ensure!(ledger.total_allocated == allocated, "total_allocated is not the sum");
 			ensure!(ledger.total_claim == claims, "total_claim is not the sum of claims");

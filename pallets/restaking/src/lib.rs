@@ -88,7 +88,7 @@ pub mod pallet {
 	use sp_staking::{EraIndex, StakingInterface};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -723,15 +723,19 @@ pub mod pallet {
 
 		/// Release `who`'s exit or decrease in a service once its exit delay has passed (the era
 		/// sweep does it too).
+		///
+		/// It re-syncs every position of `who`: charged for the worst case (a re-sync of
+		/// `MaxServicesPerRestaker` positions), refunded down to the positions it visited.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::complete_opt_out())]
+		#[pallet::weight(Pallet::<T>::complete_opt_out_weight(T::MaxServicesPerRestaker::get()))]
 		pub fn complete_opt_out(
 			origin: OriginFor<T>,
 			service: ServiceId,
 			who: T::AccountId,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			Self::do_complete_opt_out(who, service)
+			let visited = Self::do_complete_opt_out(who, service)?;
+			Ok(Some(Self::complete_opt_out_weight(visited)).into())
 		}
 
 		/// Report an offence of `offender` under one of the service's rules; signed by the

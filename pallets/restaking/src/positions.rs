@@ -87,8 +87,10 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The exposure of `position` in `service` with dispute window `dispute_window`, in active
-	/// era `era`, for the staking ledger `stake`.
+	/// The most `position` can be exposed in active era `era` for the staking ledger `stake`
+	/// and dispute window `dispute_window`: its allocation in force, capped at the stake a slash
+	/// landing after the window still reaches. Its exposure is at most this: the stake of an
+	/// earlier sync in the era caps it too ([`Self::note_backing`]).
 	pub(crate) fn exposure_for(
 		position: &PositionOf<T>,
 		stake: &StakeLedger<BalanceOf<T>>,
@@ -124,6 +126,14 @@ impl<T: Config> Pallet<T> {
 	pub fn sync_weight() -> Weight {
 		T::WeightInfo::resync(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED)
 			.saturating_add(T::DbWeight::get().reads(2))
+	}
+
+	/// `complete_opt_out`'s weight for a re-sync that visits `positions` positions: the re-sync,
+	/// the read of the position it checks first, and at least the call's own benchmark.
+	pub fn complete_opt_out_weight(positions: u32) -> Weight {
+		T::WeightInfo::resync(positions, RESTAKERS_WEIGHED)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.max(T::WeightInfo::complete_opt_out())
 	}
 
 	/// `opt_in`'s weight without a re-sync: the benchmark plus what its service does not ask
@@ -179,6 +189,7 @@ impl<T: Config> Pallet<T> {
 			synced_era: era,
 			synced_stake: Zero::zero(),
 			total_claim: Zero::zero(),
+			leaving: Default::default(),
 		});
 		let mut position = PositionOf::<T> {
 			allocation: amount,
@@ -188,10 +199,12 @@ impl<T: Config> Pallet<T> {
 			reward_debt: Zero::zero(),
 			history: Default::default(),
 			claim: Zero::zero(),
+			backing: Default::default(),
 		};
 		Self::normalize_history(&mut position, era)?;
 		let stake = Self::stake_of(who);
-		position.exposure = Self::exposure_for(&position, &stake, dispute_window, era);
+		Self::note_backing(&mut position, &stake, dispute_window, era)?;
+		position.exposure = position.exposure_in(era);
 		ledger.synced_stake = stake.total;
 		// A rejoin after the old record's reports are over: the record is not needed any more.
 		Departures::<T>::remove(who, service);
@@ -229,9 +242,7 @@ impl<T: Config> Pallet<T> {
 			return false;
 		};
 		let release_era = era.saturating_add(1);
-		if Self::close(who, service, &position, &position.history, release_era, &mut ledger)
-			.is_err()
-		{
+		if Self::close(who, service, &position, &position, release_era, &mut ledger).is_err() {
 			return false;
 		}
 		Self::save_ledger(who, ledger);
@@ -254,7 +265,11 @@ impl<T: Config> Pallet<T> {
 
 	/// The `sync_restaker` call: bring `who` up to date now.
 	pub fn do_sync_restaker(who: T::AccountId) -> DispatchResult {
-		ensure!(Restakers::<T>::contains_key(&who), Error::<T>::NotOptedIn);
+		// A ledger kept only for an ejection still in force has no position to bring up to date.
+		ensure!(
+			Restakers::<T>::get(&who).is_some_and(|ledger| !ledger.services.is_empty()),
+			Error::<T>::NotOptedIn
+		);
 		Self::sync(&who).map(|_| ())
 	}
 
@@ -287,8 +302,8 @@ impl<T: Config> Pallet<T> {
 			let mut after = before.clone();
 			match after.exit.clone() {
 				Some(exit) if exit.release_era <= era && exit.target.is_zero() => {
-					let history = before.history.clone();
-					Self::close(who, service, &before, &history, exit.release_era, &mut ledger)?;
+					let closing = before.clone();
+					Self::close(who, service, &before, &closing, exit.release_era, &mut ledger)?;
 					Self::deposit_event(Event::<T>::OptedOut { who: who.clone(), service });
 					continue;
 				}
@@ -319,7 +334,11 @@ impl<T: Config> Pallet<T> {
 		let total = open.iter().fold(BalanceOf::<T>::zero(), |sum, (_, _, after)| {
 			sum.saturating_add(after.allocation)
 		});
-		let mut scaled = Self::scale_allocations(&mut open, Self::leverage_cap(slashable), total)?;
+		let mut scaled = Self::scale_allocations(
+			&mut open,
+			Self::leverage_cap(slashable).saturated_into(),
+			total.saturated_into(),
+		)?;
 		if T::FullCoverage::get() {
 			let claim = open
 				.iter()
@@ -328,10 +347,9 @@ impl<T: Config> Pallet<T> {
 					sum.saturating_add(worst.mul_floor(after.allocation))
 				});
 			if claim > slashable {
-				// Each position's claim rounds down on its own: aiming one unit per position
-				// below the stake keeps the rounded sum within it.
-				let target = slashable.saturating_sub((open.len() as u32).into());
-				scaled = Self::scale_allocations(&mut open, target, claim)?.or(scaled);
+				let (numerator, denominator) =
+					Self::coverage_ratio(&open, &worst, slashable, claim);
+				scaled = Self::scale_allocations(&mut open, numerator, denominator)?.or(scaled);
 			}
 		}
 		if let Some(total_allocated) = scaled {
@@ -345,7 +363,8 @@ impl<T: Config> Pallet<T> {
 		for (service, before, mut after) in open {
 			Self::normalize_history(&mut after, era)?;
 			let Some(info) = Services::<T>::get(service) else { continue };
-			let exposure = Self::exposure_for(&after, &stake, info.params.dispute_window, era);
+			Self::note_backing(&mut after, &stake, info.params.dispute_window, era)?;
+			let exposure = after.exposure_in(era);
 			if exposure < before.exposure {
 				Self::deposit_event(Event::<T>::ExposureReduced {
 					who: who.clone(),
@@ -355,14 +374,7 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 			if exposure.is_zero() || exposure < info.params.min_stake {
-				Self::close(
-					who,
-					service,
-					&before,
-					&after.history,
-					era.saturating_add(1),
-					&mut ledger,
-				)?;
+				Self::close(who, service, &before, &after, era.saturating_add(1), &mut ledger)?;
 				Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
 				continue;
 			}
@@ -375,13 +387,46 @@ impl<T: Config> Pallet<T> {
 		Ok(visited)
 	}
 
+	/// The ratio that brings the worst-case claims of `open` (`claim`, each rounded down) back
+	/// to `slashable`, as `(numerator, denominator)`.
+	///
+	/// Exact where it fits: `slashable / sum(worst case x allocation)`, the sum taken in parts
+	/// per billion without rounding, so that each scaled allocation rounds down only once and
+	/// whole-stake allocations stay whole (stake 1,000 in two services with worst cases of 50%
+	/// at 1,000 each, slashed to 900: each allocation becomes exactly 900, claims 450 + 450).
+	/// The scaled claims then sum to at most `slashable`. Only if that product overflows
+	/// `u128` does it fall back to the rounded claims, aiming one unit per position below the
+	/// stake so that the rounded sum stays within it.
+	fn coverage_ratio(
+		open: &[(ServiceId, PositionOf<T>, PositionOf<T>)],
+		worst: &[sp_runtime::Perbill],
+		slashable: BalanceOf<T>,
+		claim: BalanceOf<T>,
+	) -> (u128, u128) {
+		use sp_runtime::PerThing;
+		let exact = open.iter().zip(worst.iter()).try_fold(0u128, |sum, ((_, _, after), worst)| {
+			let allocation: u128 = after.allocation.saturated_into();
+			u128::from(worst.deconstruct()).checked_mul(allocation)?.checked_add(sum)
+		});
+		let stake: u128 = slashable.saturated_into();
+		match (exact, stake.checked_mul(u128::from(sp_runtime::Perbill::ACCURACY))) {
+			(Some(denominator), Some(numerator)) if !denominator.is_zero() => {
+				(numerator, denominator)
+			}
+			_ => (
+				slashable.saturating_sub((open.len() as u32).into()).saturated_into(),
+				claim.saturated_into(),
+			),
+		}
+	}
+
 	/// Scale every allocation of `open` (in force now, set, and an exit's target) by
 	/// `numerator / denominator` from the active era on, rounding down, if the ratio is below
 	/// one. Returns the new total allocation if it scaled.
 	fn scale_allocations(
 		open: &mut [(ServiceId, PositionOf<T>, PositionOf<T>)],
-		numerator: BalanceOf<T>,
-		denominator: BalanceOf<T>,
+		numerator: u128,
+		denominator: u128,
 	) -> Result<Option<BalanceOf<T>>, DispatchError> {
 		if denominator <= numerator {
 			return Ok(None);
@@ -390,8 +435,8 @@ impl<T: Config> Pallet<T> {
 		let scale = |amount: BalanceOf<T>| -> BalanceOf<T> {
 			multiply_by_rational_with_rounding(
 				amount.saturated_into(),
-				numerator.saturated_into(),
-				denominator.saturated_into(),
+				numerator,
+				denominator,
 				Rounding::Down,
 			)
 			.unwrap_or_default()
@@ -400,7 +445,7 @@ impl<T: Config> Pallet<T> {
 		let mut scaled_total = BalanceOf::<T>::zero();
 		for (_, _, after) in open.iter_mut() {
 			let in_force = scale(after.allocation_in(era));
-			Self::set_allocation_from(after, era, in_force)?;
+			Self::set_from(&mut after.history, era, in_force)?;
 			after.allocation = scale(after.allocation);
 			if let Some(exit) = after.exit.as_mut() {
 				exit.target = scale(exit.target);
@@ -410,25 +455,52 @@ impl<T: Config> Pallet<T> {
 		Ok(Some(scaled_total))
 	}
 
-	/// Make `amount` the allocation in force from `era` on (one pair per era).
-	fn set_allocation_from(
-		position: &mut PositionOf<T>,
+	/// Make `amount` the value of `history` in force from `era` on (one pair per era).
+	fn set_from(
+		history: &mut AllocationHistory<BalanceOf<T>, HistoryBound<T>>,
 		era: EraIndex,
 		amount: BalanceOf<T>,
 	) -> DispatchResult {
-		match position.history.binary_search_by_key(&era, |(from, _)| *from) {
+		match history.binary_search_by_key(&era, |(from, _)| *from) {
 			Ok(at) => {
-				if let Some(pair) = position.history.get_mut(at) {
+				if let Some(pair) = history.get_mut(at) {
 					pair.1 = amount;
 				}
 			}
 			Err(at) => {
-				position
-					.history
+				history
 					.try_insert(at, (era, amount))
 					.map_err(|_| Error::<T>::AllocationHistoryFull)?;
 			}
 		}
+		Ok(())
+	}
+
+	/// Record in `position.backing` the stake a slash landing after the service's dispute
+	/// window reaches now (`stake`, in active era `era`).
+	///
+	/// A loss counts at once: the era's value is the least seen in it. A gain (`bond_extra`,
+	/// `rebond` of a chunk that had stopped counting), which staking does not report, counts
+	/// only from the next era, like a raise: an offence of this era or an earlier one is never
+	/// slashed on stake bonded after it. A new position starts from the stake it has.
+	pub(crate) fn note_backing(
+		position: &mut PositionOf<T>,
+		stake: &StakeLedger<BalanceOf<T>>,
+		dispute_window: EraIndex,
+		era: EraIndex,
+	) -> DispatchResult {
+		let reachable = stake.reachable(era.saturating_add(dispute_window));
+		let backing = &mut position.backing;
+		let counted = backing.iter().rev().find(|(from, _)| *from <= era).map(|(_, value)| *value);
+		let now = counted.map_or(reachable, |counted| counted.min(reachable));
+		backing.retain(|(from, _)| *from <= era);
+		if counted != Some(now) {
+			Self::set_from(backing, era, now)?;
+		}
+		if reachable > now {
+			Self::set_from(backing, era.saturating_add(1), reachable)?;
+		}
+		Self::prune_history(backing, era);
 		Ok(())
 	}
 
@@ -444,11 +516,11 @@ impl<T: Config> Pallet<T> {
 		Self::prune_history(&mut position.history, era);
 		if position.history.is_empty() || position.allocation != in_force {
 			let from = if position.history.is_empty() { era } else { era.saturating_add(1) };
-			Self::set_allocation_from(position, from, position.allocation)?;
+			Self::set_from(&mut position.history, from, position.allocation)?;
 		}
 		if let Some(exit) = position.exit.clone() {
-			Self::set_allocation_from(
-				position,
+			Self::set_from(
+				&mut position.history,
 				exit.release_era.max(era.saturating_add(1)),
 				exit.target,
 			)?;
@@ -489,6 +561,7 @@ impl<T: Config> Pallet<T> {
 			Some(before) => {
 				Self::settle(who, service, before);
 				info.total_secured = info.total_secured.saturating_sub(before.exposure);
+				info.allocated = info.allocated.saturating_sub(before.allocation);
 				ledger.total_allocated = ledger.total_allocated.saturating_sub(before.allocation);
 				ledger.total_claim = ledger.total_claim.saturating_sub(before.claim);
 			}
@@ -499,6 +572,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		info.total_secured = info.total_secured.saturating_add(after.exposure);
+		info.allocated = info.allocated.saturating_add(after.allocation);
 		ledger.total_allocated = ledger.total_allocated.saturating_add(after.allocation);
 		after.claim = info.params.worst_case().mul_floor(after.allocation);
 		ledger.total_claim = ledger.total_claim.saturating_add(after.claim);
@@ -508,36 +582,53 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Delete `who`'s position in `service` (`position` as stored), keeping `history` as a
-	/// [`Departure`] that stops backing the service from `release_era`.
+	/// Delete `who`'s position in `service` (`position` as stored), keeping the histories of
+	/// `closing` (the position as the caller last brought it up to date) as a [`Departure`]
+	/// that stops backing the service from `release_era`.
+	///
+	/// A release era after the active one (an ejection) leaves the allocation in force until
+	/// then: the restaker's and the service's `leaving` count it, and its claim, until then.
 	fn close(
 		who: &T::AccountId,
 		service: ServiceId,
 		position: &PositionOf<T>,
-		history: &crate::AllocationHistory<BalanceOf<T>, crate::HistoryBound<T>>,
+		closing: &PositionOf<T>,
 		release_era: EraIndex,
 		ledger: &mut RestakerLedgerOf<T>,
 	) -> DispatchResult {
-		let mut history = history.clone();
+		let era = T::Slashing::active_era();
+		let mut history = closing.history.clone();
 		history.retain(|(from, _)| *from < release_era);
 		// At most one pair per era of the window up to the release era, which is at most the
 		// next era: room for the closing pair is certain once the history is pruned.
-		Self::prune_history(&mut history, T::Slashing::active_era());
+		Self::prune_history(&mut history, era);
 		history
 			.try_push((release_era, Zero::zero()))
 			.map_err(|_| Error::<T>::AllocationHistoryFull)?;
+		let mut backing = closing.backing.clone();
+		backing.retain(|(from, _)| *from < release_era);
 		// What the position earned stays claimable after it is gone.
 		Self::settle(who, service, position);
+		let in_force = closing.allocation_in(era);
+		let mut claim = Zero::zero();
 		if let Some(mut info) = Services::<T>::get(service) {
 			info.total_secured = info.total_secured.saturating_sub(position.exposure);
 			info.restakers = info.restakers.saturating_sub(1);
+			info.allocated = info.allocated.saturating_sub(position.allocation);
+			if release_era > era {
+				claim = info.params.worst_case().mul_floor(in_force);
+				info.leaving.add(era, release_era, in_force, Zero::zero());
+			}
 			Services::<T>::insert(service, info);
+		}
+		if release_era > era {
+			ledger.leaving.add(era, release_era, in_force, claim);
 		}
 		ledger.services.retain(|s| *s != service);
 		ledger.total_allocated = ledger.total_allocated.saturating_sub(position.allocation);
 		ledger.total_claim = ledger.total_claim.saturating_sub(position.claim);
 
-		Departures::<T>::insert(who, service, Departure { release_era, history });
+		Departures::<T>::insert(who, service, Departure { release_era, history, backing });
 		let expiry =
 			release_era.saturating_add(T::ReportWindow::get()).max(DepartureCursor::<T>::get());
 		DepartureExpiries::<T>::insert(expiry, (who.clone(), service), ());
@@ -555,9 +646,11 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Write `ledger`, or remove it (and any pending cascade) once it has no position.
+	/// Write `ledger`, or remove it (and any pending cascade) once it has no position and no
+	/// ejected allocation still in force.
 	fn save_ledger(who: &T::AccountId, ledger: RestakerLedgerOf<T>) {
-		if ledger.services.is_empty() {
+		let leaving = ledger.leaving.in_force(T::Slashing::active_era());
+		if ledger.services.is_empty() && leaving.0.is_zero() && leaving.1.is_zero() {
 			Restakers::<T>::remove(who);
 			PendingCascades::<T>::remove(who);
 		} else {

@@ -33,6 +33,8 @@ impl<T: Config> Pallet<T> {
 				status: ServiceStatus::Active,
 				total_secured: Zero::zero(),
 				restakers: 0,
+				allocated: Zero::zero(),
+				leaving: Default::default(),
 			},
 		);
 		NextServiceId::<T>::put(next);

@@ -2,9 +2,11 @@
 //!
 //! 1. [`Pallet::do_report_offence`]: the service's slasher reports `offender` under one of the
 //!    service's rules for an offence in `offence_era`. The slash is fixed now, as
-//!    `rule.fraction x min(allocation in force in the offence era, stake a slash landing at the
-//!    apply era still reaches)`, and scheduled for `active era + dispute_window`. A report that
-//!    would slash nothing is refused (`NothingToSlash`).
+//!    `rule.fraction x min(exposure of the offence era, stake a slash landing at the apply era
+//!    still reaches)`, and scheduled for `active era + dispute_window`. The exposure of the
+//!    offence era is the allocation in force then, capped at the stake that backed the service
+//!    then (the position's `backing`: stake bonded or rebonded since counts only from the era
+//!    after it was seen). A report that would slash nothing is refused (`NothingToSlash`).
 //! 2. [`Pallet::do_cancel_slash`] / [`Pallet::do_cancel_all_slashes`]: governance may cancel one
 //!    slash, or every slash of a service, while its dispute window is open.
 //! 3. [`Pallet::apply_due_slashes`] (from `on_initialize`, `MaxSlashesPerBlock` per block, oldest
@@ -77,13 +79,13 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::OffenceTooOld
 		);
 		Self::bonded_stake(&offender)?;
-		let allocation = Self::allocation_in_era(&offender, service, offence_era, era)?;
+		let exposure = Self::exposure_in_era(&offender, service, offence_era, era)?;
 		let (fraction, eject) = Self::rule_in_force(service, &info, rule, offence_era)?;
 		let key = (service, offender.clone());
 		let mut reports = ReportedOffences::<T>::get(offence_era, &key);
 		ensure!(!reports.iter().any(|r| r.rule == rule), Error::<T>::DuplicateOffence);
 		let apply_era = era.saturating_add(info.params.dispute_window);
-		let total = Self::slash_amount(fraction, allocation, &offender, apply_era);
+		let total = Self::slash_amount(fraction, exposure, &offender, apply_era);
 		ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
 		let (amount, ejects) = Self::beyond_standing(total, &reports);
 		ensure!(!amount.is_zero() || (eject && !ejects), Error::<T>::OffenceAlreadySlashed);
@@ -259,16 +261,16 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::<T>::SlashApproved { slash_id });
 	}
 
-	/// `fraction x min(allocation, stake of `offender` a slash landing in `apply_era` still
-	/// reaches)`: what a report fixes, and what `simulate_slash` predicts.
+	/// `fraction x min(exposure of the offence era, stake of `offender` a slash landing in
+	/// `apply_era` still reaches)`: what a report fixes, and what `simulate_slash` predicts.
 	pub(crate) fn slash_amount(
 		fraction: Perbill,
-		allocation: BalanceOf<T>,
+		exposure: BalanceOf<T>,
 		offender: &T::AccountId,
 		apply_era: EraIndex,
 	) -> BalanceOf<T> {
 		// Unlocking chunks withdrawable before the slash lands cannot be counted on.
-		fraction.mul_floor(allocation.min(T::Slashing::slashable_stake(offender, apply_era)))
+		fraction.mul_floor(exposure.min(T::Slashing::slashable_stake(offender, apply_era)))
 	}
 
 	/// Cancel a scheduled slash whose dispute window is still open.
@@ -395,25 +397,28 @@ impl<T: Config> Pallet<T> {
 		taken
 	}
 
-	/// The allocation with which `who` backed `service` in `offence_era`, from its position or,
-	/// if it has left since, from its departure record.
-	pub(crate) fn allocation_in_era(
+	/// The exposure with which `who` backed `service` in `offence_era`: the allocation in force
+	/// then, capped at the stake that backed it then, from its position or, if it has left
+	/// since, from its departure record. `NotExposedAtEra` if it had no allocation then.
+	pub(crate) fn exposure_in_era(
 		who: &T::AccountId,
 		service: ServiceId,
 		offence_era: EraIndex,
 		era: EraIndex,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		let position = Positions::<T>::get(who, service);
-		if let Some(allocation) = position.as_ref().map(|p| p.allocation_in(offence_era)) {
-			if !allocation.is_zero() {
-				return Ok(allocation);
+		if let Some(position) = position.as_ref() {
+			if !position.allocation_in(offence_era).is_zero() {
+				return Ok(position.exposure_in(offence_era));
 			}
 		}
 		match Departures::<T>::get(who, service) {
 			Some(departure) if Self::departure_reportable(&departure, era) => {
-				let allocation = departure.allocation_in(offence_era);
-				ensure!(!allocation.is_zero(), Error::<T>::NotExposedAtEra);
-				Ok(allocation)
+				ensure!(
+					!departure.allocation_in(offence_era).is_zero(),
+					Error::<T>::NotExposedAtEra
+				);
+				Ok(departure.exposure_in(offence_era))
 			}
 			_ if position.is_some() => Err(Error::<T>::NotExposedAtEra.into()),
 			_ => Err(Error::<T>::NotOptedIn.into()),

@@ -262,6 +262,47 @@ pub struct Service<
 	pub total_secured: Balance,
 	/// Number of restakers with a position in the service.
 	pub restakers: u32,
+	/// Sum of the allocations of those positions: the most that can secure the service in any
+	/// era they are in force for, whatever stake is bonded later (the concentration cap counts
+	/// it).
+	pub allocated: Balance,
+	/// Allocations ejected from the service that still back it until their release era.
+	pub leaving: Leaving<Balance>,
+}
+
+/// Allocations (and their worst-case claims) of positions that were ejected and still back
+/// their service until `until`, the release era: the caps count them until then, so that an
+/// ejection frees no room in the era the ejected stake still backs.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
+pub struct Leaving<Balance> {
+	/// First era in which none of it backs its service any more.
+	pub until: EraIndex,
+	/// Sum of the ejected allocations.
+	pub allocation: Balance,
+	/// Sum of their worst-case claims.
+	pub claim: Balance,
+}
+
+impl<Balance: Copy + Default + sp_runtime::Saturating> Leaving<Balance> {
+	/// `(allocation, claim)` still in force in active era `era`.
+	pub fn in_force(&self, era: EraIndex) -> (Balance, Balance) {
+		if era < self.until {
+			(self.allocation, self.claim)
+		} else {
+			Default::default()
+		}
+	}
+
+	/// Count `allocation` and `claim`, which back until `until`, in active era `era`: what was
+	/// released by `era` is forgotten first.
+	pub fn add(&mut self, era: EraIndex, until: EraIndex, allocation: Balance, claim: Balance) {
+		if self.until <= era {
+			*self = Self::default();
+		}
+		self.until = self.until.max(until);
+		self.allocation = self.allocation.saturating_add(allocation);
+		self.claim = self.claim.saturating_add(claim);
+	}
 }
 
 /// When each allocation of a position took effect: `(era, allocation)` pairs, oldest first, at
@@ -273,7 +314,8 @@ pub struct Service<
 /// most `ReportWindow + 3` pairs ([`crate::HistoryBound`]).
 pub type AllocationHistory<Balance, MaxHistory> = BoundedVec<(EraIndex, Balance), MaxHistory>;
 
-/// The allocation in force in `era` according to `history`: zero before the first pair.
+/// The value in force in `era` according to `history` (an allocation history, or a backing
+/// history): zero before the first pair.
 pub fn allocation_at<Balance: Copy + Default>(
 	history: &[(EraIndex, Balance)],
 	era: EraIndex,
@@ -309,16 +351,26 @@ pub struct Position<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxHisto
 	/// The service's worst case times `allocation`, as of the last write: what a worst-case
 	/// slash of the service could claim (see [`crate::Config::FullCoverage`]).
 	pub claim: Balance,
+	/// The stake that backed the service in each era still inside the report window: what of
+	/// the restaker's bonded stake a slash landing after the service's dispute window could
+	/// reach, as `(era, stake)` pairs. A loss counts in the era it is seen, a gain (`bond_extra`,
+	/// `rebond`) only from the next era: stake bonded after an offence is never slashed for it.
+	pub backing: AllocationHistory<Balance, MaxHistory>,
 }
 
 impl<Balance, MaxHistory> Position<Balance, MaxHistory>
 where
-	Balance: Copy + Default + PartialEq + Eq + core::fmt::Debug,
+	Balance: Copy + Default + PartialEq + Eq + Ord + core::fmt::Debug,
 	MaxHistory: Get<u32>,
 {
 	/// The allocation that backed the service in `era`.
 	pub fn allocation_in(&self, era: EraIndex) -> Balance {
 		allocation_at(&self.history, era)
+	}
+
+	/// The exposure of era `era`: its allocation, capped at the stake that backed it then.
+	pub fn exposure_in(&self, era: EraIndex) -> Balance {
+		self.allocation_in(era).min(allocation_at(&self.backing, era))
 	}
 }
 
@@ -333,16 +385,23 @@ pub struct Departure<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxHist
 	pub release_era: EraIndex,
 	/// The allocation it had in each era, ending with zero from `release_era`.
 	pub history: AllocationHistory<Balance, MaxHistory>,
+	/// The stake that backed the service in each era (see [`Position::backing`]).
+	pub backing: AllocationHistory<Balance, MaxHistory>,
 }
 
 impl<Balance, MaxHistory> Departure<Balance, MaxHistory>
 where
-	Balance: Copy + Default + PartialEq + Eq + core::fmt::Debug,
+	Balance: Copy + Default + PartialEq + Eq + Ord + core::fmt::Debug,
 	MaxHistory: Get<u32>,
 {
 	/// The allocation that backed the service in `era`.
 	pub fn allocation_in(&self, era: EraIndex) -> Balance {
 		allocation_at(&self.history, era)
+	}
+
+	/// The exposure of era `era`: its allocation, capped at the stake that backed it then.
+	pub fn exposure_in(&self, era: EraIndex) -> Balance {
+		self.allocation_in(era).min(allocation_at(&self.backing, era))
 	}
 }
 
@@ -365,6 +424,10 @@ pub struct RestakerLedger<Balance: Clone + PartialEq + Eq + core::fmt::Debug, Ma
 	pub synced_stake: Balance,
 	/// Sum of the positions' worst-case claims: with `FullCoverage`, at most the stake.
 	pub total_claim: Balance,
+	/// Positions ejected from their services that still back them until their release era;
+	/// the leverage and coverage of an opt-in count them until then. The ledger is kept while
+	/// they are in force, even without positions.
+	pub leaving: Leaving<Balance>,
 }
 
 /// A service to register at genesis, in a form chain-spec JSON can carry.

@@ -358,7 +358,7 @@ impl<T: Config> Pallet<T> {
 				// report window or the next era, capped at what it reaches when it lands.
 				let allocation = report_eras
 					.clone()
-					.filter_map(|e| Self::allocation_in_era(&who, id, e, era).ok())
+					.filter_map(|e| Self::exposure_in_era(&who, id, e, era).ok())
 					.max()
 					.unwrap_or_default();
 				let reachable = T::Slashing::slashable_stake(&who, era.saturating_add(window));

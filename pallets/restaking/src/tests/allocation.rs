@@ -19,6 +19,8 @@ fn opt_in_allocates_bonded_stake_to_a_service() {
 				history: vec![(0, 600)].try_into().unwrap(),
 				// 50% (the worst rule) of 600.
 				claim: 300,
+				// The whole 1,000 is bonded and backs it from era 0.
+				backing: vec![(0, 1_000)].try_into().unwrap(),
 			})
 		);
 		let info = Services::<Test>::get(id).unwrap();

@@ -260,6 +260,9 @@ fn exposure_lasts_exactly_as_long_as_each_services_window_can_collect_it() {
 		assert_eq!(bonded(VALIDATOR_A), 900);
 		assert_eq!(ServiceSlashed::get(), 100);
 		assert_eq!(secured(short), 0);
+		// The ejection backs the service until era 10: the ledger keeps it until then.
+		assert!(Restakers::<Test>::get(VALIDATOR_A).unwrap().services.is_empty());
+		start_active_era(10);
 		assert_eq!(Restakers::<Test>::get(VALIDATOR_A), None);
 	});
 }

@@ -520,7 +520,7 @@ fn coverage_counts_a_harsher_change_still_waiting() {
 /// Observation (stake counted that no slash can reach, briefly): the stored claim of a position
 /// is the one of the terms in force, so the headroom a waiting harsher change will take can be
 /// used by an opt-in into another service. Nothing is uncovered: at the effective era the
-/// re-sync scales every allocation by (1,000 - 3) / 1,417.
+/// re-sync scales every allocation by 1,000 / 1,417.4 (the claims summed unrounded).
 #[test]
 fn coverage_headroom_of_a_waiting_change_can_be_taken_by_another_opt_in() {
 	let _settings = Settings::coverage();
@@ -536,18 +536,19 @@ fn coverage_headroom_of_a_waiting_change_can_be_taken_by_another_opt_in() {
 		assert_eq!((total_allocated(VALIDATOR_A), total_claim(VALIDATOR_A)), (2_251, 1_000));
 		restaking_events();
 		start_active_era(2);
-		// 500 + 500 + 417 = 1,417 claimed on 1,000: each allocation x 997 / 1,417.
-		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 703 + 586 + 293)]);
+		// 500 + 500.4 + 417 = 1,417.4 claimed on 1,000: each allocation x 1,000 / 1,417.4,
+		// rounded down once.
+		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 705 + 588 + 294)]);
 		assert_eq!(
 			(
 				allocation(VALIDATOR_A, half),
 				allocation(VALIDATOR_A, ten),
 				allocation(VALIDATOR_A, full)
 			),
-			(703, 586, 293)
+			(705, 588, 294)
 		);
-		// 351 + 351 (60% x 586 = 351.6) + 293.
-		assert_eq!(total_claim(VALIDATOR_A), 995);
+		// 352 (50% x 705 = 352.5) + 352 (60% x 588 = 352.8) + 294.
+		assert_eq!(total_claim(VALIDATOR_A), 998);
 	});
 }
 
@@ -570,11 +571,11 @@ fn a_base_layer_slash_scales_allocations_back_within_coverage() {
 		));
 		assert_eq!(bonded(VALIDATOR_A), 900);
 		next_block();
-		// 2,000 is within 3 x 900, but 1,000 claimed on 900 is not: x (900 - 2) / 1,000.
-		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 1_796)]);
-		assert_eq!((allocation(VALIDATOR_A, a), allocation(VALIDATOR_A, b)), (898, 898));
-		assert_eq!((claim(VALIDATOR_A, a), claim(VALIDATOR_A, b)), (449, 449));
-		assert_eq!(total_claim(VALIDATOR_A), 898);
+		// 2,000 is within 3 x 900, but 1,000 claimed on 900 is not: x 900 / 1,000, exactly.
+		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 1_800)]);
+		assert_eq!((allocation(VALIDATOR_A, a), allocation(VALIDATOR_A, b)), (900, 900));
+		assert_eq!((claim(VALIDATOR_A, a), claim(VALIDATOR_A, b)), (450, 450));
+		assert_eq!(total_claim(VALIDATOR_A), 900);
 	});
 }
 
@@ -592,16 +593,16 @@ fn a_service_slash_scales_allocations_back_within_coverage() {
 		start_active_era(3);
 		let events = restaking_events();
 		assert_eq!(applied(&events), vec![(0, 100)]);
-		assert_eq!(scaled(&events), vec![(VALIDATOR_A, 1_796)]);
-		assert_eq!((allocation(VALIDATOR_A, a), allocation(VALIDATOR_A, b)), (898, 898));
-		assert_eq!(total_claim(VALIDATOR_A), 898);
+		assert_eq!(scaled(&events), vec![(VALIDATOR_A, 1_800)]);
+		assert_eq!((allocation(VALIDATOR_A, a), allocation(VALIDATOR_A, b)), (900, 900));
+		assert_eq!(total_claim(VALIDATOR_A), 900);
 	});
 }
 
 /// The example of the positions module: stake 1,000 in three services with worst cases of 50%
 /// at 1,000 each (claims 1,500: only possible with coverage off, e.g. before a runtime turns it
 /// on). A 50% base-layer slash leaves 500: leverage scales each allocation to 500 (claims 750),
-/// then coverage to 500 x (500 - 3) / 750 = 331 each, claiming 3 x 165 = 495.
+/// then coverage to 500 x 500 / 750 = 333 each (rounded down), claiming 3 x 166 = 498.
 #[test]
 fn the_docs_example_of_coverage_scaling_after_a_base_layer_slash() {
 	let _settings = Settings::coverage();
@@ -624,11 +625,11 @@ fn the_docs_example_of_coverage_scaling_after_a_base_layer_slash() {
 		));
 		assert_eq!(bonded(VALIDATOR_A), 500);
 		next_block();
-		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 993)]);
+		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 999)]);
 		for id in &ids {
-			assert_eq!((allocation(VALIDATOR_A, *id), claim(VALIDATOR_A, *id)), (331, 165));
+			assert_eq!((allocation(VALIDATOR_A, *id), claim(VALIDATOR_A, *id)), (333, 166));
 		}
-		assert_eq!(total_claim(VALIDATOR_A), 495);
+		assert_eq!(total_claim(VALIDATOR_A), 498);
 	});
 }
 

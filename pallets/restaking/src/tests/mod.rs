@@ -16,6 +16,7 @@ mod guarantees;
 mod model;
 mod model_check;
 mod rewards;
+mod second_review;
 mod services;
 mod slashing;
 mod views;

@@ -1,18 +1,20 @@
 //! A reference model of the pallet: plain Rust, no FRAME, written from `SPEC.md`.
 //!
 //! [`Model`] holds what the SPEC talks about (services and their rules, restakers' bonded
-//! ledgers, allocations by era, exits, departures, pending slashes, offence reports, the
-//! breaker's budgets, rule changes waiting and past rules, reward pots) and computes what the
-//! SPEC says should happen. `model_check.rs` runs random operation sequences on the mock
-//! runtime (real pallet-staking) and on this model side by side and compares every observable
-//! after every step.
+//! ledgers, allocations by era and the stake that backed them, exits, departures, ejections
+//! still in force, pending slashes, offence reports, the breaker's budgets, rule changes
+//! waiting and past rules, reward pots) and computes what the SPEC says should happen.
+//! `model_check.rs` runs random operation sequences on the mock runtime (real pallet-staking)
+//! and on this model side by side and compares every observable after every step.
 //!
 //! The model follows the SPEC, not the pallet's storage layout. It keeps an allocation schedule
 //! per position (`era -> allocation from that era on`, never pruned) instead of a bounded
-//! history, derives service totals and restaker counts as sums over positions instead of
-//! keeping counters, and checks errors in the order the SPEC's calls check them. The bounded
-//! risk rules (issue 13: max not sum, coverage, concentration, the breaker, rule changes that
-//! wait) are written from the pallet's documentation of them; see below.
+//! history (and a backing schedule the same way), derives service totals, allocations and
+//! restaker counts as sums over positions instead of keeping counters, and checks errors in the
+//! order the SPEC's calls check them. The bounded risk rules (issue 13: max not sum, coverage,
+//! concentration, the breaker, rule changes that wait) and the second review's (issue 23: the
+//! offence era's stake, caps that count what is promised and ejections still in force, exact
+//! coverage scaling) are written from the pallet's documentation of them; see below.
 //!
 //! What it takes from outside, because it is pallet-staking's business and pallet-staking is
 //! real in the harness: the ledgers after pallet-staking's own moves (bond_extra, unbond,
@@ -24,21 +26,37 @@
 //!
 //! # Rules the model encodes (SPEC section, then the rule)
 //!
-//! - *Exposure is what a slash can collect*: `exposure = min(allocation in force now, active +
-//!   unlocking chunks a slash landing after the service's dispute window still reaches)`.
-//!   A chunk withdrawable from era `c` is reachable by a slash landing in active era `e` if
-//!   `c >= e + 2` (pallet-staking's current era runs up to one era ahead of the active one).
+//! - *Exposure is what a slash can collect*: `exposure in era e = min(allocation in force in e,
+//!   backing of e)`; a position's exposure is that of the era of its last sync. Its *backing*
+//!   (`era -> stake from that era on`) is noted at every sync: the stake reachable by a slash
+//!   landing after the service's dispute window, `active + unlocking chunks dated >= era +
+//!   dispute_window + 2`. A loss counts in the era it is seen (the era keeps the least value seen
+//!   in it); a gain (`bond_extra`, `rebond` of a chunk that had stopped counting) only from the
+//!   era after the sync that sees it; a new position starts from the stake it has. A chunk
+//!   withdrawable from era `c` is reachable by a slash landing in active era `e` if `c >= e + 2`
+//!   (pallet-staking's current era runs up to one era ahead of the active one). Stake 1,000 in a
+//!   service, a 50% base-layer slash in era 2 and `bond_extra(500)` in era 3: backing `{0: 1,000,
+//!   2: 500, 4: 1,000}`, exposure 500 in eras 2 and 3, 1,000 from era 4.
 //! - *Allocations change at era boundaries*: an opt-in counts from its own era, a raise from
-//!   the next era, a decrease or exit from its release era (`era + exit_delay`). A slash for an
-//!   offence in era `e` uses the allocation in force in `e`, from the position or from the
-//!   departure record a position leaves behind for `ReportWindow` eras after it is released.
+//!   the next era, a decrease or exit from its release era (`era + exit_delay`), an ejection
+//!   ends from the next era. A slash for an offence in era `e` uses the exposure of `e` (the
+//!   allocation in force in `e`, capped at the backing of `e`), from the position or from the
+//!   departure record (schedule and backing) a position leaves behind for `ReportWindow` eras
+//!   after it is released.
 //! - *Leverage at all times*: allocations sum to at most `MaxLeverage x` stake. A call that would
-//!   break it is refused; a stake loss scales every allocation by `cap / total`, rounded down,
-//!   from the current era on.
-//! - *Slashing is deferred and disputable*: a report fixes `fraction x min(allocation of the
+//!   break it is refused: an opt-in if `allocations + ejected allocations still in force (see
+//!   below) + amount > MaxLeverage x active stake`, a raise (in force from the next era) if
+//!   `allocations + raise > MaxLeverage x active stake`. A stake loss scales every allocation by
+//!   `cap / total`, rounded down, from the current era on.
+//! - *Slashing is deferred and disputable*: a report fixes `fraction x min(exposure of the
 //!   offence era, stake reachable when it lands)`, lands `dispute_window` eras later, never
 //!   takes more than the stake left, ejects under an ejecting rule, and cascades: every exposure
-//!   of the offender is recomputed, and one below the service's `min_stake` is ejected.
+//!   of the offender is recomputed, and one of 0 or below the service's `min_stake` is ejected.
+//! - *Ejections back their service until the next era*: an ejection (an ejecting rule landing,
+//!   or a re-sync below `min_stake`) in era `e` is released at `e + 1`. Until then its allocation
+//!   in force in `e` and its worst-case claim stay on the restaker (`leaving`: `who -> (until,
+//!   allocation, claim)`) and its allocation on the service (`service_leaving`), for the caps
+//!   below; what was released by the active era is forgotten before more is added.
 //! - *Max, not sum*: the reports of one offender by one service for one offence era are on
 //!   record once per rule ([`Report`]). A report fixes `total` as above with the rule in force
 //!   for the offence era, and schedules `total` less what the *standing* reports of the offence
@@ -50,16 +68,22 @@
 //!   `NothingToSlash`, `OffenceAlreadySlashed`, `TooManyPendingSlashes`.
 //! - *Coverage* (with `FullCoverage`): a position's `claim` is its service's worst case
 //!   (largest rule fraction) times its allocation, recomputed whenever the position is written
-//!   (so it lags a rule change until then); the ledger's total claim is their sum. An opt-in or
-//!   a raise is refused (`CoverageExceeded`, after `LeverageExceeded`) if the other claims plus
-//!   `max(worst case, worst case of a waiting change) x new allocation` exceed the active stake.
-//!   A re-sync, after the leverage scaling, scales every allocation (in force now, set, an
-//!   exit's target) by `(reachable stake - number of positions) / claims`, rounded down, if the
-//!   claims exceed the reachable stake; `AllocationsScaled` once, with the last total.
+//!   (so it lags a rule change until then); the ledger's total claim is their sum. An opt-in is
+//!   refused (`CoverageExceeded`, after `LeverageExceeded`) if the claims, plus the claims of
+//!   ejections still in force, plus `max(worst case, worst case of a waiting change) x amount`
+//!   exceed the active stake; a raise if the other positions' claims plus the same worst case
+//!   times the new allocation do. A re-sync, after the leverage scaling, scales every
+//!   allocation (in force now, set, an exit's target) by `reachable stake x 10^9 / sum(worst
+//!   case in ppb x allocation)`, the sum exact (unrounded), each allocation rounded down once,
+//!   if the rounded claims exceed the reachable stake; `AllocationsScaled` once, with the last
+//!   total. Stake 1,000 at 1,000 in two services with worst cases of 50%, slashed to 900: 900
+//!   each, claims 450 + 450.
 //! - *Concentration*: with a `max_share`, an opt-in or raise is refused
-//!   (`ConcentrationExceeded`, after coverage) if the service's secured stake plus the added
-//!   allocation exceeds `max_share x total bonded` (pallet-staking's `ErasTotalStake` of the
-//!   active era, read from the chain).
+//!   (`ConcentrationExceeded`, after coverage) if the service's allocations (a raise counts
+//!   once accepted, a decrease only from its release), plus its ejected allocations still in
+//!   force in the era the change takes effect (the active era for an opt-in, the next for a
+//!   raise: none), plus the added allocation exceed `max_share x total bonded`
+//!   (pallet-staking's `ErasTotalStake` of the active era, read from the chain).
 //! - *The breaker* (with `SlashBreaker`): each apply era has a budget whose cap is `breaker x
 //!   total bonded` at its first report. A report whose amount fits `cap - within` is `Within`
 //!   (counted), else `Held` (`SlashHeld` with what was left). Governance may approve a held
@@ -295,6 +319,9 @@ pub struct Position {
 	pub reward_debt: Bal,
 	/// The service's worst case times the allocation, as of the last write.
 	pub claim: Bal,
+	/// `era -> stake that backed the service from that era on`: the stake reachable after the
+	/// service's dispute window, a loss counted in the era it is seen, a gain from the next.
+	pub backing: BTreeMap<Era, Bal>,
 }
 
 /// The allocation in force in `era` according to `schedule`.
@@ -307,6 +334,11 @@ impl Position {
 	pub fn allocation_in(&self, era: Era) -> Bal {
 		allocation_at(&self.schedule, era)
 	}
+
+	/// The exposure of era `era`: the allocation then, capped at the stake that backed it then.
+	pub fn exposure_in(&self, era: Era) -> Bal {
+		self.allocation_in(era).min(allocation_at(&self.backing, era))
+	}
 }
 
 /// What a position leaves behind when it is released or ejected.
@@ -316,6 +348,8 @@ pub struct Departure {
 	pub release_era: Era,
 	/// Its schedule, zero from `release_era`.
 	pub schedule: BTreeMap<Era, Bal>,
+	/// The stake that backed the service, by era.
+	pub backing: BTreeMap<Era, Bal>,
 }
 
 impl Departure {
@@ -480,6 +514,11 @@ pub struct Model {
 	/// Due slashes wait for `apply_slash` instead of landing at the era boundary (the automatic
 	/// path held, as behind a backlog).
 	pub manual_landing: bool,
+	/// Ejected allocations still backing until their release era: `who -> (until, allocation,
+	/// claim)`.
+	pub leaving: BTreeMap<Who, (Era, Bal, Bal)>,
+	/// The same per service: `service -> (until, allocation)`.
+	pub service_leaving: BTreeMap<Sid, (Era, Bal)>,
 }
 
 fn mul_div(a: u128, b: u128, c: u128, up: bool) -> u128 {
@@ -563,14 +602,49 @@ impl Model {
 		Ok(())
 	}
 
-	/// `ConcentrationExceeded` if `added` more would take `sid` above its `max_share`.
-	fn ensure_within_share(&self, sid: Sid, added: Bal) -> Result<(), Refusal> {
+	/// `ConcentrationExceeded` if `added` more, in force from era `from`, would take what may
+	/// secure `sid` (its allocations, and its ejected ones still in force then) above its
+	/// `max_share`.
+	fn ensure_within_share(&self, sid: Sid, added: Bal, from: Era) -> Result<(), Refusal> {
 		if let Some(share) = self.services[&sid].params.max_share {
-			if self.total_secured(sid) + added > fraction_of(share, self.total_bonded) {
+			let allocated: Bal = self
+				.positions
+				.iter()
+				.filter(|((_, s), _)| *s == sid)
+				.map(|(_, p)| p.allocation)
+				.sum();
+			let leaving = self
+				.service_leaving
+				.get(&sid)
+				.filter(|(until, _)| from < *until)
+				.map_or(0, |l| l.1);
+			if allocated + leaving + added > fraction_of(share, self.total_bonded) {
 				return Err("ConcentrationExceeded");
 			}
 		}
 		Ok(())
+	}
+
+	/// `who`'s ejected `(allocation, claim)` still in force in the active era.
+	pub fn leaving_now(&self, who: Who) -> (Bal, Bal) {
+		self.leaving
+			.get(&who)
+			.filter(|(until, ..)| self.era < *until)
+			.map_or((0, 0), |l| (l.1, l.2))
+	}
+
+	/// Record in `p.backing` the stake `who` has now for `sid`: a loss counts in this era, a
+	/// gain from the next one; a new position starts from the stake it has.
+	fn note_backing(&self, who: Who, sid: Sid, p: &mut Position) {
+		let era = self.era;
+		let reachable = self.ledger(who).reachable(era + self.services[&sid].params.dispute_window);
+		let counted = p.backing.range(..=era).next_back().map(|(_, v)| *v);
+		let now = counted.map_or(reachable, |c| c.min(reachable));
+		p.backing.retain(|from, _| *from <= era);
+		p.backing.insert(era, now);
+		if reachable > now {
+			p.backing.insert(era + 1, reachable);
+		}
 	}
 
 	/// A service's number of restakers.
@@ -594,9 +668,10 @@ impl Model {
 		mul_div(p.exposure, acc, REWARD_SCALE, false).saturating_sub(p.reward_debt)
 	}
 
-	fn exposure_of(&self, who: Who, sid: Sid, p: &Position) -> Bal {
-		let dw = self.services[&sid].params.dispute_window;
-		p.allocation_in(self.era).min(self.ledger(who).reachable(self.era + dw))
+	/// The exposure of `p` now, after noting the stake `who` has now for `sid`.
+	fn exposure_of(&self, who: Who, sid: Sid, p: &mut Position) -> Bal {
+		self.note_backing(who, sid, p);
+		p.exposure_in(self.era)
 	}
 
 	fn active_service(&self, sid: Sid) -> Result<&Service, Refusal> {
@@ -643,24 +718,43 @@ impl Model {
 		self.positions.insert((who, sid), after);
 	}
 
-	/// Remove a position, leaving a departure record that stops backing from `release_era`.
+	/// Remove a position, leaving a departure record (the histories of `closing`) that stops
+	/// backing from `release_era`; an ejection (release after the active era) keeps counting
+	/// in the caps until then.
 	fn close(
 		&mut self,
 		who: Who,
 		sid: Sid,
 		before: &Position,
-		schedule: &BTreeMap<Era, Bal>,
+		closing: &Position,
 		release_era: Era,
 	) {
-		let mut schedule: BTreeMap<Era, Bal> = schedule
+		let mut schedule: BTreeMap<Era, Bal> = closing
+			.schedule
 			.iter()
 			.filter(|(from, _)| **from < release_era)
 			.map(|(f, a)| (*f, *a))
 			.collect();
 		schedule.insert(release_era, 0);
+		let backing = closing.backing.clone();
+		if release_era > self.era {
+			let in_force = closing.allocation_in(self.era);
+			let claim = fraction_of(self.services[&sid].params.worst(), in_force);
+			let era = self.era;
+			let l = self.leaving.entry(who).or_default();
+			if l.0 <= era {
+				*l = (0, 0, 0);
+			}
+			*l = (l.0.max(release_era), l.1 + in_force, l.2 + claim);
+			let l = self.service_leaving.entry(sid).or_default();
+			if l.0 <= era {
+				*l = (0, 0);
+			}
+			*l = (l.0.max(release_era), l.1 + in_force);
+		}
 		self.settle(who, sid, before);
 		self.positions.remove(&(who, sid));
-		self.departures.insert((who, sid), Departure { release_era, schedule });
+		self.departures.insert((who, sid), Departure { release_era, schedule, backing });
 		if !self.is_restaker(who) {
 			self.synced_era.remove(&who);
 			self.pending_cascades.remove(&who);
@@ -682,7 +776,7 @@ impl Model {
 			let mut after = before.clone();
 			match before.exit {
 				Some(exit) if exit.release_era <= era && exit.target == 0 => {
-					self.close(who, sid, &before, &before.schedule, exit.release_era);
+					self.close(who, sid, &before, &before, exit.release_era);
 					continue;
 				}
 				Some(exit) if exit.release_era <= era => {
@@ -703,9 +797,12 @@ impl Model {
 				.map(|(sid, _, a)| fraction_of(self.services[sid].params.worst(), a.allocation))
 				.sum();
 			if claim > slashable {
-				// One unit per position below the stake: each claim rounds down on its own.
-				let target = slashable.saturating_sub(open.len() as Bal);
-				scaled = scale(&mut open, era, target, claim).or(scaled);
+				// Exact: the stake over the claims summed in parts per billion, unrounded.
+				let exact: Bal = open
+					.iter()
+					.map(|(sid, _, a)| self.services[sid].params.worst() as Bal * a.allocation)
+					.sum();
+				scaled = scale(&mut open, era, slashable * 1_000_000_000, exact).or(scaled);
 				self.coverage_scalings += 1;
 			}
 		}
@@ -714,10 +811,9 @@ impl Model {
 		}
 		for (sid, before, mut after) in open {
 			self.reschedule(&mut after);
-			let exposure = self.exposure_of(who, sid, &after);
+			let exposure = self.exposure_of(who, sid, &mut after);
 			if exposure == 0 || exposure < self.services[&sid].params.min_stake {
-				let schedule = after.schedule.clone();
-				self.close(who, sid, &before, &schedule, era + 1);
+				self.close(who, sid, &before, &after, era + 1);
 				continue;
 			}
 			after.exposure = exposure;
@@ -850,11 +946,13 @@ impl Model {
 			return Err("RecentlyExited");
 		}
 		self.ensure_synced(who);
-		if self.total_allocated(who) + amount > MAX_LEVERAGE * ledger.active {
+		// In force from now: this era's ejections count too.
+		let (leaving, leaving_claim) = self.leaving_now(who);
+		if self.total_allocated(who) + leaving + amount > MAX_LEVERAGE * ledger.active {
 			return Err("LeverageExceeded");
 		}
-		self.ensure_covered(self.total_claim(who), sid, amount, ledger.active)?;
-		self.ensure_within_share(sid, amount)?;
+		self.ensure_covered(self.total_claim(who) + leaving_claim, sid, amount, ledger.active)?;
+		self.ensure_within_share(sid, amount, self.era)?;
 		if self.services_of(who).len() >= MAX_SERVICES_PER_RESTAKER {
 			return Err("TooManyServices");
 		}
@@ -866,9 +964,10 @@ impl Model {
 			exposure: 0,
 			reward_debt: 0,
 			claim: 0,
+			backing: BTreeMap::new(),
 		};
 		self.reschedule(&mut p);
-		p.exposure = self.exposure_of(who, sid, &p);
+		p.exposure = self.exposure_of(who, sid, &mut p);
 		self.departures.remove(&(who, sid));
 		self.commit(who, sid, None, p);
 		if new_restaker {
@@ -900,7 +999,7 @@ impl Model {
 				return Err("LeverageExceeded");
 			}
 			self.ensure_covered(self.total_claim(who) - p.claim, sid, amount, ledger.active)?;
-			self.ensure_within_share(sid, amount - p.allocation)?;
+			self.ensure_within_share(sid, amount - p.allocation, self.era + 1)?;
 			self.change(who, sid, |p| {
 				p.allocation = amount;
 				p.exit = None;
@@ -956,16 +1055,17 @@ impl Model {
 		Ok(())
 	}
 
-	/// The allocation with which `who` backed `sid` in `offence_era`.
-	pub fn allocation_in_era(&self, who: Who, sid: Sid, offence_era: Era) -> Result<Bal, Refusal> {
+	/// The exposure with which `who` backed `sid` in `offence_era`: the allocation then, capped
+	/// at the stake that backed it then.
+	pub fn exposure_in_era(&self, who: Who, sid: Sid, offence_era: Era) -> Result<Bal, Refusal> {
 		let p = self.positions.get(&(who, sid));
-		if let Some(a) = p.map(|p| p.allocation_in(offence_era)).filter(|a| *a > 0) {
-			return Ok(a);
+		if let Some(p) = p.filter(|p| p.allocation_in(offence_era) > 0) {
+			return Ok(p.exposure_in(offence_era));
 		}
 		match self.departures.get(&(who, sid)) {
 			Some(d) if d.reportable(self.era) => match allocation_at(&d.schedule, offence_era) {
 				0 => Err("NotExposedAtEra"),
-				a => Ok(a),
+				a => Ok(a.min(allocation_at(&d.backing, offence_era))),
 			},
 			_ if p.is_some() => Err("NotExposedAtEra"),
 			_ => Err("NotOptedIn"),
@@ -1015,7 +1115,7 @@ impl Model {
 			return Err("OffenceTooOld");
 		}
 		let ledger = self.ledgers.get(&offender).cloned().ok_or("NotBonded")?;
-		let allocation = self.allocation_in_era(offender, sid, offence_era)?;
+		let exposure = self.exposure_in_era(offender, sid, offence_era)?;
 		let r = self.rule_in_force(sid, rule, offence_era)?;
 		let key = (offence_era, sid, offender);
 		let reports = self.reports.get(&key).cloned().unwrap_or_default();
@@ -1023,7 +1123,7 @@ impl Model {
 			return Err("DuplicateOffence");
 		}
 		let apply_era = self.era + dw;
-		let total = fraction_of(r.ppb, allocation.min(ledger.reachable(apply_era)));
+		let total = fraction_of(r.ppb, exposure.min(ledger.reachable(apply_era)));
 		if total == 0 {
 			return Err("NothingToSlash");
 		}
@@ -1220,7 +1320,7 @@ impl Model {
 		self.landed.push((id, taken));
 		if slash.eject {
 			if let Some(p) = self.positions.get(&(slash.offender, slash.service)).cloned() {
-				self.close(slash.offender, slash.service, &p, &p.schedule, self.era + 1);
+				self.close(slash.offender, slash.service, &p, &p, self.era + 1);
 			}
 		}
 		self.sync(slash.offender);
