@@ -233,8 +233,8 @@ fn a_base_layer_slash_cascades_into_every_service() {
 		assert_eq!(bonded(&alice), left);
 		// Leverage 3 caps her allocations (50,000 + 100,000) at 60,000: 20,000 and 40,000.
 		// Full coverage: at the 50% worst case they claim 30,000 of 20,000 stake, so they are
-		// scaled again, by (20,000 - 2 units) / 30,000 (one unit of rounding per position).
-		let (sample, bridged) = ((left - 2) * 2 / 3, (left - 2) * 4 / 3);
+		// scaled again, by exactly 20,000 / 30,000, each rounded down to the planck once.
+		let (sample, bridged) = (left * 2 / 3, left * 4 / 3);
 		let view = Restaking::exposures_view(&alice).unwrap();
 		assert_eq!(view.total_allocated, sample + bridged);
 		assert_eq!(view.total_claim, sample / 2 + bridged / 2);

@@ -36,8 +36,8 @@ impl<T: Config> Pallet<T> {
 	/// - for a restaker synced in the active era with no cascade pending and no stake lost
 	///   since without a staking hook, and a service not updated in this era, no exposure is
 	///   above `min(allocation in force now, stake reachable after the service's dispute
-	///   window)` (it is equal after a sync; a stake increase, which staking does not report,
-	///   leaves it lower until the next one), and both its allocations and its exposures sum to
+	///   window)`, nor above what its allocation and backing give for the active era (a stake
+	///   increase counts only from the next era, so it may stay lower than the first), and both its allocations and its exposures sum to
 	///   at most `MaxLeverage x` the stake a slash can reach now (the cap against the current
 	///   stake);
 	/// - each restaker's ledger lists exactly its positions, with `total_allocated` their sum; a
@@ -107,8 +107,7 @@ impl<T: Config> Pallet<T> {
 				let info = Services::<T>::get(service).ok_or("position in an unknown service")?;
 				let collectable =
 					Self::exposure_for(&position, &stake, info.params.dispute_window, era);
-				// Equal after every sync; only a stake increase (no staking hook) can leave it
-				// below until the next one.
+				// Below it while a stake increase waits for the next era (the backing rule).
 				ensure!(
 					position.exposure <= collectable,
 					"synced exposure above what a slash could collect"

@@ -527,7 +527,9 @@ pub mod pallet {
 		BelowMinStake,
 		/// An allocation cannot exceed the stash's active stake.
 		InsufficientStake,
-		/// The allocations would exceed `MaxLeverage` times the active stake.
+		/// The allocations would exceed `MaxLeverage` times the active stake: those promised
+		/// (raises count once accepted, decreases until released) and, for an opt-in, those
+		/// ejected this era, which back their services until the next one.
 		LeverageExceeded,
 		/// The restaker is in `MaxServicesPerRestaker` services already.
 		TooManyServices,
@@ -589,9 +591,12 @@ pub mod pallet {
 		/// The rule was not in force in the offence era: it came with a later rule change.
 		RuleNotInForce,
 		/// With `FullCoverage`, the restaker's worst-case claims (`allocation x worst case`
-		/// summed over its services) would exceed its active stake.
+		/// summed over its services, and for an opt-in over the positions ejected this era)
+		/// would exceed its active stake.
 		CoverageExceeded,
-		/// The service's exposures would exceed its `max_share` of the total bonded stake.
+		/// The allocations promised to the service (and those ejected from it that still back
+		/// it in the era the change takes effect) would exceed its `max_share` of the total
+		/// bonded stake.
 		ConcentrationExceeded,
 		/// The slash is not held by the breaker.
 		NotHeld,

@@ -24,9 +24,12 @@
 //!   era: an opt-in from its own era, a raise from the next era, a decrease or exit from its
 //!   release era. A slash for an offence in era `e` uses exactly the allocation in force in `e`.
 //! - **Exposure is what a slash reported now could collect:** `min(allocation in force now,
-//!   stake reachable by a slash landing after the service's dispute window)`, where reachable
-//!   stake is the active stake plus the unlocking chunks that cannot be withdrawn before then
-//!   ([`crate::StakeLedger::reachable`]).
+//!   stake that backed the service this era)`. The stake side is the position's `backing`: the
+//!   stake reachable by a slash landing after the service's dispute window (the active stake
+//!   plus the unlocking chunks that cannot be withdrawn before then,
+//!   [`crate::StakeLedger::reachable`]), recorded at each sync; a loss counts in the era it is
+//!   seen, a gain only from the next era, so a report for era `e` uses exactly the exposure of
+//!   `e` on both sides (`Pallet::note_backing`).
 //! - **Leverage at all times.** The allocations of a synced restaker sum to at most
 //!   `MaxLeverage x` its slashable stake now (`reachable(active era)`). A stake loss that breaks
 //!   this scales every allocation down by the same factor, from the current era on: stake 1,000
@@ -35,14 +38,15 @@
 //! - **Coverage at all times** (with `FullCoverage`). Each position's `claim` is its service's
 //!   worst case (largest rule fraction) times its allocation, and the ledger's `total_claim`
 //!   their sum. Opt-ins and raises that would take it above the active stake are refused
-//!   (`CoverageExceeded`); after a stake loss and the leverage scaling above, claims above the
-//!   slashable stake scale every allocation again, by `(stake - one unit per position) /
-//!   claims` (each claim rounds down on its own; the unit per position keeps their sum within
-//!   the stake). Stake 1,000 in services with worst cases 10%, 20% and 50% at 1,000 each claims
-//!   100 + 200 + 500 = 800: covered at 3x leverage. A 50% base-layer slash leaves 500: leverage
-//!   scales each allocation to 500 (claims 400), within coverage; had the worst cases been
-//!   50% each (claims 750 of 500), coverage would scale them on to 500 x (500 - 3) / 750 = 331
-//!   each (claims 3 x 165 = 495).
+//!   (`CoverageExceeded`), counting the positions ejected this era (they back their services
+//!   until the next one); after a stake loss and the leverage scaling above, claims above the
+//!   slashable stake scale every allocation again, by `stake / sum(worst case x allocation)`,
+//!   the sum taken exactly in parts per billion, each allocation rounded down once: the
+//!   scaled claims then sum to at most the stake. Stake 1,000 in services with worst cases
+//!   10%, 20% and 50% at 1,000 each claims 100 + 200 + 500 = 800: covered at 3x leverage. A
+//!   50% base-layer slash leaves 500: leverage scales each allocation to 500 (claims 400),
+//!   within coverage; had the worst cases been 50% each (claims 750 of 500), coverage would
+//!   scale them on to 500 x 500 / 750 = 333 each (claims 3 x 166 = 498).
 //!
 //! ## Staleness
 //!
@@ -90,7 +94,7 @@ impl<T: Config> Pallet<T> {
 	/// The most `position` can be exposed in active era `era` for the staking ledger `stake`
 	/// and dispute window `dispute_window`: its allocation in force, capped at the stake a slash
 	/// landing after the window still reaches. Its exposure is at most this: the stake of an
-	/// earlier sync in the era caps it too ([`Self::note_backing`]).
+	/// earlier sync in the era caps it too (`Self::note_backing`).
 	pub(crate) fn exposure_for(
 		position: &PositionOf<T>,
 		stake: &StakeLedger<BalanceOf<T>>,

@@ -337,8 +337,8 @@ pub struct Position<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxHisto
 	/// The allocation the restaker set: in force from the next era on if it was just raised, and
 	/// until the release era of a scheduled decrease.
 	pub allocation: Balance,
-	/// What a slash reported now could collect: `min(allocation in force now, stake a slash
-	/// landing after this service's dispute window still reaches)`, as of the last sync.
+	/// What a slash reported now could collect: `min(allocation in force now, stake that
+	/// backed the service this era)` (see `backing`), as of the last sync.
 	pub exposure: Balance,
 	/// Active era of the opt-in: offences from earlier eras cannot be reported.
 	pub joined_era: EraIndex,

@@ -133,7 +133,7 @@ impl<T: Config> Pallet<T> {
 	/// followed by its landing, would do; the same refusal as the report if it would be refused.
 	///
 	/// It runs the real path in a storage transaction that is rolled back: the report as the
-	/// service's slasher (`report_offence`: the allocation in force in the offence era, the rule
+	/// service's slasher (`report_offence`: the exposure of the offence era, the rule
 	/// in force then, the stake a slash landing after the dispute window still reaches, departed
 	/// stashes a report still accepts, max not sum against standing reports of the offence),
 	/// then the landing (`do_slash` with the offence era's chunk rules, ejection, re-sync).

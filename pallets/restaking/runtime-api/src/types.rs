@@ -307,9 +307,10 @@ pub struct ServiceRisk<AccountId, Balance> {
 	/// *Page:* `largest_exposure / secured`, in parts per billion.
 	pub largest_share_ppb: u64,
 	/// *Page:* the sum over the restakers it can still report (its positions, and departures
-	/// still reportable) of `worst_case x` the largest allocation a report can name (offence
-	/// eras of the report window and the next era), capped at the stake the report reaches when
-	/// it lands: what its worst-case reports would fix.
+	/// still reportable) of `worst_case x` the largest exposure a report can name (offence
+	/// eras of the report window and the next era: the allocation then, capped at the stake
+	/// that backed it then), capped at the stake the report reaches when it lands: what its
+	/// worst-case reports would fix.
 	pub worst_case_claim: Balance,
 	/// *Page:* its share if every service claimed its worst case of every restaker for the same
 	/// era: each claim, scaled down pro rata when a restaker's claims exceed its stake left
