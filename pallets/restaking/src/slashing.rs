@@ -361,8 +361,8 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads_writes(reads, writes))
 	}
 
-	/// Take `slash` out of the schedule and land it on the offender's bonded ledger, then eject
-	/// and cascade; or drop it if the breaker holds it and governance did not approve it.
+	/// Take `slash` out of the schedule and land it on the offender's bonded ledger, then
+	/// cascade and eject; or drop it if the breaker holds it and governance did not approve it.
 	/// Returns what it took. The one landing path: `on_initialize`, `apply_slash` and
 	/// `simulate_slash`.
 	pub(crate) fn land_slash(slash_id: SlashId, slash: PendingSlashOf<T>) -> BalanceOf<T> {
@@ -390,10 +390,14 @@ impl<T: Config> Pallet<T> {
 			offender: slash.offender.clone(),
 			amount: taken,
 		});
+		// The cascade first, then the ejection: the ejected position is scaled with the others
+		// against the stake left (it backs its service until the next era, so the leverage and
+		// coverage of this era count it), and its departure record keeps the loss in its
+		// backing, so stake bonded after the slash is never slashed for this era.
+		Self::do_resync(&slash.offender);
 		if slash.eject {
 			Self::eject(&slash.offender, slash.service);
 		}
-		Self::do_resync(&slash.offender);
 		taken
 	}
 

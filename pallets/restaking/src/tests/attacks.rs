@@ -272,10 +272,11 @@ fn exposure_lasts_exactly_as_long_as_each_services_window_can_collect_it() {
 ///
 /// Steps: A allocates 750 to each of 4 services (3,000 = 3 x 1,000). s0 reports an era-1
 /// offence, rule 1: 50% x min(750, 1,000) = 375, landing in era 3 (stake 625) and ejecting A
-/// from s0. Left: 3 x 750 = 2,250 > 3 x 625 = 1,875, so each becomes 750 x 1,875 / 2,250 =
-/// 625, from era 3 on; exposure min(625, 625) = 625.
+/// from s0. The cascade runs before the ejection, and s0's allocation backs era 3 with the
+/// others: 4 x 750 = 3,000 > 3 x 625 = 1,875, so each becomes 750 x 1,875 / 3,000 = 468 (468.75
+/// down), from era 3 on; then s0 is ejected. Exposure min(468, 625) = 468.
 /// Then s1 reports era 2 (before the loss), rule 1: 50% x min(750, 625) = 312 (312.5 down);
-/// and era 3, rule 0: 10% x min(625, 625) = 62 (62.5 down).
+/// and era 3, rule 0: 10% x min(468, 625) = 46 (46.8 down).
 #[test]
 fn a_service_slash_that_ejects_keeps_the_leverage_cap_without_rewriting_earlier_eras() {
 	ExtBuilder::default().build_and_execute(|| {
@@ -292,19 +293,19 @@ fn a_service_slash_that_ejects_keeps_the_leverage_cap_without_rewriting_earlier_
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, ids[0]), None);
 		assert_eq!(secured(ids[0]), 0);
 		assert!(restaking_events()
-			.contains(&Event::AllocationsScaled { who: VALIDATOR_A, total_allocated: 1_875 }));
+			.contains(&Event::AllocationsScaled { who: VALIDATOR_A, total_allocated: 1_872 }));
 		for id in &ids[1..] {
 			let position = Positions::<Test>::get(VALIDATOR_A, id).unwrap();
-			assert_eq!((position.allocation, position.exposure), (625, 625));
-			assert_eq!(position.history.into_inner(), vec![(0, 750), (3, 625)]);
-			assert_eq!(secured(*id), 625);
+			assert_eq!((position.allocation, position.exposure), (468, 468));
+			assert_eq!(position.history.into_inner(), vec![(0, 750), (3, 468)]);
+			assert_eq!(secured(*id), 468);
 		}
-		assert_eq!(Restakers::<Test>::get(VALIDATOR_A).unwrap().total_allocated, 1_875);
+		assert_eq!(Restakers::<Test>::get(VALIDATOR_A).unwrap().total_allocated, 1_404);
 
 		assert_ok!(report(ids[1], VALIDATOR_A, 1, 2));
 		assert_eq!(last_amount(), 312);
 		assert_ok!(report(ids[1], VALIDATOR_A, 0, 3));
-		assert_eq!(last_amount(), 62);
+		assert_eq!(last_amount(), 46);
 	});
 }
 

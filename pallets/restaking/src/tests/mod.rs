@@ -17,6 +17,7 @@ mod model;
 mod model_check;
 mod rewards;
 mod second_review;
+mod second_review_attacks;
 mod services;
 mod slashing;
 mod views;

@@ -1318,12 +1318,13 @@ impl Model {
 		assert_eq!(taken, slash.amount.min(left), "slash {id} took {taken}");
 		self.burnt += taken;
 		self.landed.push((id, taken));
+		// The cascade, then the ejection of the re-synced position.
+		self.sync(slash.offender);
 		if slash.eject {
 			if let Some(p) = self.positions.get(&(slash.offender, slash.service)).cloned() {
 				self.close(slash.offender, slash.service, &p, &p, self.era + 1);
 			}
 		}
-		self.sync(slash.offender);
 	}
 
 	/// `simulate_slash`: a report by the service's slasher of an offence in the active era,

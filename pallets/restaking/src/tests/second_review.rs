@@ -298,19 +298,20 @@ fn an_ejection_frees_no_leverage_in_the_era_it_still_backs() {
 		start_active_era(1);
 		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
 		start_active_era(3);
-		// 990 of stake: a cap of 2,970. S2 and S3 hold 2,000 and S1's 1,000 backs era 3.
+		// 990 of stake: a cap of 2,970. The cascade ran before the ejection, so all three were
+		// scaled to 990 (2,970); S1's 990 backs era 3 beside S2's and S3's.
 		assert_eq!(bonded(VALIDATOR_A), 990);
-		assert_eq!(allocation(VALIDATOR_A, s2) + allocation(VALIDATOR_A, s3), 2_000);
+		assert_eq!(allocation(VALIDATOR_A, s2) + allocation(VALIDATOR_A, s3), 1_980);
+		// Its claim: S1's 1% worst case of 990.
+		assert_eq!(Restakers::<Test>::get(VALIDATOR_A).unwrap().leaving.in_force(3), (990, 9));
 		assert_noop!(
 			Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), s4, 100),
 			Error::<Test>::LeverageExceeded
 		);
 		start_active_era(4);
-		opt_in(VALIDATOR_A, s4, 970);
-		assert_noop!(
-			Restaking::set_allocation(RuntimeOrigin::signed(VALIDATOR_A), s4, 971),
-			Error::<Test>::LeverageExceeded
-		);
+		// From era 4 the room is back: 1,980 + 990 fills the 2,970 cap exactly.
+		opt_in(VALIDATOR_A, s4, 990);
+		assert_eq!(Restakers::<Test>::get(VALIDATOR_A).unwrap().total_allocated, 2_970);
 	});
 }
 

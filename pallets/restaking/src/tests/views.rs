@@ -117,16 +117,19 @@ fn simulate_slash_predicts_exactly_what_the_real_slash_then_does() {
 					secured_after: 0,
 					ejected: true
 				},
+				// The cascade runs before the ejection: 500 left caps the three allocations
+				// (2,000) at 1,500, so each is scaled by 3/4 (oracle's 750 backs this era until
+				// it is ejected): bridge 450 + B's 200, sequencer 300.
 				ServiceImpact {
 					service: bridge,
 					secured_before: 800,
-					secured_after: 700,
+					secured_after: 650,
 					ejected: false
 				},
 				ServiceImpact {
 					service: sequencer,
 					secured_before: 400,
-					secured_after: 400,
+					secured_after: 300,
 					ejected: false
 				},
 			]
