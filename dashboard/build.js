@@ -14,12 +14,15 @@ export const DIST = path.join(ROOT, 'dist');
 /** Written when a build is complete; a build that failed half-way leaves none. */
 export const STAMP = path.join(DIST, '.built');
 
-/** Build dist/ from src/; resolves when it is written. */
-export async function build() {
-  await fs.rm(DIST, { recursive: true, force: true });
+/**
+ * Build dist/ (or `dist`: the e2e test builds into a directory of its own, so that it never
+ * replaces the dist/ that scripts/dashboard.sh serves) from src/; resolves when it is written.
+ */
+export async function build(dist = DIST) {
+  await fs.rm(dist, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'src', 'main.js')],
-    outfile: path.join(DIST, 'app.js'),
+    outfile: path.join(dist, 'app.js'),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -31,9 +34,9 @@ export async function build() {
   });
   // Read and written, not copied: a copy may keep the source's modification time.
   for (const file of ['index.html', 'style.css']) {
-    await fs.writeFile(path.join(DIST, file), await fs.readFile(path.join(ROOT, 'src', file)));
+    await fs.writeFile(path.join(dist, file), await fs.readFile(path.join(ROOT, 'src', file)));
   }
-  await fs.writeFile(STAMP, `${new Date().toISOString()}\n`);
+  await fs.writeFile(path.join(dist, path.basename(STAMP)), `${new Date().toISOString()}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -19,8 +19,9 @@ echo "== packages: the publishable crates as crates.io gets them, and a runtime 
 ./scripts/check-package.sh
 
 echo "== end-to-end: the node driven by @polkadot/api"
-# A wall-clock bound, so that a stuck run fails instead of hanging: a healthy run takes 15-20
-# minutes on a 2-core machine; each test file is bounded by 20 minutes itself (e2e/package.json).
+# A wall-clock bound, so that a stuck run fails instead of hanging: a healthy run takes about
+# 7 minutes on a 2-core machine (four test files at a time, see e2e/README.md); each test file
+# is bounded by 20 minutes itself (e2e/package.json).
 # On timeout, `timeout` sends SIGTERM to the whole process group (the harness then stops every
 # node it started) and SIGKILL 30 s later.
 E2E_TIMEOUT="${E2E_TIMEOUT:-40m}"

@@ -167,12 +167,188 @@ function killAllSync(graceMs) {
 // sends SIGTERM to the whole process group, Ctrl-C sends SIGINT). In every case the children
 // go too. Under node:test an uncaught exception fails the current test instead (the runner owns
 // 'uncaughtException'); the `after` hooks and this 'exit' handler still clean up.
-process.on('exit', () => killAllSync(EXIT_GRACE_MS));
+process.on('exit', () => {
+  killAllSync(EXIT_GRACE_MS);
+  releaseAllClaimsSync();
+  // The temporary base paths of nodes whose start or stop never finished (a hook timed out).
+  for (const dir of ownedBasePaths) fs.rmSync(dir, { recursive: true, force: true });
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, () => {
     console.error(`received ${signal}: stopping ${children.size} child process(es)`);
     process.exit(128 + (os.constants.signals[signal] ?? 0));
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs and locks shared between test files
+// ---------------------------------------------------------------------------------------------
+
+// `npm test` runs several test files at once, each in its own process (`--test-concurrency` in
+// package.json). Whatever two files could both write is claimed first: a claim is a file holding
+// the owner's pid, created exclusively ('wx'). A claim whose owner is gone (a run killed with
+// SIGKILL) is taken over; this process's claims are removed when it exits.
+
+const CLAIM_DIR = path.join(LOG_DIR, '.claims');
+
+// The claim files this process holds.
+const held = new Set();
+
+/**
+ * Claim `file` for this process; false if another running process holds it, or, unless
+ * `reentrant`, if this process does.
+ */
+function tryClaim(file, { reentrant = false } = {}) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      held.add(file);
+      return true;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    let owner = NaN;
+    try {
+      owner = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
+    } catch {
+      continue; // released meanwhile
+    }
+    if (owner === process.pid) {
+      if (!reentrant && held.has(file)) return false;
+      held.add(file);
+      return true;
+    }
+    // Empty: its owner is between creating and writing it.
+    if (!Number.isInteger(owner) || pidAlive(owner)) return false;
+    fs.rmSync(file, { force: true }); // stale: its owner is gone
+  }
+  return false;
+}
+
+function release(file) {
+  held.delete(file);
+  fs.rmSync(file, { force: true });
+}
+
+function releaseAllClaimsSync() {
+  for (const file of held) fs.rmSync(file, { force: true });
+  held.clear();
+}
+
+/**
+ * The path of the log file `e2e/logs/<name>`, for this process only: when a test file running at
+ * the same time already writes a log of that name, this fails instead of mixing two runs' lines in
+ * one file (give the node another name). Asking again for a name this process holds is fine: a
+ * restarted node appends to its log.
+ */
+export function logFile(name) {
+  if (path.basename(name) !== name) throw new Error(`log name ${name}: no directories`);
+  const claim = path.join(CLAIM_DIR, `${name}.owner`);
+  if (!tryClaim(claim, { reentrant: true })) {
+    let owner = '?';
+    try {
+      owner = fs.readFileSync(claim, 'utf8').trim();
+    } catch {
+      // gone meanwhile
+    }
+    throw new Error(
+      `log ${name} is being written by another test process (pid ${owner}): two test files ` +
+        'running at the same time use one log name; give one of them another name',
+    );
+  }
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  return path.join(LOG_DIR, name);
+}
+
+/**
+ * Run `fn` holding the lock `name`, shared by every test process (e.g. `dashboard-packages`:
+ * `npm ci` and the build in dashboard/). Waits for a lock another process holds, up to
+ * `timeoutMs`; a lock whose holder is gone is taken over.
+ */
+export async function withLock(name, fn, { timeoutMs = 10 * 60_000 } = {}) {
+  const file = path.join(CLAIM_DIR, `${name}.lock`);
+  const deadline = Date.now() + timeoutMs;
+  while (!tryClaim(file)) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for the lock ${file}`);
+    }
+    await sleep(500);
+  }
+  try {
+    return await fn();
+  } finally {
+    release(file);
+  }
+}
+
+/**
+ * How many nodes may start at the same time, across all test processes. A node's start (the
+ * genesis state built through the runtime) keeps one core busy for 15-40 s; when several test
+ * files start their nodes at once, more starts than cores only slow each other down, and starve
+ * the nodes already running, whose tests must often finish within an era or two. As many as the
+ * cores; `E2E_NODE_STARTS` overrides it.
+ */
+const NODE_STARTS = Math.max(
+  1,
+  Number.parseInt(process.env.E2E_NODE_STARTS ?? '', 10) || os.availableParallelism(),
+);
+const START_QUEUE = path.join(CLAIM_DIR, 'node-starts');
+let ticketCount = 0;
+
+/** A start waits this long before it takes a slot: the order of starts asked together counts. */
+const START_GRACE_MS = 2_000;
+
+/**
+ * Run `fn` (a node's start) holding one of `NODE_STARTS` slots shared by every test process, by
+ * `order` (0-9, lower first), then in the order the starts asked: each start waiting is a ticket
+ * file named by both, and it takes a slot (a claim, so never more than `NODE_STARTS` at once)
+ * only when it is among the first `NODE_STARTS` tickets. Tickets of processes that are gone are
+ * dropped. Waits at most `timeoutMs`.
+ */
+async function withStartSlot(what, fn, { order = 2, timeoutMs = 10 * 60_000 } = {}) {
+  if (!(Number.isInteger(order) && order >= 0 && order <= 9)) {
+    throw new Error(`start order ${order}: an integer from 0 to 9`);
+  }
+  fs.mkdirSync(START_QUEUE, { recursive: true });
+  const asked = Date.now();
+  const ticket = `${order}-${String(asked).padStart(15, '0')}-${process.pid}-${ticketCount++}`;
+  const file = path.join(START_QUEUE, ticket);
+  fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+  held.add(file);
+  let slot = null;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const waiting = fs
+        .readdirSync(START_QUEUE)
+        .sort()
+        .filter((name) => {
+          const pid = Number.parseInt(name.split('-')[2], 10);
+          if (pid === process.pid || pidAlive(pid)) return true;
+          fs.rmSync(path.join(START_QUEUE, name), { force: true }); // its process is gone
+          return false;
+        });
+      if (Date.now() - asked >= START_GRACE_MS && waiting.indexOf(ticket) < NODE_STARTS) {
+        for (let k = 0; k < NODE_STARTS && !slot; k++) {
+          const candidate = path.join(CLAIM_DIR, `node-start-slot-${k}.lock`);
+          if (tryClaim(candidate)) slot = candidate;
+        }
+        if (slot) break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for a turn to start ${what} ` +
+            `(${waiting.length} node starts waiting or running, ${NODE_STARTS} at a time)`,
+        );
+      }
+      await sleep(250);
+    }
+    return await fn();
+  } finally {
+    if (slot) release(slot);
+    release(file);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,6 +393,9 @@ export async function freePorts(count) {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 }
+
+// The temporary base paths `startNode` made (removed with their node, or when this process exits).
+const ownedBasePaths = new Set();
 
 /** A fresh temporary directory for a node's database and keystore. */
 export function tempBasePath(name) {
@@ -309,13 +488,17 @@ class PortInUse extends Error {}
 /**
  * Start a node and wait until its RPC answers.
  *
- * - `name`: used for the log file `e2e/logs/<name>.log` (appended to on restarts).
+ * - `name`: used for the log file `e2e/logs/<name>.log` (appended to on restarts); no other test
+ *   file running at the same time may use it (see `logFile`).
  * - `args`: chain and role flags, e.g. `['--dev']` or `['--chain', 'local', '--bob', ...]`.
  * - `basePath`: reused across restarts; a fresh temp dir when omitted.
  * - `rpcPort` / `p2pPort`: fresh free ports when omitted. A start that finds its p2p port taken
  *   is retried with fresh ports (up to 3 attempts) unless `p2pPort` was given. The RPC port is
  *   the one the node reports in its log (it picks a random one itself when the port is taken).
- * - `startupTimeoutMs`: bound for each attempt.
+ * - `startupTimeoutMs`: bound for each attempt, once it is this node's turn to start: at most
+ *   `NODE_STARTS` nodes start at a time over all test processes (see `withStartSlot`).
+ * - `startOrder`: 0-9, default 2; a start with a lower one goes before the others waiting (for
+ *   the files that take longest: dev-chain 0, the docs 1).
  *
  * Returns a handle with `wsUrl`, `rpcPort`, `p2pPort`, `basePath`, `logPath`, `tail()` and
  * `stop()`.
@@ -327,23 +510,30 @@ export async function startNode({
   rpcPort,
   p2pPort,
   startupTimeoutMs = 180_000,
+  startOrder = 2,
 }) {
   const bin = requireBinary();
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const ownsBasePath = !basePath;
   basePath ??= tempBasePath(name);
+  if (ownsBasePath) ownedBasePaths.add(basePath);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce({
-        bin,
-        name,
-        args,
-        basePath,
-        ownsBasePath,
-        rpcPort,
-        p2pPort,
-        startupTimeoutMs,
-      });
+      return await withStartSlot(
+        `node ${name}`,
+        () =>
+          startOnce({
+            bin,
+            name,
+            args,
+            basePath,
+            ownsBasePath,
+            rpcPort,
+            p2pPort,
+            startupTimeoutMs,
+          }),
+        { order: startOrder },
+      );
     } catch (error) {
       if (!(error instanceof PortInUse) || attempt >= START_ATTEMPTS) {
         if (ownsBasePath) fs.rmSync(basePath, { recursive: true, force: true });
@@ -367,7 +557,7 @@ async function startOnce(options) {
     rpcPort ??= a;
     p2pPort ??= b;
   }
-  const logPath = path.join(LOG_DIR, `${name}.log`);
+  const logPath = logFile(`${name}.log`);
 
   const fullArgs = [
     ...args,

@@ -21,6 +21,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -41,15 +42,16 @@ import { serve } from '../../dashboard/serve.js';
 import {
   BLOCK_MS,
   ERA_MS,
-  LOG_DIR,
   UNIT,
   activeEra,
   cleanup,
   connect,
   freePorts,
+  logFile,
   sendAndWait,
   startNode,
   theEvent,
+  withLock,
   withLogs,
   withTimeout,
 } from '../lib/node.js';
@@ -71,6 +73,7 @@ const PAGE_WAIT_MS = 30_000;
 
 let node;
 let api;
+let dist; // the page, built for this test
 let site;
 let browser;
 let page;
@@ -91,18 +94,26 @@ const balance = (codec) => formatBalance(codec.toBigInt(), token);
 
 const run = promisify(execFile);
 
-/** `npm ci` in dashboard/ when its packages are missing or older than its lockfile, then build. */
-async function buildDashboard() {
-  const installed = path.join(DASHBOARD_DIR, 'node_modules', '.package-lock.json');
-  const lock = path.join(DASHBOARD_DIR, 'package-lock.json');
-  if (!fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs) {
-    await run('npm', ['ci', '--no-audit', '--no-fund'], {
-      cwd: DASHBOARD_DIR,
-      timeout: 5 * 60_000,
-    });
-  }
-  const { build } = await import('../../dashboard/build.js');
-  await build();
+/**
+ * `npm ci` in dashboard/ when its packages are missing or older than its lockfile, then build the
+ * page into `dist`, a directory of this test's own: main-command.test.js, which may run at the
+ * same time, has scripts/dashboard.sh build and serve dashboard/dist. Both hold the lock
+ * `dashboard-packages` while they may install or build, so that one never runs `npm ci` under the
+ * other.
+ */
+async function buildDashboard(dist) {
+  await withLock('dashboard-packages', async () => {
+    const installed = path.join(DASHBOARD_DIR, 'node_modules', '.package-lock.json');
+    const lock = path.join(DASHBOARD_DIR, 'package-lock.json');
+    if (!fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs) {
+      await run('npm', ['ci', '--no-audit', '--no-fund'], {
+        cwd: DASHBOARD_DIR,
+        timeout: 5 * 60_000,
+      });
+    }
+    const { build } = await import('../../dashboard/build.js');
+    await build(dist);
+  });
 }
 
 // ---- reading the page ---------------------------------------------------------------------------
@@ -159,7 +170,7 @@ function yieldWindow(figures) {
 }
 
 async function screenshot(view) {
-  await page.screenshot({ path: path.join(LOG_DIR, `dashboard-${view}.png`) });
+  await page.screenshot({ path: logFile(`dashboard-${view}.png`) });
 }
 
 /** No error logged by the page so far, but the expected one about the closed port. */
@@ -175,7 +186,8 @@ describe('the dashboard, in Chromium, on a dev node', () => {
   before(
     async () => {
       assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}; set CHROMIUM to its path`);
-      await buildDashboard();
+      dist = fs.mkdtempSync(path.join(os.tmpdir(), 'restaking-e2e-dashboard-'));
+      await buildDashboard(dist);
       node = await startNode({ name: 'dashboard', args: ['--dev'] });
       api = await connect(node);
       await cryptoWaitReady();
@@ -215,7 +227,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       // max_share. The set-up is done before the page opens: it reads both services at once.
       await sendAndWait(api, api.tx.restaking.optIn(BRIDGE, 90_000n * UNIT), alice);
 
-      site = await serve({ port: 0 });
+      site = await serve({ port: 0, root: dist });
       browser = await puppeteer.launch({
         executablePath: CHROMIUM,
         headless: true,
@@ -250,6 +262,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         },
       );
       await site?.close();
+      if (dist) fs.rmSync(dist, { recursive: true, force: true });
       await cleanup({ apis: [api], nodes: [node] });
     },
     { timeout: 60_000 },

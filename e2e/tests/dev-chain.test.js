@@ -134,7 +134,12 @@ describe('dev chain', () => {
         keyring.addFromUri(`//${n}`),
       );
       // `--rpc-methods unsafe`: the validator section asks the node to generate session keys.
-      node = await startNode({ name: 'dev', args: ['--dev', '--rpc-methods', 'unsafe'] });
+      // The longest file: its node starts before those of other files waiting to start theirs.
+      node = await startNode({
+        name: 'dev',
+        args: ['--dev', '--rpc-methods', 'unsafe'],
+        startOrder: 0,
+      });
       api = await connect(node);
       // The waits below assume fast-runtime timing (an era a minute, 2-era windows).
       const sessionsPerEra = api.consts.staking.sessionsPerEra.toNumber();

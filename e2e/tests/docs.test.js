@@ -2,9 +2,11 @@
 //
 // - Every ```js block in the READMEs and docs/*.md is a program run against a fresh `--dev` node
 //   (one node per document, blocks in document order, so a block may build on the chain state
-//   of the blocks before it). Each runs as its own ES module: the ```js setup block of
-//   docs/polkadot-js.md (connect, keyring, `send`, ...), then the block, then a disconnect. A
-//   block passes when it exits with code 0; examples check their claims with `assert`.
+//   of the blocks before it). The documents run at the same time, each on its own node: their
+//   examples mostly wait for blocks and eras. Each block runs as its own ES module: the ```js
+//   setup block of docs/polkadot-js.md (connect, keyring, `send`, ...), then the block, then a
+//   disconnect. A block passes when it exits with code 0; examples check their claims with
+//   `assert`.
 // - Every ```rust and ```toml block names the file it is taken from in an HTML comment on the
 //   line before it (<!-- source: runtime/src/configs/mod.rs -->); its lines must appear in that
 //   file, in order and adjacent (indentation and blank lines aside). The file is compiled and
@@ -18,7 +20,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { LOG_DIR, spawnTracked, startNode, stopProcess } from '../lib/node.js';
+import { logFile, spawnTracked, startNode, stopProcess } from '../lib/node.js';
 
 const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(E2E_DIR, '..');
@@ -35,6 +37,12 @@ function documents() {
     .map((f) => `docs/${f}`);
   return ['README.md', 'pallets/restaking/README.md', 'e2e/README.md', ...docs];
 }
+
+/**
+ * A document's name in file names, unique among the documents: `docs/governance.md` ->
+ * `governance`, `pallets/restaking/README.md` -> `pallets-restaking-README`.
+ */
+const slug = (doc) => doc.replace(/^docs\//, '').replace(/\.md$/, '').replaceAll('/', '-');
 
 /** The fenced code blocks of a Markdown file: `{ info, code, line, source }`. */
 function codeBlocks(doc) {
@@ -138,7 +146,8 @@ describe('docs: scripts named in shell examples', () => {
   });
 });
 
-describe('docs: JavaScript examples on a dev chain', () => {
+// The documents at the same time (each on its own node); the blocks of one in order.
+describe('docs: JavaScript examples on a dev chain', { concurrency: true }, () => {
   it('the setup block exists', () => {
     assert.match(setup, /ApiPromise\.create/, `${SETUP_DOC} has no \`\`\`js setup block`);
   });
@@ -146,11 +155,12 @@ describe('docs: JavaScript examples on a dev chain', () => {
   for (const doc of documents()) {
     const blocks = codeBlocks(doc).filter((b) => b.info === 'js');
     if (blocks.length === 0) continue;
-    describe(doc, () => {
+    describe(doc, { concurrency: 1 }, () => {
       let node;
       let failed = false;
       it(`starts a dev node`, { timeout: 240_000 }, async () => {
-        node = await startNode({ name: `docs-${path.basename(doc, '.md')}`, args: ['--dev'] });
+        // The second longest file: its nodes start after dev-chain's, before those of the others.
+        node = await startNode({ name: `docs-${slug(doc)}`, args: ['--dev'], startOrder: 1 });
       });
       for (const block of blocks) {
         it(`runs the example at line ${block.line}`, { timeout: BLOCK_TIMEOUT_MS + 30_000 }, async (t) => {
@@ -159,14 +169,13 @@ describe('docs: JavaScript examples on a dev chain', () => {
             return;
           }
           fs.mkdirSync(RUN_DIR, { recursive: true });
-          const file = path.join(RUN_DIR, `${path.basename(doc, '.md')}-${block.line}.mjs`);
+          const file = path.join(RUN_DIR, `${slug(doc)}-${block.line}.mjs`);
           fs.writeFileSync(
             file,
             `${setup}\n\n// ---- ${doc}:${block.line}\n${block.code}\n\nawait api.disconnect();\nprocess.exit(0);\n`,
           );
           const { code, output } = await runModule(file, { WS: node.wsUrl }, BLOCK_TIMEOUT_MS);
-          fs.mkdirSync(LOG_DIR, { recursive: true });
-          fs.writeFileSync(path.join(LOG_DIR, `docs-${path.basename(file, '.mjs')}.out`), output);
+          fs.writeFileSync(logFile(`docs-${path.basename(file, '.mjs')}.out`), output);
           if (code !== 0) failed = true;
           assert.equal(
             code,

@@ -10,16 +10,17 @@ import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
-  LOG_DIR,
   cleanup,
   connectUrl,
   freePorts,
   httpRpc,
+  logFile,
   rpcPortFromLog,
   sleep,
   spawnTracked,
   stopProcess,
   tailFile,
+  withLock,
 } from '../lib/node.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,8 +45,7 @@ after(
 
 it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { timeout: 600_000 }, async () => {
   const [rpcPort, p2pPort] = await freePorts(2);
-  fs.mkdirSync(LOG_DIR, { recursive: true });
-  const logPath = path.join(LOG_DIR, 'run-dev-chain.log');
+  const logPath = logFile('run-dev-chain.log');
   const log = fs.openSync(logPath, 'w');
   // Its own process group, so that stopping it also stops cargo or the node it execs.
   child = spawnTracked(
@@ -93,26 +93,37 @@ it('./scripts/run-dev-chain.sh starts a dev chain with the sample service', { ti
   }
 });
 
-it('./scripts/dashboard.sh serves the dashboard for that chain and prints its URL', { timeout: 300_000 }, async () => {
+// Up to 4 minutes waiting for the lock (the dashboard test installing and building), 4 for the script.
+it('./scripts/dashboard.sh serves the dashboard for that chain and prints its URL', { timeout: 540_000 }, async () => {
   assert.ok(nodePort, 'the dev chain of the test above runs');
-  const [pagePort] = await freePorts(1);
   const ws = `ws://127.0.0.1:${nodePort}`;
-  const logPath = path.join(LOG_DIR, 'dashboard-script.log');
-  const log = fs.openSync(logPath, 'w');
-  dashboard = spawnTracked('./scripts/dashboard.sh', ['--port', String(pagePort), '--ws', ws], {
-    cwd: ROOT,
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
-  fs.closeSync(log);
-  // npm ci and the build run only if the dashboard test has not done them yet.
-  const url = `http://127.0.0.1:${pagePort}/?ws=${encodeURIComponent(ws)}`;
-  const deadline = Date.now() + 240_000;
-  while (!fs.readFileSync(logPath, 'utf8').includes(`Dashboard: ${url} (node ${ws})`)) {
-    assert.ok(dashboard.exitCode === null, `dashboard.sh exited:\n${tailFile(logPath)}`);
-    assert.ok(Date.now() < deadline, `no URL printed within 240 s:\n${tailFile(logPath)}`);
-    await sleep(500);
-  }
+  const logPath = logFile('dashboard-script.log');
+  let url;
+  // npm ci runs only if the dashboard test has not run it yet, the build only if dashboard/dist is
+  // missing or older than its sources. The lock keeps the dashboard test (which may run at the
+  // same time) from running npm ci in dashboard/ while the script does; it is held until the
+  // script serves the page, that is until it is done installing and building.
+  await withLock(
+    'dashboard-packages',
+    async () => {
+      const [pagePort] = await freePorts(1);
+      url = `http://127.0.0.1:${pagePort}/?ws=${encodeURIComponent(ws)}`;
+      const log = fs.openSync(logPath, 'w');
+      dashboard = spawnTracked('./scripts/dashboard.sh', ['--port', String(pagePort), '--ws', ws], {
+        cwd: ROOT,
+        stdio: ['ignore', log, log],
+        detached: true,
+      });
+      fs.closeSync(log);
+      const deadline = Date.now() + 240_000;
+      while (!fs.readFileSync(logPath, 'utf8').includes(`Dashboard: ${url} (node ${ws})`)) {
+        assert.ok(dashboard.exitCode === null, `dashboard.sh exited:\n${tailFile(logPath)}`);
+        assert.ok(Date.now() < deadline, `no URL printed within 240 s:\n${tailFile(logPath)}`);
+        await sleep(500);
+      }
+    },
+    { timeoutMs: 240_000 },
+  );
   const response = await fetch(url);
   assert.equal(response.status, 200);
   assert.match(await response.text(), /<title>Restaking dashboard<\/title>/);

@@ -1,7 +1,8 @@
 // polkadot-api (PAPI) beside polkadot-js, end to end on one `--dev` node: the descriptors are
 // generated from the running node's metadata by PAPI's own CLI (`papi add restaking -w <node>`),
-// in a scratch directory (`e2e/.papi-run/`, not committed); then a typed client reads
-// `RestakingApi` and sends `opt_in`, with no hand-written types. About a minute.
+// in a scratch directory of this run's own (`e2e/.papi-run/<pid>/`, not committed, removed at the
+// end); then a typed client reads `RestakingApi` and sends `opt_in`, with no hand-written types.
+// About a minute.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,10 +19,11 @@ import { getPolkadotSigner } from 'polkadot-api/signer';
 import { getWsProvider } from 'polkadot-api/ws';
 import { WebSocket } from 'ws';
 
-import { LOG_DIR, UNIT, cleanup, startNode, withLogs } from '../lib/node.js';
+import { UNIT, cleanup, logFile, startNode, withLogs } from '../lib/node.js';
 
 const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RUN_DIR = path.join(E2E_DIR, '.papi-run');
+// Under e2e/, so that the generated descriptors find e2e's own polkadot-api; one per process.
+const RUN_DIR = path.join(E2E_DIR, '.papi-run', String(process.pid));
 const PAPI = path.join(E2E_DIR, 'node_modules', '.bin', 'papi');
 
 // PAPI's WebSocket provider uses the global WebSocket, which Node.js has from version 22.
@@ -62,8 +64,7 @@ describe('polkadot-api with descriptors generated from the node', () => {
           npm_config_fund: 'false',
         },
       });
-      fs.mkdirSync(LOG_DIR, { recursive: true });
-      fs.writeFileSync(path.join(LOG_DIR, 'papi-cli.log'), `${stdout}\n${stderr}`);
+      fs.writeFileSync(logFile('papi-cli.log'), `${stdout}\n${stderr}`);
 
       const descriptors = path.join(RUN_DIR, '.papi', 'descriptors', 'dist', 'index.js');
       const { restaking } = await import(pathToFileURL(descriptors).href);
@@ -76,6 +77,7 @@ describe('polkadot-api with descriptors generated from the node', () => {
   after(
     async () => {
       client?.destroy();
+      fs.rmSync(RUN_DIR, { recursive: true, force: true });
       await cleanup({ nodes: [node] });
     },
     { timeout: 60_000 },
