@@ -10,8 +10,11 @@
 #    crates.io metadata; the runtime API crate depends on no pallet.
 # 3. A copy of the workspace's runtime and node, outside this workspace, whose
 #    `pallet-restaking` and `pallet-restaking-runtime-api` are crates.io dependencies patched to
-#    the unpacked packages, is compiled (`cargo check`, no WASM) with the workspace's features
-#    and `Cargo.lock`, so every other dependency comes from the build cache.
+#    the unpacked packages, is built (`cargo build`, no WASM) with the workspace's features and
+#    `Cargo.lock`, so every other dependency comes from the test build's cache (a `cargo check`
+#    would type-check every dependency once more). Its runtime and node are renamed
+#    `consumer-runtime` and `consumer-node`, so that they share no build unit with the
+#    workspace's own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -79,15 +82,30 @@ pallet-restaking = { path = "$WORK/pallet-restaking-$VERSION" }
 pallet-restaking-runtime-api = { path = "$WORK/pallet-restaking-runtime-api-$VERSION" }
 EOF
 grep -q 'path = "pallets' "$WORK/consumer/Cargo.toml" && fail "the consumer still names the workspace's crates"
+# Renamed (`consumer-runtime`, `consumer-node`, the binary too): cargo hashes a path package by
+# its path within its workspace, so under their own names these would share the build units of
+# the workspace's runtime and node and force a rebuild of both afterwards (and the node binary
+# would be replaced by one without the WASM runtime).
+sed -i 's/^name = "restaking-runtime"$/name = "consumer-runtime"/' "$WORK/consumer/runtime/Cargo.toml"
+sed -i -e 's/^name = "restaking-node"$/name = "consumer-node"/' \
+	-e 's|^restaking-runtime = { path = "../runtime" }$|restaking-runtime = { package = "consumer-runtime", path = "../runtime" }|' \
+	"$WORK/consumer/node/Cargo.toml"
+[ "$(grep -c '^name = "consumer-node"$' "$WORK/consumer/node/Cargo.toml")" = 2 ] &&
+	grep -q 'package = "consumer-runtime"' "$WORK/consumer/node/Cargo.toml" &&
+	grep -q '^name = "consumer-runtime"$' "$WORK/consumer/runtime/Cargo.toml" ||
+	fail "the consumer's runtime and node were not renamed"
+CONSUMER_FEATURES=("${RESTAKING_FEATURES[@]//restaking-node\//consumer-node/}")
 (
 	cd "$WORK/consumer"
 	export WASM_BUILD_WORKSPACE_HINT="$PWD"
 	# Not `--locked`: the lock drops the packaged crates' dev-dependencies (they are no longer
 	# workspace members). `--offline` keeps every other version as this workspace locked it.
-	SKIP_WASM_BUILD=1 cargo check --offline -p restaking-runtime -p restaking-node "${RESTAKING_FEATURES[@]}"
+	# The runtime's own skip variable, not SKIP_WASM_BUILD: every WASM builder in the tree watches
+	# that one, and a change would rebuild frame-benchmarking-cli and the node in the workspace.
+	SKIP_CONSUMER_RUNTIME_WASM_BUILD=1 cargo build --offline -p consumer-runtime -p consumer-node "${CONSUMER_FEATURES[@]}"
 	# The patched crates are the packages, not this repository's sources, and the SDK is the
 	# version this workspace is tested with.
-	cargo tree --offline -p restaking-runtime -i pallet-restaking -e normal --depth 0 | tee "$WORK/tree.txt"
+	cargo tree --offline -p consumer-runtime -i pallet-restaking -e normal --depth 0 | tee "$WORK/tree.txt"
 	grep -q "$WORK/pallet-restaking-$VERSION" "$WORK/tree.txt" || fail "the runtime did not use the packaged pallet"
 	for crate in pallet-staking frame-support sp-runtime; do
 		ours=$(grep -A1 "^name = \"$crate\"$" "$ROOT/Cargo.lock" | sed -n 's/^version = //p')

@@ -18,4 +18,13 @@ export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 RESTAKING_PACKAGES=(-p pallet-restaking -p pallet-restaking-runtime-api -p restaking-runtime -p restaking-node)
 RESTAKING_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/metadata-hash,restaking-node/try-runtime)
 RESTAKING_NODE="$CARGO_TARGET_DIR/debug/restaking-node"
+
+# Clippy lints our crates while they build, instead of in a separate `cargo clippy` (which would
+# type-check every dependency once more: 10-15 minutes of a cold 2-core CI). This is what
+# `cargo clippy` itself does, with `check` instead of a build: clippy-driver is rustc with the
+# lints added, run only for this workspace's crates, and `-D warnings` makes a warning, clippy's
+# or rustc's, fail the build. Every script builds with it, so they all share one build; a plain
+# `cargo build` works too, but rebuilds our crates (not the dependencies) once.
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 export RESTAKING_NODE
