@@ -11,7 +11,8 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_restaking_runtime_api::{
-	PendingSlash, RestakerView, RiskFigures, RiskView, RuleIndex, ServiceId, ServiceView, SlashId,
+	DelegationView, OperatorView, PendingSlash, RestakerView, RiskFigures, RiskView, RuleIndex,
+	ServiceId, ServiceView, SlashId,
 	SlashSimulation,
 };
 use sp_api::impl_runtime_apis;
@@ -259,6 +260,14 @@ impl_runtime_apis! {
 
 		fn risk_figures(start_after: Option<AccountId>) -> RiskFigures<AccountId, Balance> {
 			Restaking::risk_figures(start_after)
+		}
+
+		fn operator(who: AccountId) -> Option<OperatorView<AccountId, Balance>> {
+			Restaking::operator_view(&who)
+		}
+
+		fn delegation(who: AccountId) -> Option<DelegationView<AccountId, Balance>> {
+			Restaking::delegation_view(&who)
 		}
 	}
 

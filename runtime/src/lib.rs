@@ -138,7 +138,7 @@ pub type UncheckedExtrinsic =
 /// The payload a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Runtime migrations beyond the pallets' own.
-type Migrations = ();
+type Migrations = (pallet_restaking::migrations::v5::MigrateV4ToV5<Runtime>,);
 /// Dispatches blocks to the pallets.
 pub type Executive = frame_executive::Executive<
 	Runtime,

@@ -521,6 +521,41 @@ fn every_pallet_keeps_its_invariants_across_eras_with_slashes_in_flight() {
 	});
 }
 
+/// A chain that ran storage version 4 (no operators) upgrades through the runtime's
+/// `Migrations`, as try-runtime runs them: `pre_upgrade`, the migration, `post_upgrade` and every
+/// pallet's `try_state`. Every position and pending slash is still there.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn a_chain_at_storage_version_4_upgrades_to_5_with_its_positions_and_pending_slashes() {
+	use frame_support::traits::{GetStorageVersion, StorageVersion};
+	ext_from_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let bob = account(Sr25519Keyring::Bob);
+		run_to_era(1);
+		assert_ok!(Restaking::report_offence(
+			RuntimeOrigin::signed(bob),
+			SAMPLE_SERVICE,
+			account(Sr25519Keyring::Alice),
+			0,
+			1
+		));
+		StorageVersion::new(4).put::<Restaking>();
+		let positions = pallet_restaking::Positions::<Runtime>::iter().count();
+		assert_eq!(positions, 4, "the four validators are in the sample service");
+		let weight = crate::Executive::try_runtime_upgrade(
+			frame_try_runtime::UpgradeCheckSelect::All,
+		)
+		.expect("pre_upgrade, migration, post_upgrade and try_state pass");
+		assert!(weight.ref_time() > 0);
+		assert_eq!(Restaking::on_chain_storage_version(), StorageVersion::new(5));
+		assert_eq!(pallet_restaking::Positions::<Runtime>::iter().count(), positions);
+		assert_eq!(pallet_restaking::Slashes::<Runtime>::iter().count(), 1);
+		// Run once: a second upgrade finds version 5 and does nothing.
+		crate::Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
+			.expect("the upgrade is idempotent");
+		assert_eq!(Restaking::on_chain_storage_version(), StorageVersion::new(5));
+	});
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bounds and fees.
 // ---------------------------------------------------------------------------------------------

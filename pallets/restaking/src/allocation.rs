@@ -22,34 +22,57 @@ impl<T: Config> Pallet<T> {
 		service: ServiceId,
 		amount: BalanceOf<T>,
 	) -> DispatchResult {
+		let era = T::Slashing::active_era();
+		Self::open_checked(&who, service, amount, era, false)?;
+		Self::deposit_event(Event::<T>::OptedIn { who: who.clone(), service, amount });
+		// An operator's delegators follow it into the service from the next era.
+		Self::operator_joined(&who, service);
+		Ok(())
+	}
+
+	/// Open a position of `amount` for `who` in `service`, in force from active era `from`
+	/// (the active era for an opt-in or a delegation, the next one for a delegator following
+	/// its operator), after every check of an opt-in. A delegator's position (`delegated`)
+	/// does not need `who` to be a validator: its operator runs the service.
+	pub(crate) fn open_checked(
+		who: &T::AccountId,
+		service: ServiceId,
+		amount: BalanceOf<T>,
+		from: sp_staking::EraIndex,
+		delegated: bool,
+	) -> DispatchResult {
 		let info = Self::active_service(service)?;
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAllocation);
 		ensure!(amount >= info.params.min_stake, Error::<T>::BelowMinStake);
-		let stake = Self::bonded_stake(&who)?;
-		ensure!(!T::Staking::is_virtual_staker(&who), Error::<T>::VirtualStaker);
+		let stake = Self::bonded_stake(who)?;
+		ensure!(!T::Staking::is_virtual_staker(who), Error::<T>::VirtualStaker);
 		// Staking's hooks name the controller on withdrawals; positions are kept by stash.
 		ensure!(
-			T::Staking::stash_by_ctrl(&who).ok().as_ref() == Some(&who),
+			T::Staking::stash_by_ctrl(who).ok().as_ref() == Some(who),
 			Error::<T>::LegacyController
 		);
-		if info.params.validators_only {
-			ensure!(T::Staking::is_validator(&who), Error::<T>::NotValidator);
+		if info.params.validators_only && !delegated {
+			ensure!(T::Staking::is_validator(who), Error::<T>::NotValidator);
 		}
-		ensure!(!Positions::<T>::contains_key(&who, service), Error::<T>::AlreadyOptedIn);
+		ensure!(!Positions::<T>::contains_key(who, service), Error::<T>::AlreadyOptedIn);
 		ensure!(amount <= stake.active, Error::<T>::InsufficientStake);
 		let era = T::Slashing::active_era();
-		if let Some(departure) = Departures::<T>::get(&who, service) {
-			ensure!(!Self::departure_reportable(&departure, era), Error::<T>::RecentlyExited);
+		if let Some(departure) = Departures::<T>::get(who, service) {
+			let window = Self::history_window(who);
+			ensure!(
+				!Self::departure_reportable(&departure, era, window),
+				Error::<T>::RecentlyExited
+			);
 		}
 
-		Self::ensure_synced(&who)?;
+		Self::ensure_synced(who)?;
 		// An opt-in is in force from now: besides every allocation already promised (set
 		// allocations count from the era they take effect, decreases only from their release),
 		// it shares this era with the positions ejected in it, which back their services until
-		// the next era.
-		let ledger = Restakers::<T>::get(&who);
+		// the next era. A position from the next era does not.
+		let ledger = Restakers::<T>::get(who);
 		let (leaving, leaving_claim) =
-			ledger.as_ref().map(|l| l.leaving.in_force(era)).unwrap_or_default();
+			ledger.as_ref().map(|l| l.leaving.in_force(from)).unwrap_or_default();
 		let allocated = ledger.as_ref().map(|l| l.total_allocated).unwrap_or_default();
 		let total = allocated
 			.checked_add(&leaving)
@@ -58,10 +81,8 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_within_leverage(total, &stake)?;
 		let claims = ledger.map(|l| l.total_claim).unwrap_or_default();
 		Self::ensure_covered(claims.saturating_add(leaving_claim), service, &info, amount, &stake)?;
-		Self::ensure_within_share(&info, amount, era)?;
-		Self::open_position(&who, service, amount, info.params.dispute_window)?;
-		Self::deposit_event(Event::<T>::OptedIn { who, service, amount });
-		Ok(())
+		Self::ensure_within_share(&info, amount, from)?;
+		Self::open_position(who, service, amount, info.params.dispute_window, from)
 	}
 
 	/// Raise an allocation from the next era, or schedule lowering it from the era the
@@ -135,6 +156,8 @@ impl<T: Config> Pallet<T> {
 		Self::change_position(&who, service, |position| {
 			position.exit = Some(Exit { target: Zero::zero(), release_era });
 		})?;
+		// An operator's delegators leave the service with it, in the same era.
+		Self::operator_leaving(&who, service, release_era)?;
 		Self::deposit_event(Event::<T>::OptOutScheduled { who, service, release_era });
 		Ok(())
 	}
@@ -211,7 +234,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Refuse a total allocation above `MaxLeverage x active stake`.
-	fn ensure_within_leverage(total: BalanceOf<T>, stake: &Stake<BalanceOf<T>>) -> DispatchResult {
+	pub(crate) fn ensure_within_leverage(total: BalanceOf<T>, stake: &Stake<BalanceOf<T>>) -> DispatchResult {
 		ensure!(total <= Self::leverage_cap(stake.active), Error::<T>::LeverageExceeded);
 		Ok(())
 	}

@@ -186,6 +186,27 @@ fn approve_if_held<T: Config>(slash: crate::SlashId) {
 	}
 }
 
+/// An operator (10% commission) in `MaxServicesPerRestaker` services.
+fn operator_in_services<T: Config>() -> (T::AccountId, Vec<ServiceId>) {
+	operator_named::<T>("operator", 0)
+}
+
+fn operator_named<T: Config>(name: &'static str, index: u32) -> (T::AccountId, Vec<ServiceId>) {
+	let operator = bonded_stash::<T>(name, index);
+	Pallet::<T>::do_set_operator(operator.clone(), Perbill::from_percent(10)).expect("operates");
+	let slasher: T::AccountId = account("slasher", index, 0);
+	let ids = in_services::<T>(&operator, &slasher, T::MaxServicesPerRestaker::get());
+	(operator, ids)
+}
+
+/// A bonded stash delegating a tenth of its bond to `operator`.
+fn delegator_of<T: Config>(operator: &T::AccountId, index: u32) -> T::AccountId {
+	let who = bonded_stash::<T>("delegator", index);
+	let amount = bond_amount::<T>() / 10u32.into();
+	Pallet::<T>::do_delegate(who.clone(), operator.clone(), amount).expect("delegates");
+	who
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -532,6 +553,89 @@ mod benchmarks {
 		{
 			Pallet::<T>::on_initialize(1u32.into());
 		}
+	}
+
+	/// An operator in `MaxServicesPerRestaker` services; the delegation opens a position in
+	/// each.
+	#[benchmark]
+	fn delegate() {
+		let (operator, _) = operator_in_services::<T>();
+		let who = bonded_stash::<T>("delegator", 0);
+		let amount = bond_amount::<T>() / 10u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), operator, amount);
+		assert_eq!(
+			crate::Restakers::<T>::get(&who).unwrap().services.len() as u32,
+			T::MaxServicesPerRestaker::get()
+		);
+	}
+
+	/// Every position of the delegation scheduled to leave.
+	#[benchmark]
+	fn undelegate() {
+		let (operator, ids) = operator_in_services::<T>();
+		let who = delegator_of::<T>(&operator, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(Positions::<T>::get(&who, ids[0]).unwrap().exit.is_some());
+	}
+
+	#[benchmark]
+	fn exclude_service() {
+		let (operator, ids) = operator_in_services::<T>();
+		let who = delegator_of::<T>(&operator, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), ids[0]);
+		assert!(Positions::<T>::get(&who, ids[0]).unwrap().exit.is_some());
+	}
+
+	/// From an operator in `MaxServicesPerRestaker` services to another in as many others:
+	/// every old position leaves, every new one opens.
+	#[benchmark]
+	fn redelegate() {
+		let (operator, old) = operator_in_services::<T>();
+		let who = delegator_of::<T>(&operator, 0);
+		let (other, new) = operator_named::<T>("operator", 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), other);
+		assert!(Positions::<T>::get(&who, old[0]).unwrap().exit.is_some());
+		assert!(Positions::<T>::contains_key(&who, new[0]));
+	}
+
+	/// `d`: delegators of the operator; the report must not depend on them (paging).
+	#[benchmark]
+	fn report_offence_against_operator(d: Linear<1, { T::MaxDelegatorsPerOperator::get() }>) {
+		let (operator, ids) = operator_in_services::<T>();
+		for i in 0..d {
+			delegator_of::<T>(&operator, i);
+		}
+		let slasher = crate::Services::<T>::get(ids[0]).unwrap().params.slasher;
+		let era = T::Staking::current_era();
+		#[extrinsic_call]
+		report_offence(RawOrigin::Signed(slasher), ids[0], operator, 0, era);
+		assert_eq!(crate::DelegatorJobs::<T>::iter().count(), 1);
+	}
+
+	/// `d`: delegators one page lands on, each slashed (with its cascade) in
+	/// `MaxServicesPerRestaker` services.
+	#[benchmark]
+	fn apply_delegator_slashes(d: Linear<1, { T::MaxDelegatorSlashesPerBlock::get() }>) {
+		let (operator, ids) = operator_in_services::<T>();
+		for i in 0..d {
+			delegator_of::<T>(&operator, i);
+		}
+		let slasher = crate::Services::<T>::get(ids[0]).unwrap().params.slasher;
+		let era = T::Staking::current_era();
+		let slash = Pallet::<T>::do_report_offence(slasher, ids[0], operator, 0, era).unwrap();
+		approve_if_held::<T>(slash);
+		let apply_era = Slashes::<T>::get(slash).unwrap().apply_era;
+		T::Staking::set_era(apply_era);
+		Pallet::<T>::do_apply_due_slash(slash).unwrap();
+		crate::DelegatorJobs::<T>::mutate(slash, |job| job.as_mut().unwrap().approved = true);
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), slash);
+		assert!(!crate::DelegatorJobs::<T>::contains_key(slash) || d == T::MaxDelegatorSlashesPerBlock::get());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

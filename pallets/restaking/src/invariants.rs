@@ -303,6 +303,76 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(indexed.contains(&(who, service)), "departure not indexed for pruning");
 		}
+		Self::check_delegations()
+	}
+
+	/// Operators and delegators:
+	/// - each operator's `delegators` counts its entries in `OperatorDelegators`, at most
+	///   `MaxDelegatorsPerOperator`, and its commission (and one waiting) is at most
+	///   `MaxCommission`;
+	/// - every delegation is to an operator and listed among its delegators (and its former
+	///   operator's, while it can be reached); a delegator is not an operator;
+	/// - a delegator's positions are in its operator's services or leaving (its own opt-ins
+	///   are refused), each allocation at most the delegated amount;
+	/// - delegator jobs are for known services and operators.
+	fn check_delegations() -> Result<(), TryRuntimeError> {
+		use crate::pallet::{DelegatorJobs, Delegations, OperatorDelegators, Operators};
+		let mut counted: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		for (operator, _, _) in OperatorDelegators::<T>::iter() {
+			let entry = counted.entry(operator).or_default();
+			*entry = entry.saturating_add(1);
+		}
+		for (who, operator) in Operators::<T>::iter() {
+			ensure!(
+				counted.get(&who).copied().unwrap_or_default() == operator.delegators,
+				"operator's delegator count differs from its entries"
+			);
+			ensure!(
+				operator.delegators <= T::MaxDelegatorsPerOperator::get(),
+				"more delegators than MaxDelegatorsPerOperator"
+			);
+			let max = T::MaxCommission::get();
+			ensure!(
+				operator.commission <= max &&
+					operator.pending_commission.is_none_or(|(c, _)| c <= max),
+				"commission above MaxCommission"
+			);
+			ensure!(!Delegations::<T>::contains_key(&who), "an operator delegates");
+		}
+		for operator in counted.keys() {
+			ensure!(Operators::<T>::contains_key(operator), "delegators of a non-operator");
+		}
+		// An operator's ejection reaches its delegators in pages.
+		let ejecting: BTreeSet<(T::AccountId, ServiceId)> = DelegatorJobs::<T>::iter_values()
+			.filter(|job| job.eject)
+			.map(|job| (job.operator, job.service))
+			.collect();
+		for (who, delegation) in Delegations::<T>::iter() {
+			ensure!(
+				OperatorDelegators::<T>::contains_key(&delegation.operator, &who),
+				"delegation missing from its operator's delegators"
+			);
+			for service in Restakers::<T>::get(&who).map(|l| l.services).unwrap_or_default() {
+				let position =
+					Positions::<T>::get(&who, service).ok_or("ledger lists a missing position")?;
+				ensure!(
+					position.allocation <= delegation.amount,
+					"delegated position above the delegated amount"
+				);
+				let operator_in = Positions::<T>::contains_key(&delegation.operator, service);
+				let leaving = position.exit.as_ref().is_some_and(|exit| exit.target.is_zero());
+				ensure!(
+					operator_in ||
+						leaving || delegation.until.is_some() ||
+						ejecting.contains(&(delegation.operator.clone(), service)),
+					"delegated position in a service its operator is not in"
+				);
+			}
+		}
+		for (_, job) in DelegatorJobs::<T>::iter() {
+			ensure!(Services::<T>::contains_key(job.service), "delegator job of an unknown service");
+			ensure!(Operators::<T>::contains_key(&job.operator), "delegator job of a non-operator");
+		}
 		Ok(())
 	}
 

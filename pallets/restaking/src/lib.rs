@@ -16,7 +16,9 @@ extern crate alloc;
 pub mod adapter;
 pub mod allocation;
 pub mod cascade;
+pub mod delegation;
 pub mod invariants;
+pub mod migrations;
 pub mod positions;
 pub mod rewards;
 pub mod services;
@@ -56,18 +58,26 @@ pub type ServiceOf<T> = Service<
 >;
 /// A restaker's ledger as this runtime stores it.
 pub type RestakerLedgerOf<T> = RestakerLedger<BalanceOf<T>, <T as Config>::MaxServicesPerRestaker>;
-/// How many `(era, allocation)` pairs a position's history can hold: `ReportWindow + 3` (see
-/// [`AllocationHistory`]).
+/// How many `(era, allocation)` pairs a position's history can hold: the longest window a
+/// history keeps (the report window, or for a delegator the bonding duration, see
+/// `Pallet::history_window`) plus 3 (see [`AllocationHistory`]).
 pub struct HistoryBound<T>(core::marker::PhantomData<T>);
 impl<T: Config> frame_support::traits::Get<u32> for HistoryBound<T> {
 	fn get() -> u32 {
-		T::ReportWindow::get().saturating_add(3)
+		use sp_staking::StakingInterface;
+		T::ReportWindow::get().max(T::Staking::bonding_duration()).saturating_add(3)
 	}
 }
 /// A position as this runtime stores it.
 pub type PositionOf<T> = Position<BalanceOf<T>, HistoryBound<T>>;
 /// A departure record as this runtime stores it.
 pub type DepartureOf<T> = Departure<BalanceOf<T>, HistoryBound<T>>;
+/// A delegation as this runtime stores it.
+pub type DelegationOf<T> = Delegation<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	<T as Config>::MaxServicesPerRestaker,
+>;
 /// A pending slash as this runtime stores it.
 pub type PendingSlashOf<T> = PendingSlash<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
@@ -88,7 +98,7 @@ pub mod pallet {
 	use sp_staking::{EraIndex, StakingInterface};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -201,6 +211,21 @@ pub mod pallet {
 		/// Most restakers one `risk_figures` call reads; the caller follows `next` for the rest.
 		#[pallet::constant]
 		type MaxRiskScan: Get<u32>;
+
+		/// Most delegators one operator can have, counting past ones a report can still reach;
+		/// `delegate` is refused beyond it (`TooManyDelegators`).
+		#[pallet::constant]
+		type MaxDelegatorsPerOperator: Get<u32>;
+
+		/// The highest commission an operator may set.
+		#[pallet::constant]
+		type MaxCommission: Get<Perbill>;
+
+		/// Most delegators a report against an operator reaches in one block (the pages of
+		/// [`DelegatorJobs`]); the rest wait a block. `integrity_test` checks that a full
+		/// backlog lands within an era.
+		#[pallet::constant]
+		type MaxDelegatorSlashesPerBlock: Get<u32>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -370,6 +395,66 @@ pub mod pallet {
 	pub type SlashBudgets<T: Config> =
 		StorageMap<_, Twox64Concat, EraIndex, SlashBudget<BalanceOf<T>>>;
 
+	/// Operators, by account.
+	#[pallet::storage]
+	pub type Operators<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Operator>;
+
+	/// Each delegator's delegation.
+	#[pallet::storage]
+	pub type Delegations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, DelegationOf<T>>;
+
+	/// Each operator's delegators, current and past ones a report against it can still reach:
+	/// the pages of a report walk them. The value is the era from which a past delegator can no
+	/// longer be reached (`None` while it delegates).
+	#[pallet::storage]
+	pub type OperatorDelegators<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		Option<EraIndex>,
+		ValueQuery,
+	>;
+
+	/// Reports against operators (and operators' ejections) still to land on their delegators,
+	/// by the id of the operator's slash (ejections take ids of their own).
+	#[pallet::storage]
+	pub type DelegatorJobs<T: Config> =
+		StorageMap<_, Twox64Concat, SlashId, DelegatorJob<T::AccountId>>;
+
+	/// Largest fraction each delegator was slashed by through operator reports, by offence era
+	/// and `(service, delegator)`: max, not sum, across reports and operators. Kept for the
+	/// bonding duration, past the last page that can reach the era.
+	#[pallet::storage]
+	pub type DelegatorOffences<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EraIndex,
+		Blake2_128Concat,
+		(ServiceId, T::AccountId),
+		Perbill,
+		ValueQuery,
+	>;
+
+	/// Oldest offence era whose [`DelegatorOffences`] may still be stored.
+	#[pallet::storage]
+	pub type DelegatorOffenceCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// Ready delegator jobs, first in first out: the pages of `on_initialize` take the oldest.
+	/// Indexed from [`DelegatorJobHead`] (the oldest) to [`DelegatorJobTail`] (the next free).
+	#[pallet::storage]
+	pub type DelegatorJobQueue<T> = StorageMap<_, Twox64Concat, u32, SlashId>;
+
+	/// Index of the oldest ready job in [`DelegatorJobQueue`].
+	#[pallet::storage]
+	pub type DelegatorJobHead<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// Index the next ready job takes in [`DelegatorJobQueue`].
+	#[pallet::storage]
+	pub type DelegatorJobTail<T> = StorageValue<_, u32, ValueQuery>;
+
 	/// Services and opt-ins to set up at genesis, e.g. a sample service on a dev chain.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -492,6 +577,41 @@ pub mod pallet {
 		RewardsFunded { service: ServiceId, who: T::AccountId, amount: BalanceOf<T> },
 		/// A restaker was paid `amount` of a service's rewards.
 		RewardsClaimed { who: T::AccountId, service: ServiceId, amount: BalanceOf<T> },
+		/// A restaker became an operator, or changed its commission at once (a decrease).
+		OperatorSet { who: T::AccountId, commission: Perbill },
+		/// An operator's commission increase applies from `from_era`.
+		CommissionIncreaseScheduled { who: T::AccountId, commission: Perbill, from_era: EraIndex },
+		/// An operator takes no new delegations.
+		OperatorStopped { who: T::AccountId },
+		/// `who` delegates `amount` to `operator`.
+		Delegated { who: T::AccountId, operator: T::AccountId, amount: BalanceOf<T> },
+		/// `who` leaves its operator: each of its positions is released at its service's exit
+		/// delay, the last in `until`.
+		Undelegated { who: T::AccountId, operator: T::AccountId, until: EraIndex },
+		/// `who` moved from `from` to `to`; `from`'s services keep its stake until `until`.
+		Redelegated { who: T::AccountId, from: T::AccountId, to: T::AccountId, until: EraIndex },
+		/// A delegator does not back this service of its operator: it excluded it, or the
+		/// service could not take it (its caps, its `min_stake`, a recent exit).
+		ServiceExcluded { who: T::AccountId, service: ServiceId },
+		/// A delegator backs this service of its operator again, from the next era.
+		ServiceIncluded { who: T::AccountId, service: ServiceId },
+		/// A report against an operator landed on one of its delegators: `amount` taken.
+		DelegatorSlashed {
+			slash_id: SlashId,
+			service: ServiceId,
+			who: T::AccountId,
+			amount: BalanceOf<T>,
+		},
+		/// A delegator's part of a report against its operator did not fit the era's breaker
+		/// budget, and governance had not approved the operator's slash: it was dropped.
+		DelegatorSlashDropped {
+			slash_id: SlashId,
+			service: ServiceId,
+			who: T::AccountId,
+			amount: BalanceOf<T>,
+		},
+		/// Every delegator of a report against an operator was reached.
+		DelegatorSlashesDone { slash_id: SlashId },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -602,6 +722,37 @@ pub mod pallet {
 		NotHeld,
 		/// The service's `min_stake` is below the runtime's `MinStakeFloor`.
 		MinStakeBelowFloor,
+		/// The commission is above the runtime's `MaxCommission`.
+		CommissionTooHigh,
+		/// The account is not an operator.
+		NotOperator,
+		/// The operator takes no new delegations.
+		OperatorNotAccepting,
+		/// The operator has `MaxDelegatorsPerOperator` delegators already.
+		TooManyDelegators,
+		/// The stash delegates: its positions follow its operator (use the delegation calls).
+		Delegating,
+		/// The stash has positions of its own, or is an operator: it cannot delegate.
+		AlreadyRestaking,
+		/// The stash has no delegation.
+		NotDelegating,
+		/// The delegation is ending already.
+		UndelegationInProgress,
+		/// The stash redelegated recently; reports against its former operator for that time
+		/// can still be filed, so it may move again only once they are over.
+		RecentlyRedelegated,
+		/// The delegation already excludes this service.
+		AlreadyExcluded,
+		/// The delegation does not exclude this service.
+		NotExcluded,
+		/// The stash delegates to this operator already.
+		SameOperator,
+		/// A delegator is reached through its operator's reports, not reported itself.
+		ReportTheOperator,
+		/// No delegator job has this id.
+		UnknownJob,
+		/// The job's operator slash has not landed yet.
+		JobNotReady,
 	}
 
 	#[pallet::hooks]
@@ -631,6 +782,14 @@ pub mod pallet {
 				"MaxPendingSlashesPerService must be at least 1"
 			);
 			assert!(T::MaxRiskScan::get() > 0, "MaxRiskScan must be at least 1");
+			assert!(
+				T::MaxDelegatorSlashesPerBlock::get() > 0,
+				"MaxDelegatorSlashesPerBlock must be at least 1"
+			);
+			assert!(
+				T::MaxDelegatorsPerOperator::get() > 0,
+				"MaxDelegatorsPerOperator must be at least 1"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -682,16 +841,28 @@ pub mod pallet {
 		/// Charged for a re-sync of the caller, refunded when none was needed; plus the read of
 		/// its validator status.
 		#[pallet::call_index(3)]
-		#[pallet::weight(Pallet::<T>::opt_in_weight().saturating_add(Pallet::<T>::sync_weight()))]
+		///
+		/// An operator's delegators follow it into the service: charged for
+		/// `MaxDelegatorsPerOperator` of them, refunded down to those it has.
+		#[pallet::weight(
+			Pallet::<T>::opt_in_weight()
+				.saturating_add(Pallet::<T>::sync_weight())
+				.saturating_add(Pallet::<T>::fan_out_weight(T::MaxDelegatorsPerOperator::get()))
+		)]
 		pub fn opt_in(
 			origin: OriginFor<T>,
 			service: ServiceId,
 			#[pallet::compact] amount: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			// A delegation no report can reach any more is forgotten first.
+			Self::expire_delegation(&who);
+			ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
 			let stale = Self::is_stale(&who);
+			let delegators = Operators::<T>::get(&who).map(|op| op.delegators).unwrap_or_default();
 			Self::do_opt_in(who, service, amount)?;
-			Ok(Self::refund_sync(Self::opt_in_weight(), stale))
+			let used = Self::opt_in_weight().saturating_add(Self::fan_out_weight(delegators));
+			Ok(Self::refund_sync(used, stale))
 		}
 
 		/// Change an allocation: a raise counts from the next era, a decrease from the era the
@@ -708,6 +879,7 @@ pub mod pallet {
 			#[pallet::compact] amount: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
 			let stale = Self::is_stale(&who);
 			Self::do_set_allocation(who, service, amount)?;
 			Ok(Self::refund_sync(
@@ -718,12 +890,22 @@ pub mod pallet {
 
 		/// Schedule leaving a service; the allocation stays slashable for its exit delay.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::opt_out().saturating_add(Pallet::<T>::sync_weight()))]
+		///
+		/// An operator's delegators leave the service with it: charged for
+		/// `MaxDelegatorsPerOperator` of them, refunded down to those it has.
+		#[pallet::weight(
+			T::WeightInfo::opt_out()
+				.saturating_add(Pallet::<T>::sync_weight())
+				.saturating_add(Pallet::<T>::fan_out_weight(T::MaxDelegatorsPerOperator::get()))
+		)]
 		pub fn opt_out(origin: OriginFor<T>, service: ServiceId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
 			let stale = Self::is_stale(&who);
+			let delegators = Operators::<T>::get(&who).map(|op| op.delegators).unwrap_or_default();
 			Self::do_opt_out(who, service)?;
-			Ok(Self::refund_sync(T::WeightInfo::opt_out(), stale))
+			let used = T::WeightInfo::opt_out().saturating_add(Self::fan_out_weight(delegators));
+			Ok(Self::refund_sync(used, stale))
 		}
 
 		/// Release `who`'s exit or decrease in a service once its exit delay has passed (the era
@@ -837,6 +1019,79 @@ pub mod pallet {
 		pub fn approve_held_slashes(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
 			T::SlashCancelOrigin::ensure_origin(origin)?;
 			Self::do_approve_held_slashes(service).map(|_| ())
+		}
+
+		/// Become an operator with `commission` (at most `MaxCommission`), or change it: a
+		/// decrease applies at once, an increase after the longest exit delay of the
+		/// operator's services.
+		#[pallet::call_index(16)]
+		#[pallet::weight(Pallet::<T>::operator_weight())]
+		pub fn set_operator(origin: OriginFor<T>, commission: Perbill) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_operator(who, commission)
+		}
+
+		/// Take no new delegations; existing ones stay until they leave.
+		#[pallet::call_index(17)]
+		#[pallet::weight(Pallet::<T>::operator_weight())]
+		pub fn stop_operating(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_stop_operating(who)
+		}
+
+		/// Delegate `amount` of the caller's bonded stake to `operator`: it backs every service
+		/// of the operator, now and later, but those the caller excludes.
+		#[pallet::call_index(18)]
+		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		pub fn delegate(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_delegate(who, operator, amount)
+		}
+
+		/// Leave the operator: each position is released after its service's exit delay.
+		#[pallet::call_index(19)]
+		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		pub fn undelegate(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_undelegate(who)
+		}
+
+		/// Stop backing one service of the operator, after that service's exit delay.
+		#[pallet::call_index(20)]
+		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		pub fn exclude_service(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_exclude_service(who, service)
+		}
+
+		/// Back an excluded service of the operator again, from the next era.
+		#[pallet::call_index(21)]
+		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		pub fn include_service(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_include_service(who, service)
+		}
+
+		/// Move to `operator` without unbonding: the old operator's services keep the stake
+		/// until their exit delays pass, the new operator's count it from the next era.
+		#[pallet::call_index(22)]
+		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		pub fn redelegate(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_redelegate(who, operator)
+		}
+
+		/// Land the next page of a report against an operator on its delegators, once the
+		/// operator's slash has landed (`on_initialize` does it too).
+		#[pallet::call_index(23)]
+		#[pallet::weight(Pallet::<T>::delegator_page_weight(T::MaxDelegatorSlashesPerBlock::get()))]
+		pub fn apply_delegator_slashes(origin: OriginFor<T>, job: SlashId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_apply_delegator_page(job, T::MaxDelegatorSlashesPerBlock::get()).map(|_| ())
 		}
 	}
 }

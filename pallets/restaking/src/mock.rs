@@ -222,6 +222,8 @@ parameter_types! {
 	pub static FullCoverage: bool = false;
 	pub static SlashBreaker: Option<Perbill> = None;
 	pub static MinStakeFloor: Balance = 0;
+	pub static MaxDelegatorSlashesPerBlock: u32 = 4;
+	pub const MaxCommission: Perbill = Perbill::from_percent(50);
 }
 
 impl pallet_restaking::Config for Test {
@@ -248,6 +250,9 @@ impl pallet_restaking::Config for Test {
 	type ErasPerYear = ConstU32<ERAS_PER_YEAR>;
 	type YieldWindow = ConstU32<YIELD_WINDOW>;
 	type MaxRiskScan = MaxRiskScan;
+	type MaxDelegatorsPerOperator = ConstU32<8>;
+	type MaxCommission = MaxCommission;
+	type MaxDelegatorSlashesPerBlock = MaxDelegatorSlashesPerBlock;
 	type WeightInfo = ();
 }
 

@@ -79,7 +79,7 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, SaturatedConversion,
 };
-use sp_staking::EraIndex;
+use sp_staking::{EraIndex, StakingInterface};
 
 impl<T: Config> Pallet<T> {
 	/// `who`'s bonded ledger, or an empty one if it is not bonded (any more).
@@ -179,12 +179,14 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Open a position of `amount` for `who` in `service`, in force from the active era.
+	/// Open a position of `amount` for `who` in `service`, in force from active era `from`
+	/// (the active era, or the next one for a delegator following its operator).
 	pub(crate) fn open_position(
 		who: &T::AccountId,
 		service: ServiceId,
 		amount: BalanceOf<T>,
 		dispute_window: EraIndex,
+		from: EraIndex,
 	) -> DispatchResult {
 		let era = T::Slashing::active_era();
 		let mut ledger = Restakers::<T>::get(who).unwrap_or_else(|| RestakerLedgerOf::<T> {
@@ -198,16 +200,17 @@ impl<T: Config> Pallet<T> {
 		let mut position = PositionOf::<T> {
 			allocation: amount,
 			exposure: Zero::zero(),
-			joined_era: era,
+			joined_era: from.max(era),
 			exit: None,
 			reward_debt: Zero::zero(),
 			history: Default::default(),
 			claim: Zero::zero(),
 			backing: Default::default(),
 		};
-		Self::normalize_history(&mut position, era)?;
+		let window = Self::history_window(who);
+		Self::normalize_history(&mut position, era, window)?;
 		let stake = Self::stake_of(who);
-		Self::note_backing(&mut position, &stake, dispute_window, era)?;
+		Self::note_backing(&mut position, &stake, dispute_window, era, window)?;
 		position.exposure = position.exposure_in(era);
 		ledger.synced_stake = stake.total;
 		// A rejoin after the old record's reports are over: the record is not needed any more.
@@ -230,7 +233,7 @@ impl<T: Config> Pallet<T> {
 		let mut ledger = Restakers::<T>::get(who).ok_or(Error::<T>::NotOptedIn)?;
 		let mut after = before.clone();
 		change(&mut after);
-		Self::normalize_history(&mut after, era)?;
+		Self::normalize_history(&mut after, era, Self::history_window(who))?;
 		Self::commit(who, service, Some(&before), after, &mut ledger)?;
 		Self::save_ledger(who, ledger);
 		Ok(())
@@ -295,6 +298,8 @@ impl<T: Config> Pallet<T> {
 		let Some(mut ledger) = Restakers::<T>::get(who) else { return Ok(0) };
 		let era = T::Slashing::active_era();
 		let stake = Self::stake_of(who);
+		let window = Self::history_window(who);
+		let delegation = crate::Delegations::<T>::get(who);
 
 		// 1. Exits and decreases whose release era has come.
 		let mut open: Vec<(ServiceId, PositionOf<T>, PositionOf<T>)> = Vec::new();
@@ -323,7 +328,7 @@ impl<T: Config> Pallet<T> {
 				_ => {}
 			}
 			// Forget what the report window no longer needs, so the history has room.
-			Self::normalize_history(&mut after, era)?;
+			Self::normalize_history(&mut after, era, window)?;
 			worst.push(
 				Services::<T>::get(service)
 					.map(|info| info.params.worst_case())
@@ -365,10 +370,29 @@ impl<T: Config> Pallet<T> {
 
 		// 3. Exposures, and ejection below `min_stake`.
 		for (service, before, mut after) in open {
-			Self::normalize_history(&mut after, era)?;
+			Self::normalize_history(&mut after, era, window)?;
 			let Some(info) = Services::<T>::get(service) else { continue };
-			Self::note_backing(&mut after, &stake, info.params.dispute_window, era)?;
+			Self::note_backing(&mut after, &stake, info.params.dispute_window, era, window)?;
 			let exposure = after.exposure_in(era);
+			// A delegator backs a service only with its operator: if the operator is no longer
+			// in it (ejected, or gone while a page has not reached the delegator yet) and the
+			// position is not leaving, it goes too, as an ejection.
+			let orphaned = delegation.as_ref().is_some_and(|d| {
+				d.until.is_none() &&
+					!after.exit.as_ref().is_some_and(|exit| exit.target.is_zero()) &&
+					!Positions::<T>::contains_key(&d.operator, service)
+			});
+			if orphaned {
+				Self::close(who, service, &before, &after, era.saturating_add(1), &mut ledger)?;
+				Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
+				continue;
+			}
+			if after.joined_era > era {
+				// Not in force yet: nothing backs the service, nothing to eject.
+				after.exposure = Zero::zero();
+				Self::commit(who, service, Some(&before), after, &mut ledger)?;
+				continue;
+			}
 			if exposure < before.exposure {
 				Self::deposit_event(Event::<T>::ExposureReduced {
 					who: who.clone(),
@@ -380,6 +404,7 @@ impl<T: Config> Pallet<T> {
 			if exposure.is_zero() || exposure < info.params.min_stake {
 				Self::close(who, service, &before, &after, era.saturating_add(1), &mut ledger)?;
 				Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
+				Self::operator_ejected(who, service);
 				continue;
 			}
 			after.exposure = exposure;
@@ -492,6 +517,7 @@ impl<T: Config> Pallet<T> {
 		stake: &StakeLedger<BalanceOf<T>>,
 		dispute_window: EraIndex,
 		era: EraIndex,
+		window: EraIndex,
 	) -> DispatchResult {
 		let reachable = stake.reachable(era.saturating_add(dispute_window));
 		let backing = &mut position.backing;
@@ -504,7 +530,7 @@ impl<T: Config> Pallet<T> {
 		if reachable > now {
 			Self::set_from(backing, era.saturating_add(1), reachable)?;
 		}
-		Self::prune_history(backing, era);
+		Self::prune_history(backing, era, window);
 		Ok(())
 	}
 
@@ -514,12 +540,22 @@ impl<T: Config> Pallet<T> {
 	/// Kept: every pair up to `era`, except those superseded before the report window starts;
 	/// then `(era + 1, allocation)` if a raise is pending, and `(release_era, target)` for a
 	/// scheduled decrease or exit.
-	fn normalize_history(position: &mut PositionOf<T>, era: EraIndex) -> DispatchResult {
+	fn normalize_history(
+		position: &mut PositionOf<T>,
+		era: EraIndex,
+		window: EraIndex,
+	) -> DispatchResult {
 		let in_force = position.allocation_in(era);
 		position.history.retain(|(from, _)| *from <= era);
-		Self::prune_history(&mut position.history, era);
+		Self::prune_history(&mut position.history, era, window);
 		if position.history.is_empty() || position.allocation != in_force {
-			let from = if position.history.is_empty() { era } else { era.saturating_add(1) };
+			// A position that starts in a later era (a delegator following its operator into a
+			// service) is in force from then.
+			let from = if position.history.is_empty() {
+				era.max(position.joined_era)
+			} else {
+				era.saturating_add(1)
+			};
 			Self::set_from(&mut position.history, from, position.allocation)?;
 		}
 		if let Some(exit) = position.exit.clone() {
@@ -533,12 +569,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Forget the pairs of `history` that no offence reportable in active era `era` can need:
-	/// those superseded before the report window starts.
+	/// those superseded before `window` eras ago ([`Self::history_window`]).
 	fn prune_history(
 		history: &mut AllocationHistory<BalanceOf<T>, HistoryBound<T>>,
 		era: EraIndex,
+		window: EraIndex,
 	) {
-		let window_start = era.saturating_sub(T::ReportWindow::get());
+		let window_start = era.saturating_sub(window);
 		// The last pair at or before the window's start is in force there; earlier ones are not.
 		let superseded =
 			history.iter().rposition(|(from, _)| *from <= window_start).unwrap_or_default();
@@ -563,7 +600,7 @@ impl<T: Config> Pallet<T> {
 		let mut info = Services::<T>::get(service).ok_or(Error::<T>::UnknownService)?;
 		match before {
 			Some(before) => {
-				Self::settle(who, service, before);
+				Self::settle(who, service, before, ledger.synced_era);
 				info.total_secured = info.total_secured.saturating_sub(before.exposure);
 				info.allocated = info.allocated.saturating_sub(before.allocation);
 				ledger.total_allocated = ledger.total_allocated.saturating_sub(before.allocation);
@@ -601,18 +638,19 @@ impl<T: Config> Pallet<T> {
 		ledger: &mut RestakerLedgerOf<T>,
 	) -> DispatchResult {
 		let era = T::Slashing::active_era();
+		let window = Self::history_window(who);
 		let mut history = closing.history.clone();
 		history.retain(|(from, _)| *from < release_era);
 		// At most one pair per era of the window up to the release era, which is at most the
 		// next era: room for the closing pair is certain once the history is pruned.
-		Self::prune_history(&mut history, era);
+		Self::prune_history(&mut history, era, window);
 		history
 			.try_push((release_era, Zero::zero()))
 			.map_err(|_| Error::<T>::AllocationHistoryFull)?;
 		let mut backing = closing.backing.clone();
 		backing.retain(|(from, _)| *from < release_era);
 		// What the position earned stays claimable after it is gone.
-		Self::settle(who, service, position);
+		Self::settle(who, service, position, ledger.synced_era);
 		let in_force = closing.allocation_in(era);
 		let mut claim = Zero::zero();
 		if let Some(mut info) = Services::<T>::get(service) {
@@ -633,16 +671,31 @@ impl<T: Config> Pallet<T> {
 		ledger.total_claim = ledger.total_claim.saturating_sub(position.claim);
 
 		Departures::<T>::insert(who, service, Departure { release_era, history, backing });
-		let expiry =
-			release_era.saturating_add(T::ReportWindow::get()).max(DepartureCursor::<T>::get());
+		let expiry = release_era.saturating_add(window).max(DepartureCursor::<T>::get());
 		DepartureExpiries::<T>::insert(expiry, (who.clone(), service), ());
 		Positions::<T>::remove(who, service);
 		Ok(())
 	}
 
 	/// Move what `position` earned so far into [`UnclaimedRewards`].
-	fn settle(who: &T::AccountId, service: ServiceId, position: &PositionOf<T>) {
-		let pending = Self::pending_rewards(service, position);
+	///
+	/// A delegator's operator takes its commission of it, into the operator's own
+	/// [`UnclaimedRewards`] of the service, at the rate of [`Self::commission_for`] for rewards
+	/// earned since active era `since`.
+	fn settle(who: &T::AccountId, service: ServiceId, position: &PositionOf<T>, since: EraIndex) {
+		let mut pending = Self::pending_rewards(service, position);
+		if pending.is_zero() {
+			return;
+		}
+		if let Some((operator, commission)) = Self::commission_for(who, service, since) {
+			let cut = commission.mul_floor(pending);
+			if !cut.is_zero() {
+				pending = pending.saturating_sub(cut);
+				UnclaimedRewards::<T>::mutate(&operator, service, |owed| {
+					*owed = owed.saturating_add(cut)
+				});
+			}
+		}
 		if !pending.is_zero() {
 			UnclaimedRewards::<T>::mutate(who, service, |owed| {
 				*owed = owed.saturating_add(pending)
@@ -662,10 +715,27 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Whether offences from the time `departure` backed its service can still be reported in
-	/// active era `era`: the last such offence is from `release_era - 1`.
-	pub(crate) fn departure_reportable(departure: &crate::DepartureOf<T>, era: EraIndex) -> bool {
-		era < departure.release_era.saturating_add(T::ReportWindow::get())
+	/// Whether offences from the time `departure` backed its service can still reach it in
+	/// active era `era`, `window` eras after its release ([`Self::history_window`]): the last
+	/// such offence is from `release_era - 1`.
+	pub(crate) fn departure_reportable(
+		departure: &crate::DepartureOf<T>,
+		era: EraIndex,
+		window: EraIndex,
+	) -> bool {
+		era < departure.release_era.saturating_add(window)
+	}
+
+	/// How long `who`'s records must let a slash reach its past: the report window; for a
+	/// delegator, the bonding duration, since a report against its operator reaches it in
+	/// pages that land after the report's dispute window (the registration check keeps
+	/// `ReportWindow + dispute_window + 1` below it).
+	pub(crate) fn history_window(who: &T::AccountId) -> EraIndex {
+		if crate::Delegations::<T>::contains_key(who) {
+			T::Staking::bonding_duration().max(T::ReportWindow::get())
+		} else {
+			T::ReportWindow::get()
+		}
 	}
 
 	/// Forget departure records that can no longer be reported, at most `MaxSweepPerBlock`.
@@ -685,10 +755,19 @@ impl<T: Config> Pallet<T> {
 			for (who, service) in due {
 				budget = budget.saturating_sub(1);
 				DepartureExpiries::<T>::remove(cursor, (who.clone(), service));
-				let expired = Departures::<T>::get(&who, service)
-					.is_some_and(|departure| !Self::departure_reportable(&departure, era));
-				if expired {
-					Departures::<T>::remove(&who, service);
+				let window = Self::history_window(&who);
+				match Departures::<T>::get(&who, service) {
+					Some(departure) if !Self::departure_reportable(&departure, era, window) => {
+						Departures::<T>::remove(&who, service);
+					}
+					// Its restaker delegates since: pages of reports against its operator may
+					// still need it, for longer.
+					Some(departure) => DepartureExpiries::<T>::insert(
+						departure.release_era.saturating_add(window).max(era.saturating_add(1)),
+						(who.clone(), service),
+						(),
+					),
+					None => {}
 				}
 				reads = reads.saturating_add(2);
 				writes = writes.saturating_add(2);

@@ -147,9 +147,14 @@ impl<T: Config> Pallet<T> {
 
 	/// What `who` could claim from `service` now.
 	pub fn claimable_rewards(who: &T::AccountId, service: ServiceId) -> BalanceOf<T> {
-		let pending = Positions::<T>::get(who, service)
+		let mut pending = Positions::<T>::get(who, service)
 			.map(|position| Self::pending_rewards(service, &position))
 			.unwrap_or_default();
+		// A delegator's operator takes its commission when the rewards are settled.
+		let since = crate::Restakers::<T>::get(who).map(|l| l.synced_era).unwrap_or_default();
+		if let Some((_, commission)) = Self::commission_for(who, service, since) {
+			pending = pending.saturating_sub(commission.mul_floor(pending));
+		}
 		UnclaimedRewards::<T>::get(who, service).saturating_add(pending)
 	}
 

@@ -39,7 +39,8 @@
 
 use crate::{
 	pallet::{
-		Config, Departures, DueCursor, DueSlashes, Error, Event, NextSlashId, OffencePruneCursor,
+		Config, DelegatorJobs, Delegations, Departures, DueCursor, DueSlashes, Error, Event,
+		NextSlashId, OffencePruneCursor,
 		Pallet, PastServiceRules, Positions, ReportedOffences, ServiceSlashes, SlashBudgets,
 		Slashes,
 	},
@@ -78,7 +79,17 @@ impl<T: Config> Pallet<T> {
 			offence_era.saturating_add(T::ReportWindow::get()) >= era,
 			Error::<T>::OffenceTooOld
 		);
-		Self::bonded_stake(&offender)?;
+		// A delegator runs nothing: reports against its operator reach it (for eras before it
+		// delegated, its own positions answer for themselves).
+		ensure!(
+			!Delegations::<T>::get(&offender).is_some_and(|d| d.delegating_in(offence_era)),
+			Error::<T>::ReportTheOperator
+		);
+		// An operator's report reaches its delegators even when its own stake is gone.
+		let has_delegators = Self::has_delegators(&offender);
+		if !has_delegators {
+			Self::bonded_stake(&offender)?;
+		}
 		let exposure = Self::exposure_in_era(&offender, service, offence_era, era)?;
 		let (fraction, eject) = Self::rule_in_force(service, &info, rule, offence_era)?;
 		let key = (service, offender.clone());
@@ -86,9 +97,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(!reports.iter().any(|r| r.rule == rule), Error::<T>::DuplicateOffence);
 		let apply_era = era.saturating_add(info.params.dispute_window);
 		let total = Self::slash_amount(fraction, exposure, &offender, apply_era);
-		ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
+		ensure!(!total.is_zero() || has_delegators, Error::<T>::NothingToSlash);
 		let (amount, ejects) = Self::beyond_standing(total, &reports);
-		ensure!(!amount.is_zero() || (eject && !ejects), Error::<T>::OffenceAlreadySlashed);
+		// Max, not sum, for the operator; its delegators' pages apply it per delegator, so a
+		// harsher rule still reaches them when it adds nothing to the operator's own slash.
+		let harsher = reports.iter().filter(|r| r.standing).all(|r| r.fraction < fraction);
+		ensure!(
+			!amount.is_zero() || (eject && !ejects) || (has_delegators && harsher),
+			Error::<T>::OffenceAlreadySlashed
+		);
 
 		let slash_id = NextSlashId::<T>::get();
 		let next_id = slash_id.checked_add(1).ok_or(Error::<T>::TooManyPendingSlashes)?;
@@ -118,6 +135,15 @@ impl<T: Config> Pallet<T> {
 		DueSlashes::<T>::insert(apply_era, slash_id, ());
 		NextSlashId::<T>::put(next_id);
 		ReportedOffences::<T>::insert(offence_era, key, reports);
+		Self::note_operator_report(
+			slash_id,
+			service,
+			&offender,
+			offence_era,
+			fraction,
+			eject,
+			apply_era,
+		);
 		Self::deposit_event(Event::<T>::SlashScheduled {
 			slash_id,
 			service,
@@ -198,6 +224,23 @@ impl<T: Config> Pallet<T> {
 		(state, left)
 	}
 
+	/// Whether `amount` more landing in active era `era` (a delegator's part of a report
+	/// against its operator) fits the era's breaker budget, which it then counts.
+	pub(crate) fn breaker_admits(era: EraIndex, amount: BalanceOf<T>) -> bool {
+		let Some(fraction) = T::SlashBreaker::get() else { return true };
+		let mut budget = SlashBudgets::<T>::get(era).unwrap_or_else(|| SlashBudget {
+			cap: fraction.mul_floor(T::Slashing::total_bonded()),
+			within: Zero::zero(),
+			approved: Zero::zero(),
+		});
+		if amount > budget.cap.saturating_sub(budget.within) {
+			return false;
+		}
+		budget.within = budget.within.saturating_add(amount);
+		SlashBudgets::<T>::insert(era, budget);
+		true
+	}
+
 	/// Take a slash that will not land (cancelled, or held and dropped) out of its era's
 	/// breaker budget, and out of its offence's total: `forget` also frees its rule to be
 	/// reported again.
@@ -254,6 +297,7 @@ impl<T: Config> Pallet<T> {
 
 	fn approve(slash_id: SlashId, slash: &mut PendingSlashOf<T>) {
 		slash.breaker = BreakerState::Approved;
+		DelegatorJobs::<T>::mutate_extant(slash_id, |job| job.approved = true);
 		SlashBudgets::<T>::mutate_extant(slash.apply_era, |b| {
 			b.approved = b.approved.saturating_add(slash.amount)
 		});
@@ -279,6 +323,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Slashing::active_era() < slash.apply_era, Error::<T>::DisputeWindowClosed);
 		Self::unschedule(slash_id, &slash);
 		Self::withdraw(slash_id, &slash, false);
+		Self::operator_slash_done(slash_id, false);
 		Self::deposit_event(Event::<T>::SlashCancelled { slash_id });
 		Ok(())
 	}
@@ -301,6 +346,7 @@ impl<T: Config> Pallet<T> {
 				// Nothing the compromised key reported stands: the service's next slasher may
 				// report the same offences again.
 				Self::withdraw(*slash_id, &slash, true);
+				Self::operator_slash_done(*slash_id, false);
 				count = count.saturating_add(1);
 				Self::deposit_event(Event::<T>::SlashCancelled { slash_id: *slash_id });
 				false
@@ -375,6 +421,7 @@ impl<T: Config> Pallet<T> {
 				offender: slash.offender,
 				amount: slash.amount,
 			});
+			Self::operator_slash_done(slash_id, false);
 			return Zero::zero();
 		}
 		// A slash never takes more than the stake left when it lands.
@@ -397,7 +444,13 @@ impl<T: Config> Pallet<T> {
 		Self::do_resync(&slash.offender);
 		if slash.eject {
 			Self::eject(&slash.offender, slash.service);
+			if !DelegatorJobs::<T>::contains_key(slash_id) {
+				// An operator since the report: its delegators leave the service with it.
+				Self::operator_ejected(&slash.offender, slash.service);
+			}
 		}
+		// Its delegators' parts land in pages from now on.
+		Self::operator_slash_done(slash_id, true);
 		taken
 	}
 
@@ -417,7 +470,9 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		match Departures::<T>::get(who, service) {
-			Some(departure) if Self::departure_reportable(&departure, era) => {
+			Some(departure)
+				if Self::departure_reportable(&departure, era, Self::history_window(who)) =>
+			{
 				ensure!(
 					!departure.allocation_in(offence_era).is_zero(),
 					Error::<T>::NotExposedAtEra
@@ -463,7 +518,9 @@ impl<T: Config> Pallet<T> {
 			.reads(1)
 			.saturating_add(Self::promote_rule_changes(era))
 			.saturating_add(Self::apply_due_slashes(era))
+			.saturating_add(Self::apply_delegator_jobs())
 			.saturating_add(Self::prune_offences(era))
+			.saturating_add(Self::prune_delegator_offences(era))
 			.saturating_add(Self::process_cascades(T::MaxCascadesPerBlock::get()))
 			.saturating_add(Self::sweep(era))
 			.saturating_add(Self::prune_departures(era))

@@ -15,7 +15,7 @@ use sp_staking::EraIndex;
 /// views are defined in `pallet-restaking-runtime-api`, so that clients need not depend on this
 /// pallet; they are the same types here.
 pub use pallet_restaking_runtime_api::types::{
-	BreakerState, Exit, ExposureView, PendingSlash, RestakerView, RiskFigures, RiskView,
+	BreakerState, DelegationView, Exit, ExposureView, OperatorServiceView, OperatorView, PendingSlash, RestakerView, RiskFigures, RiskView,
 	RuleChangeView, RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceRisk, ServiceStatus,
 	ServiceView, SlashBudget, SlashId, SlashSimulation,
 };
@@ -480,4 +480,124 @@ where
 			max_share: self.max_share,
 		})
 	}
+}
+
+/// A restaker that delegators' stake follows into its services (see [`crate::delegation`]).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Operator {
+	/// The share of its delegators' rewards the operator takes.
+	pub commission: Perbill,
+	/// A commission increase and the first era it applies in: after the longest exit delay of
+	/// the operator's services, so that its delegators can leave first.
+	pub pending_commission: Option<(Perbill, EraIndex)>,
+	/// Whether it takes new delegations; `stop_operating` turns it off, existing delegations stay.
+	pub accepting: bool,
+	/// Entries of [`crate::OperatorDelegators`]: current delegators, and past ones a report
+	/// against the operator can still reach. At most `MaxDelegatorsPerOperator`.
+	pub delegators: u32,
+}
+
+impl Operator {
+	/// The commission in force in active era `era`.
+	pub fn commission_in(&self, era: EraIndex) -> Perbill {
+		match self.pending_commission {
+			Some((commission, from)) if from <= era => commission,
+			_ => self.commission,
+		}
+	}
+}
+
+/// An operator a delegator backed before it redelegated, for eras `since..until`: reports
+/// against it for those eras still reach the delegator.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct PastOperator<AccountId> {
+	/// The operator.
+	pub operator: AccountId,
+	/// First era the delegation backed its services.
+	pub since: EraIndex,
+	/// First era it no longer did: the last release of its services' positions.
+	pub until: EraIndex,
+}
+
+impl<AccountId: PartialEq> PastOperator<AccountId> {
+	/// Whether the delegation backed `operator`'s services in `era`.
+	pub fn covers(&self, operator: &AccountId, era: EraIndex) -> bool {
+		&self.operator == operator && self.since <= era && era < self.until
+	}
+}
+
+/// A delegator's delegation: `amount` of its bonded stake backs every service of `operator`
+/// but those it excluded, through positions on its own ledger (see [`crate::delegation`]).
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxServices))]
+pub struct Delegation<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxServices: Get<u32>,
+> {
+	/// The operator it follows.
+	pub operator: AccountId,
+	/// The stake it backs each of the operator's services with.
+	pub amount: Balance,
+	/// First era it backed the operator's services.
+	pub since: EraIndex,
+	/// Set by `undelegate`: the first era it backs none of them any more.
+	pub until: Option<EraIndex>,
+	/// Services of the operator it refuses to back (or could not, see
+	/// [`crate::Event::ServiceExcluded`]).
+	pub excluded: BoundedVec<ServiceId, MaxServices>,
+	/// The operator it backed before a `redelegate`, while reports against it for that time
+	/// can still be filed.
+	pub previous: Option<PastOperator<AccountId>>,
+}
+
+impl<AccountId, Balance, MaxServices> Delegation<AccountId, Balance, MaxServices>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxServices: Get<u32>,
+{
+	/// Whether the delegation backed `operator`'s services in `era`: a report against that
+	/// operator for an offence in `era` reaches it (in the services it had a position in then).
+	pub fn backed(&self, operator: &AccountId, era: EraIndex) -> bool {
+		let current = &self.operator == operator &&
+			self.since <= era &&
+			self.until.is_none_or(|until| era < until);
+		current || self.previous.as_ref().is_some_and(|past| past.covers(operator, era))
+	}
+
+	/// Whether the delegation backed any operator in `era`: its positions then were its
+	/// operator's to answer for, so the stash itself cannot be reported for that era.
+	pub fn delegating_in(&self, era: EraIndex) -> bool {
+		let current = self.since <= era && self.until.is_none_or(|until| era < until);
+		current || self.previous.as_ref().is_some_and(|past| past.since <= era && era < past.until)
+	}
+}
+
+/// A report against an operator, to be landed on its delegators in pages once the operator's
+/// own slash has landed (or an ejection of the operator to pass on to them).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct DelegatorJob<AccountId> {
+	/// The service.
+	pub service: ServiceId,
+	/// The operator reported (or ejected).
+	pub operator: AccountId,
+	/// The era of the offence; for an ejection, the era it happened in.
+	pub offence_era: EraIndex,
+	/// The rule's fraction (zero for an ejection alone).
+	pub fraction: Perbill,
+	/// Whether delegators are ejected from the service too.
+	pub eject: bool,
+	/// First era its pages may land: the operator's slash's apply era.
+	pub apply_era: EraIndex,
+	/// Whether the pages may land: the operator's slash landed (a held one that was dropped
+	/// drops its job; a cancelled one removes it before).
+	pub ready: bool,
+	/// Whether the operator's slash was approved past the breaker: its delegators' parts land
+	/// whatever the era's budget has left.
+	pub approved: bool,
+	/// The last delegator a page reached; `None` before the first page.
+	pub cursor: Option<AccountId>,
 }

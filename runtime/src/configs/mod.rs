@@ -450,6 +450,11 @@ parameter_types! {
 }
 
 parameter_types! {
+	/// An operator takes at most half of its delegators' rewards.
+	pub const RestakingMaxCommission: Perbill = Perbill::from_percent(50);
+}
+
+parameter_types! {
 	/// No service may set a `min_stake` below 1 UNIT (a thousand existential deposits).
 	pub const RestakingMinStakeFloor: Balance = UNIT;
 }
@@ -483,6 +488,9 @@ impl pallet_restaking::Config for Runtime {
 	type ErasPerYear = RestakingErasPerYear;
 	type YieldWindow = RestakingYieldWindow;
 	type MaxRiskScan = ConstU32<256>;
+	type MaxDelegatorsPerOperator = ConstU32<64>;
+	type MaxCommission = RestakingMaxCommission;
+	type MaxDelegatorSlashesPerBlock = ConstU32<8>;
 	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
 }
 

@@ -18,7 +18,7 @@ sp_api::decl_runtime_apis! {
 	/// Read restaking state and ask what a slash would do.
 	///
 	/// Version 2 added `risk_figures`.
-	#[api_version(2)]
+	#[api_version(3)]
 	pub trait RestakingApi<AccountId, Balance>
 	where
 		AccountId: Codec,
@@ -62,5 +62,16 @@ sp_api::decl_runtime_apis! {
 		/// for the other pages.
 		#[api_version(2)]
 		fn risk_figures(start_after: Option<AccountId>) -> RiskFigures<AccountId, Balance>;
+
+		/// An operator: commission (and an increase waiting), whether it takes delegations,
+		/// its delegators, and its own and delegated stake per service. `None` if `who` is not
+		/// an operator.
+		#[api_version(3)]
+		fn operator(who: AccountId) -> Option<OperatorView<AccountId, Balance>>;
+
+		/// A delegator's delegation: operator, amount, commission, exclusions, and its end or
+		/// former operator. `None` if `who` does not delegate.
+		#[api_version(3)]
+		fn delegation(who: AccountId) -> Option<DelegationView<AccountId, Balance>>;
 	}
 }

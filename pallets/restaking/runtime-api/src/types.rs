@@ -379,3 +379,55 @@ pub struct RiskFigures<AccountId, Balance> {
 	/// every page at the same block, or restakers may be missed or counted twice.
 	pub next: Option<AccountId>,
 }
+
+/// An operator's stake in one of its services.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct OperatorServiceView<Balance> {
+	/// The service.
+	pub service: ServiceId,
+	/// The operator's own exposure.
+	pub own: Balance,
+	/// Its delegators' exposures, summed.
+	pub delegated: Balance,
+	/// How many of its delegators have a position in the service (in force or from the next
+	/// era).
+	pub delegators: u32,
+}
+
+/// An operator, as the runtime API shows it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct OperatorView<AccountId, Balance> {
+	/// The commission it takes of its delegators' rewards now.
+	pub commission: Perbill,
+	/// A commission increase waiting, and the first era it applies in.
+	pub pending_commission: Option<(Perbill, EraIndex)>,
+	/// Whether it takes new delegations.
+	pub accepting: bool,
+	/// Its delegators, current ones only, in storage order.
+	pub delegators: alloc::vec::Vec<AccountId>,
+	/// Its delegators that left and that a report against it can still reach.
+	pub past_delegators: u32,
+	/// Every service it is in, with its own and its delegators' stake.
+	pub services: alloc::vec::Vec<OperatorServiceView<Balance>>,
+}
+
+/// A delegator's delegation, as the runtime API shows it; its positions are in
+/// `exposures(who)`.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct DelegationView<AccountId, Balance> {
+	/// The operator it follows.
+	pub operator: AccountId,
+	/// The stake it backs each of the operator's services with.
+	pub amount: Balance,
+	/// The operator's commission now.
+	pub commission: Perbill,
+	/// First era it backed the operator's services.
+	pub since: EraIndex,
+	/// After `undelegate`: the first era it backs none of them.
+	pub until: Option<EraIndex>,
+	/// The operator's services it does not back.
+	pub excluded: alloc::vec::Vec<ServiceId>,
+	/// After `redelegate`: the former operator and the first era its services no longer hold
+	/// the stake.
+	pub previous: Option<(AccountId, EraIndex)>,
+}

@@ -1,0 +1,775 @@
+//! Operators and delegators: a bonded stash backs the services of an operator it trusts.
+//!
+//! A delegation is not a new kind of stake. `delegate(operator, amount)` opens, on the
+//! delegator's own ledger, a position of `amount` in every service the operator is in, and the
+//! operator's later opt-ins open one more (from the next era). Those positions are ordinary
+//! positions: allocation and backing histories by era, exposure, leverage and coverage caps,
+//! the cascade of any stake loss, departures kept for the report window, rewards. So every
+//! guarantee of a restaker holds for a delegator, through the same code:
+//!
+//! - **Leverage and coverage** count the delegated amount once per service the delegator backs,
+//!   against its own stake. A service the operator joins that would break them (or its
+//!   `min_stake`, or a recent exit of the delegator) is excluded for that delegator instead
+//!   (`ServiceExcluded`): an operator never pushes a delegator past its caps.
+//! - **Exits.** `exclude_service` schedules the exit of one position (that service's exit
+//!   delay); `undelegate` of all of them, each at its service's exit delay; an operator's
+//!   `opt_out` schedules its delegators' exits for the same era as its own. `include_service`
+//!   opens the position again from the next era.
+//! - **Redelegation** keeps the positions in services both operators are in, schedules the
+//!   exits of the others and opens the new operator's from the next era. Until the exits are
+//!   released both sets count for leverage and coverage, and reports against the old operator
+//!   for the eras it was backed still reach the delegator.
+//! - **Slashing.** A delegator is never reported itself (`ReportTheOperator`). A report against
+//!   an operator schedules the operator's own slash as any report, and a [`DelegatorJob`] that,
+//!   once that slash has landed, walks the operator's delegators in pages of
+//!   `MaxDelegatorSlashesPerBlock`: each delegator that backed the operator in the offence era
+//!   ([`Delegation::backed`]) is slashed `fraction x` its exposure to the service in that era
+//!   (from its position's or departure's histories, as for any report), through staking, with
+//!   its cascade; max, not sum, over every report of that era ([`DelegatorOffences`]). An
+//!   ejecting rule, or an ejection of the operator by a re-sync, ejects the delegators too.
+//!   Cancelling the operator's slash removes the job: no page has landed before then.
+//! - **Rewards.** A delegator's position earns like any other; when its rewards are settled
+//!   the operator's commission (in force then) goes to the operator.
+
+use crate::{
+	pallet::{
+		Config, DelegatorJobHead, DelegatorJobQueue, DelegatorJobTail, DelegatorJobs,
+		DelegatorOffenceCursor, DelegatorOffences, Delegations, Error, Event, NextSlashId,
+		OperatorDelegators, Operators, Pallet, Positions, Restakers,
+	},
+	weights::WeightInfo,
+	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, Operator, PastOperator, ServiceId,
+	SlashId, SlashingAdapter, RESTAKERS_WEIGHED,
+};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, Perbill,
+};
+use sp_staking::{EraIndex, StakingInterface};
+
+impl<T: Config> Pallet<T> {
+	/// Weight of `set_operator` and `stop_operating`: the operator record, and the positions
+	/// read for the longest exit delay.
+	pub fn operator_weight() -> Weight {
+		T::DbWeight::get().reads_writes(
+			2u64.saturating_add(T::MaxServicesPerRestaker::get().into()),
+			1,
+		)
+	}
+
+	/// Weight of a delegation call: an opt-in (or exit) per service the delegator can be in,
+	/// and a re-sync.
+	pub fn delegation_weight() -> Weight {
+		Self::opt_in_weight()
+			.saturating_mul(T::MaxServicesPerRestaker::get().into())
+			.saturating_add(Self::sync_weight())
+			.saturating_add(T::DbWeight::get().reads_writes(4, 3))
+	}
+
+	/// Weight of an operator's opt-in or opt-out passed on to `delegators` delegators.
+	pub fn fan_out_weight(delegators: u32) -> Weight {
+		Self::opt_in_weight()
+			.saturating_add(Self::sync_weight())
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+			.saturating_mul(delegators.into())
+	}
+
+	/// Weight of a page reaching `delegators` delegators: a slash and its cascade each.
+	pub fn delegator_page_weight(delegators: u32) -> Weight {
+		T::WeightInfo::apply_slash(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED)
+			.saturating_add(T::DbWeight::get().reads_writes(4, 2))
+			.saturating_mul(delegators.into())
+			.saturating_add(T::DbWeight::get().reads_writes(3, 3))
+	}
+
+	/// The longest exit delay of `who`'s services (at least one era).
+	fn longest_exit_delay(who: &T::AccountId) -> EraIndex {
+		Restakers::<T>::get(who)
+			.map(|ledger| ledger.services)
+			.unwrap_or_default()
+			.into_iter()
+			.filter_map(|service| Self::service(service).ok())
+			.map(|info| info.params.exit_delay)
+			.max()
+			.unwrap_or_default()
+			.max(1)
+	}
+
+	/// The services `operator` backs and does not leave: those its delegators follow.
+	fn operator_services(operator: &T::AccountId) -> Vec<ServiceId> {
+		Restakers::<T>::get(operator)
+			.map(|ledger| ledger.services.into_inner())
+			.unwrap_or_default()
+			.into_iter()
+			.filter(|service| {
+				Positions::<T>::get(operator, service)
+					.is_some_and(|position| position.exit.as_ref().is_none_or(|e| !e.target.is_zero()))
+			})
+			.collect()
+	}
+
+	/// Whether `who` is an operator with delegators (current or still reachable).
+	pub(crate) fn has_delegators(who: &T::AccountId) -> bool {
+		Operators::<T>::get(who).is_some_and(|op| op.delegators > 0)
+	}
+
+	/// Eras after a delegation ends during which a report against its operator can still reach
+	/// it: the bonding duration (see [`Self::history_window`]).
+	fn reach_window() -> EraIndex {
+		T::Staking::bonding_duration().max(T::ReportWindow::get())
+	}
+
+	/// The operator that takes a commission of `who`'s rewards in `service`, and the rate for
+	/// rewards earned since active era `since` (the restaker's last sync): the lower of the
+	/// rates in force then and now, so an increase never reaches rewards earned before it
+	/// applied. After a `redelegate`, rewards of a service only the former operator is in go to
+	/// the former operator.
+	pub(crate) fn commission_for(
+		who: &T::AccountId,
+		service: ServiceId,
+		since: EraIndex,
+	) -> Option<(T::AccountId, Perbill)> {
+		let delegation = Delegations::<T>::get(who)?;
+		let operator = match delegation.previous {
+			Some(past) if !Positions::<T>::contains_key(&delegation.operator, service) => {
+				past.operator
+			}
+			_ => delegation.operator,
+		};
+		let info = Operators::<T>::get(&operator)?;
+		let now = T::Slashing::active_era();
+		let rate = info.commission_in(since).min(info.commission_in(now));
+		Some((operator, rate))
+	}
+
+	/// The `set_operator` call.
+	pub fn do_set_operator(who: T::AccountId, commission: Perbill) -> DispatchResult {
+		ensure!(commission <= T::MaxCommission::get(), Error::<T>::CommissionTooHigh);
+		Self::expire_delegation(&who);
+		ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
+		Self::bonded_stake(&who)?;
+		ensure!(!T::Staking::is_virtual_staker(&who), Error::<T>::VirtualStaker);
+		let era = T::Slashing::active_era();
+		let mut operator = Operators::<T>::get(&who).unwrap_or(Operator {
+			commission,
+			pending_commission: None,
+			accepting: true,
+			delegators: 0,
+		});
+		let current = operator.commission_in(era);
+		operator.accepting = true;
+		if commission <= current {
+			// A decrease applies at once, and drops an increase still waiting.
+			operator.commission = commission;
+			operator.pending_commission = None;
+			Operators::<T>::insert(&who, operator);
+			Self::deposit_event(Event::<T>::OperatorSet { who, commission });
+		} else {
+			// Delegators can leave before an increase applies.
+			let from_era = era.saturating_add(Self::longest_exit_delay(&who));
+			operator.commission = current;
+			operator.pending_commission = Some((commission, from_era));
+			Operators::<T>::insert(&who, operator);
+			Self::deposit_event(Event::<T>::CommissionIncreaseScheduled {
+				who,
+				commission,
+				from_era,
+			});
+		}
+		Ok(())
+	}
+
+	/// The `stop_operating` call.
+	pub fn do_stop_operating(who: T::AccountId) -> DispatchResult {
+		let mut operator = Operators::<T>::get(&who).ok_or(Error::<T>::NotOperator)?;
+		operator.accepting = false;
+		Operators::<T>::insert(&who, operator);
+		Self::deposit_event(Event::<T>::OperatorStopped { who });
+		Ok(())
+	}
+
+	/// Forget `who`'s delegation once no report can reach it any more: it ended (`until`) a
+	/// report window ago and its former operator, if any, too.
+	pub(crate) fn expire_delegation(who: &T::AccountId) {
+		let Some(delegation) = Delegations::<T>::get(who) else { return };
+		let era = T::Slashing::active_era();
+		let window = Self::reach_window();
+		let over = |until: EraIndex| until.saturating_add(window) <= era;
+		if delegation.until.is_some_and(over) &&
+			delegation.previous.as_ref().is_none_or(|past| over(past.until))
+		{
+			Self::drop_delegator(&delegation.operator, who);
+			if let Some(past) = delegation.previous {
+				Self::drop_delegator(&past.operator, who);
+			}
+			Delegations::<T>::remove(who);
+		}
+	}
+
+	/// Remove `who` from `operator`'s delegators.
+	fn drop_delegator(operator: &T::AccountId, who: &T::AccountId) {
+		if OperatorDelegators::<T>::contains_key(operator, who) {
+			OperatorDelegators::<T>::remove(operator, who);
+			Operators::<T>::mutate_extant(operator, |op| {
+				op.delegators = op.delegators.saturating_sub(1)
+			});
+		}
+	}
+
+	/// Add `who` to `operator`'s delegators (`TooManyDelegators` when full).
+	fn add_delegator(operator: &T::AccountId, who: &T::AccountId) -> DispatchResult {
+		let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
+		ensure!(info.accepting, Error::<T>::OperatorNotAccepting);
+		if !OperatorDelegators::<T>::contains_key(operator, who) {
+			ensure!(
+				info.delegators < T::MaxDelegatorsPerOperator::get(),
+				Error::<T>::TooManyDelegators
+			);
+			info.delegators = info.delegators.saturating_add(1);
+			Operators::<T>::insert(operator, info);
+		}
+		OperatorDelegators::<T>::insert(operator, who, None::<EraIndex>);
+		Ok(())
+	}
+
+	/// The `delegate` call.
+	pub fn do_delegate(
+		who: T::AccountId,
+		operator: T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAllocation);
+		// No dust delegations: each takes one of the operator's `MaxDelegatorsPerOperator`.
+		ensure!(amount >= T::MinStakeFloor::get(), Error::<T>::BelowMinStake);
+		Self::expire_delegation(&who);
+		ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
+		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::AlreadyRestaking);
+		ensure!(
+			Restakers::<T>::get(&who).is_none_or(|ledger| ledger.services.is_empty()),
+			Error::<T>::AlreadyRestaking
+		);
+		let stake = Self::bonded_stake(&who)?;
+		ensure!(!T::Staking::is_virtual_staker(&who), Error::<T>::VirtualStaker);
+		ensure!(
+			T::Staking::stash_by_ctrl(&who).ok().as_ref() == Some(&who),
+			Error::<T>::LegacyController
+		);
+		ensure!(amount <= stake.active, Error::<T>::InsufficientStake);
+		Self::add_delegator(&operator, &who)?;
+		let era = T::Slashing::active_era();
+		Delegations::<T>::insert(
+			&who,
+			Delegation {
+				operator: operator.clone(),
+				amount,
+				since: era,
+				until: None,
+				excluded: Default::default(),
+				previous: None,
+			},
+		);
+		// All or nothing: the call is refused if one of the operator's services refuses it.
+		for service in Self::operator_services(&operator) {
+			Self::open_checked(&who, service, amount, era, true)?;
+		}
+		Self::deposit_event(Event::<T>::Delegated { who, operator, amount });
+		Ok(())
+	}
+
+	/// `who`'s delegation, still running (`NotDelegating`, `UndelegationInProgress`).
+	fn running_delegation(who: &T::AccountId) -> Result<DelegationOf<T>, DispatchError> {
+		let delegation = Delegations::<T>::get(who).ok_or(Error::<T>::NotDelegating)?;
+		ensure!(delegation.until.is_none(), Error::<T>::UndelegationInProgress);
+		Ok(delegation)
+	}
+
+	/// Schedule the exit of `who`'s position in `service` at its exit delay (or at `release`
+	/// if that is sooner, for an operator's own exit); returns the release era, `None` if it
+	/// had no position.
+	fn leave_service(
+		who: &T::AccountId,
+		service: ServiceId,
+		release: Option<EraIndex>,
+	) -> Result<Option<EraIndex>, DispatchError> {
+		let Some(position) = Positions::<T>::get(who, service) else { return Ok(None) };
+		let info = Self::service(service)?;
+		let era = T::Slashing::active_era();
+		let mut release_era = era.saturating_add(info.params.exit_delay);
+		if let Some(release) = release {
+			release_era = release_era.min(release);
+		}
+		if let Some(exit) = &position.exit {
+			if exit.target.is_zero() && exit.release_era <= release_era {
+				return Ok(Some(exit.release_era));
+			}
+		}
+		if position.joined_era > era {
+			// Not in force yet: it never backed the service, so it leaves with nothing to keep.
+			release_era = position.joined_era;
+		}
+		Self::change_position(who, service, |position| {
+			position.exit = Some(Exit { target: Zero::zero(), release_era });
+		})?;
+		Self::deposit_event(Event::<T>::OptOutScheduled {
+			who: who.clone(),
+			service,
+			release_era,
+		});
+		Ok(Some(release_era))
+	}
+
+	/// Schedule the exit of every position of `who`; returns the last release era.
+	fn leave_all(who: &T::AccountId, keep: &[ServiceId]) -> Result<EraIndex, DispatchError> {
+		let era = T::Slashing::active_era();
+		let mut until = era.saturating_add(1);
+		let services = Restakers::<T>::get(who).map(|l| l.services.into_inner()).unwrap_or_default();
+		for service in services {
+			if keep.contains(&service) {
+				continue;
+			}
+			if let Some(release) = Self::leave_service(who, service, None)? {
+				until = until.max(release);
+			}
+		}
+		Ok(until)
+	}
+
+	/// The `undelegate` call.
+	pub fn do_undelegate(who: T::AccountId) -> DispatchResult {
+		let mut delegation = Self::running_delegation(&who)?;
+		Self::ensure_synced(&who)?;
+		let until = Self::leave_all(&who, &[])?;
+		delegation.until = Some(until);
+		let reachable_until = until.saturating_add(Self::reach_window());
+		OperatorDelegators::<T>::insert(&delegation.operator, &who, Some(reachable_until));
+		let operator = delegation.operator.clone();
+		Delegations::<T>::insert(&who, delegation);
+		Self::deposit_event(Event::<T>::Undelegated { who, operator, until });
+		Ok(())
+	}
+
+	/// The `exclude_service` call.
+	pub fn do_exclude_service(who: T::AccountId, service: ServiceId) -> DispatchResult {
+		let mut delegation = Self::running_delegation(&who)?;
+		Self::service(service)?;
+		ensure!(!delegation.excluded.contains(&service), Error::<T>::AlreadyExcluded);
+		Self::ensure_synced(&who)?;
+		Self::leave_service(&who, service, None)?;
+		delegation.excluded.try_push(service).map_err(|_| Error::<T>::TooManyServices)?;
+		Delegations::<T>::insert(&who, delegation);
+		Self::deposit_event(Event::<T>::ServiceExcluded { who, service });
+		Ok(())
+	}
+
+	/// The `include_service` call.
+	pub fn do_include_service(who: T::AccountId, service: ServiceId) -> DispatchResult {
+		let mut delegation = Self::running_delegation(&who)?;
+		ensure!(delegation.excluded.contains(&service), Error::<T>::NotExcluded);
+		Self::ensure_synced(&who)?;
+		delegation.excluded.retain(|s| *s != service);
+		if Self::operator_services(&delegation.operator).contains(&service) {
+			match Positions::<T>::get(&who, service) {
+				// Still leaving: stay, as a cancelled exit.
+				Some(_) => Self::change_position(&who, service, |position| position.exit = None)?,
+				None => {
+					let next = T::Slashing::active_era().saturating_add(1);
+					Self::open_checked(&who, service, delegation.amount, next, true)?;
+				}
+			}
+		}
+		Delegations::<T>::insert(&who, delegation);
+		Self::deposit_event(Event::<T>::ServiceIncluded { who, service });
+		Ok(())
+	}
+
+	/// The `redelegate` call.
+	pub fn do_redelegate(who: T::AccountId, to: T::AccountId) -> DispatchResult {
+		let mut delegation = Self::running_delegation(&who)?;
+		ensure!(delegation.operator != to, Error::<T>::SameOperator);
+		let era = T::Slashing::active_era();
+		if let Some(past) = &delegation.previous {
+			ensure!(
+				past.until.saturating_add(Self::reach_window()) <= era,
+				Error::<T>::RecentlyRedelegated
+			);
+			Self::drop_delegator(&past.operator, &who);
+		}
+		Self::ensure_synced(&who)?;
+		Self::add_delegator(&to, &who)?;
+		let targets = Self::operator_services(&to);
+		let keep: Vec<ServiceId> =
+			targets.iter().copied().filter(|s| !delegation.excluded.contains(s)).collect();
+		let until = Self::leave_all(&who, &keep)?;
+		let next = era.saturating_add(1);
+		for service in &keep {
+			match Positions::<T>::get(&who, service) {
+				// A service both operators are in keeps the position; one still leaving (an
+				// exclusion cancelled, or the old operator's exit) stays now.
+				Some(position) => {
+					if position.exit.is_some() {
+						Self::change_position(&who, *service, |position| position.exit = None)?;
+					}
+				}
+				None => Self::open_checked(&who, *service, delegation.amount, next, true)?,
+			}
+		}
+		let from = delegation.operator.clone();
+		OperatorDelegators::<T>::insert(
+			&from,
+			&who,
+			Some(until.saturating_add(Self::reach_window())),
+		);
+		delegation.previous =
+			Some(PastOperator { operator: from.clone(), since: delegation.since, until });
+		delegation.operator = to.clone();
+		delegation.since = next;
+		Delegations::<T>::insert(&who, delegation);
+		Self::deposit_event(Event::<T>::Redelegated { who, from, to, until });
+		Ok(())
+	}
+
+	/// After `operator` opted into `service`: each of its delegators that does not exclude it
+	/// follows from the next era, or, if the service cannot take it, excludes it
+	/// (`ServiceExcluded`). Returns how many delegators it visited.
+	pub(crate) fn operator_joined(operator: &T::AccountId, service: ServiceId) -> u32 {
+		let Some(mut info) = Operators::<T>::get(operator) else { return 0 };
+		let era = T::Slashing::active_era();
+		// A commission increase waits for the longest exit delay, this service's included.
+		if let (Some((commission, from)), Ok(joined)) =
+			(info.pending_commission, Self::service(service))
+		{
+			let later = era.saturating_add(joined.params.exit_delay);
+			if from > era && later > from {
+				info.pending_commission = Some((commission, later));
+				Operators::<T>::insert(operator, info);
+			}
+		}
+		let next = era.saturating_add(1);
+		let mut visited = 0u32;
+		for (who, ended) in OperatorDelegators::<T>::iter_prefix(operator) {
+			visited = visited.saturating_add(1);
+			if ended.is_some() {
+				continue;
+			}
+			let Some(mut delegation) = Delegations::<T>::get(&who) else { continue };
+			if delegation.until.is_some() ||
+				delegation.operator != *operator ||
+				delegation.excluded.contains(&service)
+			{
+				continue;
+			}
+			let opened = frame_support::storage::with_storage_layer(|| {
+				Self::open_checked(&who, service, delegation.amount, next, true)
+			});
+			if opened.is_err() && delegation.excluded.try_push(service).is_ok() {
+				Delegations::<T>::insert(&who, delegation);
+				Self::deposit_event(Event::<T>::ServiceExcluded { who, service });
+			}
+		}
+		visited
+	}
+
+	/// After `operator` scheduled its exit from `service` for `release_era`: its delegators
+	/// leave with it, no later.
+	pub(crate) fn operator_leaving(
+		operator: &T::AccountId,
+		service: ServiceId,
+		release_era: EraIndex,
+	) -> DispatchResult {
+		if !Operators::<T>::contains_key(operator) {
+			return Ok(());
+		}
+		for (who, _) in OperatorDelegators::<T>::iter_prefix(operator) {
+			let follows = Delegations::<T>::get(&who).is_some_and(|d| d.operator == *operator);
+			if follows {
+				// A delegator that cannot be brought up to date now is taken out at its next
+				// re-sync (a position whose operator left is ejected there).
+				let _ = frame_support::storage::with_storage_layer(|| {
+					Self::ensure_synced(&who)?;
+					Self::leave_service(&who, service, Some(release_era)).map(|_| ())
+				});
+			}
+		}
+		Ok(())
+	}
+
+	/// After `operator` was ejected from `service` by a re-sync: a job ejects its delegators
+	/// too, in pages, from this block on.
+	pub(crate) fn operator_ejected(operator: &T::AccountId, service: ServiceId) {
+		if Operators::<T>::get(operator).is_none_or(|op| op.delegators == 0) {
+			return;
+		}
+		let id = NextSlashId::<T>::get();
+		let Some(next_id) = id.checked_add(1) else { return };
+		NextSlashId::<T>::put(next_id);
+		let era = T::Slashing::active_era();
+		DelegatorJobs::<T>::insert(
+			id,
+			DelegatorJob {
+				service,
+				operator: operator.clone(),
+				offence_era: era,
+				fraction: Perbill::zero(),
+				eject: true,
+				apply_era: era,
+				ready: true,
+				approved: true,
+				cursor: None,
+			},
+		);
+		Self::enqueue_job(id);
+	}
+
+	/// A report of `operator` in `service` scheduled slash `slash_id`: record the job that will
+	/// reach its delegators once that slash lands.
+	pub(crate) fn note_operator_report(
+		slash_id: SlashId,
+		service: ServiceId,
+		operator: &T::AccountId,
+		offence_era: EraIndex,
+		fraction: Perbill,
+		eject: bool,
+		apply_era: EraIndex,
+	) {
+		if !Operators::<T>::contains_key(operator) {
+			return;
+		}
+		DelegatorJobs::<T>::insert(
+			slash_id,
+			DelegatorJob {
+				service,
+				operator: operator.clone(),
+				offence_era,
+				fraction,
+				eject,
+				apply_era,
+				ready: false,
+				approved: false,
+				cursor: None,
+			},
+		);
+	}
+
+	/// The operator's slash `slash_id` landed (`landed`) or was dropped: its job may run, or
+	/// goes with it.
+	pub(crate) fn operator_slash_done(slash_id: SlashId, landed: bool) {
+		if landed {
+			if DelegatorJobs::<T>::contains_key(slash_id) {
+				DelegatorJobs::<T>::mutate_extant(slash_id, |job| job.ready = true);
+				Self::enqueue_job(slash_id);
+			}
+		} else {
+			DelegatorJobs::<T>::remove(slash_id);
+		}
+	}
+
+	/// Put a ready job at the end of the queue `on_initialize` works through.
+	fn enqueue_job(id: SlashId) {
+		let tail = DelegatorJobTail::<T>::get();
+		DelegatorJobQueue::<T>::insert(tail, id);
+		DelegatorJobTail::<T>::put(tail.wrapping_add(1));
+	}
+
+	/// Land the next page of job `id`: at most `max` delegators. Returns how many it visited.
+	pub fn do_apply_delegator_page(id: SlashId, max: u32) -> Result<u32, DispatchError> {
+		let mut job = DelegatorJobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		let era = T::Slashing::active_era();
+		ensure!(job.ready && era >= job.apply_era, Error::<T>::JobNotReady);
+		let page: Vec<(T::AccountId, Option<EraIndex>)> = match &job.cursor {
+			None => OperatorDelegators::<T>::iter_prefix(&job.operator).take(max as usize).collect(),
+			Some(last) => OperatorDelegators::<T>::iter_prefix_from(
+				&job.operator,
+				OperatorDelegators::<T>::hashed_key_for(&job.operator, last),
+			)
+			.take(max as usize)
+			.collect(),
+		};
+		let visited = page.len() as u32;
+		for (who, reachable_until) in &page {
+			if reachable_until.is_some_and(|until| until <= era) {
+				// Out of reach of any report: forget it.
+				Self::expire_delegation(who);
+				Self::drop_delegator(&job.operator, who);
+				continue;
+			}
+			Self::reach_delegator(id, &job, who);
+		}
+		if visited < max {
+			DelegatorJobs::<T>::remove(id);
+			Self::deposit_event(Event::<T>::DelegatorSlashesDone { slash_id: id });
+		} else {
+			job.cursor = page.last().map(|(who, _)| who.clone());
+			DelegatorJobs::<T>::insert(id, job);
+		}
+		Ok(visited)
+	}
+
+	/// Land `job` on delegator `who`: its slash, if it backed the operator in the offence era,
+	/// then its ejection if the job ejects.
+	fn reach_delegator(id: SlashId, job: &DelegatorJob<T::AccountId>, who: &T::AccountId) {
+		let Some(delegation) = Delegations::<T>::get(who) else { return };
+		let era = T::Slashing::active_era();
+		if !job.fraction.is_zero() && delegation.backed(&job.operator, job.offence_era) {
+			if let Ok(exposure) = Self::exposure_in_era(who, job.service, job.offence_era, era) {
+				let key = (job.service, who.clone());
+				let before = DelegatorOffences::<T>::get(job.offence_era, &key);
+				if job.fraction > before {
+					// Max, not sum: what this fraction adds to the largest one landed already.
+					let amount = job
+						.fraction
+						.mul_floor(exposure)
+						.saturating_sub(before.mul_floor(exposure));
+					let amount = match T::Staking::total_stake(who) {
+						Ok(stake) => amount.min(stake),
+						Err(_) => Zero::zero(),
+					};
+					if !job.approved && !Self::breaker_admits(era, amount) {
+						// Past the breaker, and governance did not approve the operator's slash.
+						Self::deposit_event(Event::<T>::DelegatorSlashDropped {
+							slash_id: id,
+							service: job.service,
+							who: who.clone(),
+							amount,
+						});
+						return;
+					}
+					let taken = if amount.is_zero() {
+						Zero::zero()
+					} else {
+						T::Slashing::slash(who, amount, job.offence_era)
+					};
+					DelegatorOffences::<T>::insert(job.offence_era, &key, job.fraction);
+					Self::deposit_event(Event::<T>::DelegatorSlashed {
+						slash_id: id,
+						service: job.service,
+						who: who.clone(),
+						amount: taken,
+					});
+					Self::do_resync(who);
+				}
+			}
+		}
+		if job.eject && delegation.operator == job.operator {
+			Self::eject(who, job.service);
+		}
+	}
+
+	/// The pages `on_initialize` lands: the oldest ready jobs first, at most
+	/// `MaxDelegatorSlashesPerBlock` delegators in all. Returns the weight used.
+	pub(crate) fn apply_delegator_jobs() -> Weight {
+		let mut budget = T::MaxDelegatorSlashesPerBlock::get();
+		let mut head = DelegatorJobHead::<T>::get();
+		let tail = DelegatorJobTail::<T>::get();
+		let mut weight = T::DbWeight::get().reads(2);
+		while budget > 0 && head != tail {
+			let Some(id) = DelegatorJobQueue::<T>::get(head) else {
+				head = head.wrapping_add(1);
+				continue;
+			};
+			weight = weight.saturating_add(T::DbWeight::get().reads(1));
+			match Self::do_apply_delegator_page(id, budget) {
+				Ok(visited) => {
+					weight = weight.saturating_add(Self::delegator_page_weight(visited));
+					budget = budget.saturating_sub(visited.max(1));
+					if DelegatorJobs::<T>::contains_key(id) {
+						// Not done: it goes on in the next block, still first.
+						break;
+					}
+				}
+				Err(e) if e == Error::<T>::JobNotReady.into() => break,
+				// Done by the `apply_delegator_slashes` call, or cancelled.
+				Err(_) => {}
+			}
+			DelegatorJobQueue::<T>::remove(head);
+			head = head.wrapping_add(1);
+			weight = weight.saturating_add(T::DbWeight::get().writes(1));
+		}
+		DelegatorJobHead::<T>::put(head);
+		weight.saturating_add(T::DbWeight::get().writes(1))
+	}
+
+	/// The `operator` view of the runtime API.
+	pub fn operator_view(
+		who: &T::AccountId,
+	) -> Option<crate::OperatorView<T::AccountId, BalanceOf<T>>> {
+		let operator = Operators::<T>::get(who)?;
+		let era = T::Slashing::active_era();
+		let mut delegators = Vec::new();
+		let mut past = 0u32;
+		for (delegator, ended) in OperatorDelegators::<T>::iter_prefix(who) {
+			let current = ended.is_none() &&
+				Delegations::<T>::get(&delegator).is_some_and(|d| d.operator == *who);
+			if current {
+				delegators.push(delegator);
+			} else {
+				past = past.saturating_add(1);
+			}
+		}
+		let services = Restakers::<T>::get(who)
+			.map(|ledger| ledger.services.into_inner())
+			.unwrap_or_default()
+			.into_iter()
+			.map(|service| {
+				let own = Positions::<T>::get(who, service).map(|p| p.exposure).unwrap_or_default();
+				let mut delegated = BalanceOf::<T>::zero();
+				let mut count = 0u32;
+				for delegator in &delegators {
+					if let Some(position) = Positions::<T>::get(delegator, service) {
+						delegated = delegated.saturating_add(position.exposure);
+						count = count.saturating_add(1);
+					}
+				}
+				crate::OperatorServiceView { service, own, delegated, delegators: count }
+			})
+			.collect();
+		Some(crate::OperatorView {
+			commission: operator.commission_in(era),
+			pending_commission: operator.pending_commission.filter(|(_, from)| *from > era),
+			accepting: operator.accepting,
+			delegators,
+			past_delegators: past,
+			services,
+		})
+	}
+
+	/// The `delegation` view of the runtime API.
+	pub fn delegation_view(
+		who: &T::AccountId,
+	) -> Option<crate::DelegationView<T::AccountId, BalanceOf<T>>> {
+		let delegation = Delegations::<T>::get(who)?;
+		let era = T::Slashing::active_era();
+		let commission = Operators::<T>::get(&delegation.operator)
+			.map(|op| op.commission_in(era))
+			.unwrap_or_default();
+		Some(crate::DelegationView {
+			operator: delegation.operator,
+			amount: delegation.amount,
+			commission,
+			since: delegation.since,
+			until: delegation.until,
+			excluded: delegation.excluded.into_inner(),
+			previous: delegation.previous.map(|past| (past.operator, past.until)),
+		})
+	}
+
+	/// Forget the max-not-sum records of delegators for offence eras no page can still reach:
+	/// older than the bonding duration (pages land before the slashed stake can be withdrawn),
+	/// `MaxSlashesPerBlock` a block.
+	pub(crate) fn prune_delegator_offences(era: EraIndex) -> Weight {
+		let cursor = DelegatorOffenceCursor::<T>::get();
+		if cursor.saturating_add(T::Staking::bonding_duration()) >= era {
+			return T::DbWeight::get().reads(1);
+		}
+		#[allow(deprecated)]
+		let result = DelegatorOffences::<T>::clear_prefix(cursor, T::MaxSlashesPerBlock::get(), None);
+		if result.maybe_cursor.is_none() {
+			DelegatorOffenceCursor::<T>::put(cursor.saturating_add(1));
+		}
+		T::DbWeight::get().reads_writes(
+			1u64.saturating_add(result.loops.into()),
+			1u64.saturating_add(result.unique.into()),
+		)
+	}
+}

@@ -1,0 +1,608 @@
+//! Operators and delegators (issue 24), against the real pallet-staking. Mock world:
+//! `ReportWindow` 3, `BondingDuration` 10, `MaxLeverage` 3, 15 blocks an era; services of
+//! `SLASHER` with rule 0 at 10%, rule 1 at 50% (ejecting), a dispute window and exit delay of 2
+//! eras and a `min_stake` of 100; `MaxDelegatorsPerOperator` 8, `MaxCommission` 50%,
+//! `MaxDelegatorSlashesPerBlock` 4.
+//!
+//! `VALIDATOR_A` (1,000 bonded) operates; stashes of 500 to 1,000 delegate to it.
+//!
+//! The second part turns each finding of the attacker's review of the change into a test.
+
+use crate::{
+	mock::*, DelegatorJobs, Delegations, Error, Event, OperatorDelegators, Operators, Positions,
+};
+use frame_support::{assert_noop, assert_ok};
+use pallet_staking::StakerStatus;
+use sp_runtime::Perbill;
+
+const N1: AccountId = 201;
+const N2: AccountId = 202;
+const N3: AccountId = 203;
+const N4: AccountId = 204;
+const N5: AccountId = 205;
+const OPERATOR_B: AccountId = VALIDATOR_B;
+
+/// The default world and five bonded stashes that do not nominate (so that base-layer slashes
+/// of the validators never reach them through staking's own exposures).
+fn world() -> ExtBuilder {
+	ExtBuilder::default()
+		.staker(N1, 500, StakerStatus::Idle)
+		.staker(N2, 500, StakerStatus::Idle)
+		.staker(N3, 500, StakerStatus::Idle)
+		.staker(N4, 500, StakerStatus::Idle)
+		.staker(N5, 1_000, StakerStatus::Idle)
+}
+
+fn set_operator(who: AccountId, percent: u32) {
+	assert_ok!(Restaking::set_operator(RuntimeOrigin::signed(who), Perbill::from_percent(percent)));
+}
+
+fn delegate(who: AccountId, operator: AccountId, amount: Balance) {
+	assert_ok!(Restaking::delegate(RuntimeOrigin::signed(who), operator, amount));
+}
+
+fn allocation_in(who: AccountId, service: u32, era: u32) -> Balance {
+	Positions::<Test>::get(who, service).map(|p| p.allocation_in(era)).unwrap_or_default()
+}
+
+/// Run blocks until the delegator jobs are done (at most `blocks`).
+fn run_jobs(blocks: u32) {
+	for _ in 0..blocks {
+		if DelegatorJobs::<Test>::iter().next().is_none() {
+			return;
+		}
+		next_block();
+	}
+}
+
+fn delegator_slashes() -> Vec<(AccountId, Balance)> {
+	restaking_events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::DelegatorSlashed { who, amount, .. } => Some((who, amount)),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn a_delegation_backs_every_service_of_the_operator_with_the_delegated_amount() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		let s2 = register("bridge");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		opt_in(VALIDATOR_A, s2, 600);
+		delegate(N1, VALIDATOR_A, 400);
+		// One position per service, in force from this era, on the delegator's own ledger.
+		assert_eq!(exposure(N1, s1), 400);
+		assert_eq!(exposure(N1, s2), 400);
+		assert_eq!(secured(s1), 1_400);
+		assert_eq!(secured(s2), 1_000);
+		let ledger = crate::Restakers::<Test>::get(N1).unwrap();
+		assert_eq!(ledger.total_allocated, 800, "counted once per service for leverage");
+		assert_eq!(Operators::<Test>::get(VALIDATOR_A).unwrap().delegators, 1);
+		// A service the operator joins later counts for the delegator from the next era.
+		let s3 = register("sequencer");
+		opt_in(VALIDATOR_A, s3, 500);
+		assert_eq!(allocation_in(N1, s3, 0), 0);
+		assert_eq!(allocation_in(N1, s3, 1), 400);
+		assert_eq!(exposure(N1, s3), 0);
+		start_active_era(1);
+		assert_eq!(exposure(N1, s3), 400);
+		assert_eq!(secured(s3), 900);
+	});
+}
+
+#[test]
+fn a_delegator_slashed_through_its_operator_loses_the_rule_fraction_of_its_exposure() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		// The operator's own slash: 10% of 1,000; its delegators' parts wait for it to land.
+		assert_eq!(last_amount(), 100);
+		assert_eq!(bonded(N1), 500);
+		start_active_era(3);
+		run_jobs(4);
+		assert_eq!(bonded(VALIDATOR_A), 900);
+		// 10% of the delegator's 400, on its own ledger, with pallet-staking's event.
+		assert_eq!(bonded(N1), 460);
+		assert!(staking_slashed_events().contains(&(N1, 40)));
+		assert!(DelegatorJobs::<Test>::iter().next().is_none());
+	});
+}
+
+#[test]
+fn only_delegators_that_backed_the_service_in_the_offence_era_are_slashed() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400); // backs s1 throughout
+		delegate(N2, VALIDATOR_A, 400); // excludes s1 in era 0: released in era 2
+		assert_ok!(Restaking::exclude_service(RuntimeOrigin::signed(N2), s1));
+		delegate(N4, VALIDATOR_A, 400); // leaves after the offence era, inside the window
+		start_active_era(2);
+		delegate(N3, VALIDATOR_A, 400); // joins after the offence era
+		assert_ok!(Restaking::undelegate(RuntimeOrigin::signed(N4)));
+		restaking_events();
+		// An offence in era 2: N2's exclusion was released in era 2, N3 joined in era 2
+		// (its position is in force from era 2: it is slashed too), N4 left after it.
+		assert_ok!(report(s1, VALIDATOR_A, 0, 2));
+		start_active_era(4);
+		run_jobs(4);
+		let mut slashed = delegator_slashes();
+		slashed.sort();
+		assert_eq!(slashed, vec![(N1, 40), (N3, 40), (N4, 40)]);
+		assert_eq!(bonded(N2), 500);
+	});
+}
+
+#[test]
+fn a_delegator_that_joined_after_the_offence_era_is_untouched() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(2);
+		delegate(N3, VALIDATOR_A, 400);
+		restaking_events();
+		// An era-1 offence, reported in era 2: N3 was not there.
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		start_active_era(4);
+		run_jobs(4);
+		assert_eq!(delegator_slashes(), vec![(N1, 40)]);
+		assert_eq!(bonded(N3), 500);
+	});
+}
+
+#[test]
+fn a_redelegated_delegator_is_still_slashed_for_its_old_operators_offence() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		let s2 = register("bridge");
+		set_operator(VALIDATOR_A, 10);
+		set_operator(OPERATOR_B, 5);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		opt_in(OPERATOR_B, s2, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(Restaking::redelegate(RuntimeOrigin::signed(N1), OPERATOR_B));
+		// The old operator's service keeps the stake for its exit delay; the new one's
+		// counts from the next era, and both count for leverage in between.
+		assert_eq!(allocation_in(N1, s1, 2), 400);
+		assert_eq!(allocation_in(N1, s1, 3), 0);
+		assert_eq!(allocation_in(N1, s2, 1), 0);
+		assert_eq!(allocation_in(N1, s2, 2), 400);
+		assert_eq!(crate::Restakers::<Test>::get(N1).unwrap().total_allocated, 800);
+		restaking_events();
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		start_active_era(3);
+		run_jobs(4);
+		assert_eq!(delegator_slashes(), vec![(N1, 40)]);
+		assert_eq!(bonded(N1), 460);
+		// A report against the new operator in its service does not reach back before the
+		// delegation: era 1 is not N1's there.
+		assert_eq!(Delegations::<Test>::get(N1).unwrap().operator, OPERATOR_B);
+	});
+}
+
+#[test]
+fn pages_land_a_bounded_number_of_delegators_per_block_and_a_cancel_stops_them() {
+	world().build_and_execute(|| {
+		MaxDelegatorSlashesPerBlock::set(2);
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		for who in [N1, N2, N3, N4, N5] {
+			delegate(who, VALIDATOR_A, 400);
+		}
+		start_active_era(1);
+		let cancelled = crate::NextSlashId::<Test>::get();
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		assert_ok!(report(s1, VALIDATOR_A, 1, 1));
+		// Governance cancels the 50% report: its job goes with it, no page has landed.
+		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), cancelled + 1));
+		assert!(DelegatorJobs::<Test>::get(cancelled + 1).is_none());
+		restaking_events();
+		start_active_era(3);
+		// The first block of era 3 landed the operator's slash and the first page: 2 of 5.
+		assert_eq!(delegator_slashes().len(), 2);
+		next_block();
+		assert_eq!(delegator_slashes().len(), 2);
+		next_block();
+		assert_eq!(delegator_slashes().len(), 1);
+		assert!(DelegatorJobs::<Test>::get(cancelled).is_none());
+		for who in [N1, N2, N3, N4, N5] {
+			assert_eq!(bonded(who), if who == N5 { 960 } else { 460 });
+		}
+		MaxDelegatorSlashesPerBlock::set(4);
+	});
+}
+
+#[test]
+fn max_not_sum_holds_for_delegators_across_reports_of_one_era() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1)); // 10%
+		assert_ok!(report(s1, VALIDATOR_A, 1, 1)); // 50%, ejecting
+		restaking_events();
+		start_active_era(3);
+		run_jobs(4);
+		// 50% of 400 in all, not 60%: 40 then 160 (or 200 then nothing).
+		let total: Balance = delegator_slashes().iter().map(|(_, amount)| amount).sum();
+		assert_eq!(total, 200);
+		assert_eq!(bonded(N1), 300);
+		// The ejecting rule ejects the delegator with its operator.
+		assert!(Positions::<Test>::get(N1, s1).is_none());
+		assert!(Positions::<Test>::get(VALIDATOR_A, s1).is_none());
+	});
+}
+
+#[test]
+fn the_operator_takes_its_commission_from_its_delegators_rewards() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 600);
+		delegate(N1, VALIDATOR_A, 400);
+		// 1,000 shared over 1,000 of exposure: 600 to the operator, 400 to the delegator, of
+		// which the operator takes 10%.
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), s1, 1_001));
+		assert_eq!(Restaking::claimable_rewards(&VALIDATOR_A, s1), 600);
+		assert_ok!(Restaking::claim_rewards(RuntimeOrigin::signed(N1), s1));
+		assert_eq!(
+			restaking_events().last(),
+			Some(&Event::RewardsClaimed { who: N1, service: s1, amount: 360 })
+		);
+		assert_ok!(Restaking::claim_rewards(RuntimeOrigin::signed(VALIDATOR_A), s1));
+		assert_eq!(
+			restaking_events().last(),
+			Some(&Event::RewardsClaimed { who: VALIDATOR_A, service: s1, amount: 640 })
+		);
+	});
+}
+
+#[test]
+fn a_commission_increase_waits_for_the_operators_longest_exit_delay() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		set_operator(VALIDATOR_A, 20);
+		let operator = Operators::<Test>::get(VALIDATOR_A).unwrap();
+		assert_eq!(operator.pending_commission, Some((Perbill::from_percent(20), 2)));
+		assert_eq!(operator.commission_in(1), Perbill::from_percent(10));
+		assert_eq!(operator.commission_in(2), Perbill::from_percent(20));
+		// A decrease applies at once and drops the waiting increase.
+		set_operator(VALIDATOR_A, 5);
+		let operator = Operators::<Test>::get(VALIDATOR_A).unwrap();
+		assert_eq!((operator.commission, operator.pending_commission), (Perbill::from_percent(5), None));
+	});
+}
+
+#[test]
+fn an_operators_opt_out_takes_its_delegators_out_in_the_same_era() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s1));
+		assert_eq!(allocation_in(N1, s1, 2), 400);
+		assert_eq!(allocation_in(N1, s1, 3), 0);
+		assert_eq!(allocation_in(VALIDATOR_A, s1, 3), 0);
+		start_active_era(3);
+		assert_eq!(secured(s1), 0);
+		assert!(Positions::<Test>::get(N1, s1).is_none());
+	});
+}
+
+#[test]
+fn a_service_that_cannot_take_a_delegator_is_excluded_for_it_not_refused_to_the_operator() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		// A service with a min_stake above the delegated amount.
+		let mut params = service_params("big");
+		params.min_stake = 500;
+		let big = crate::NextServiceId::<Test>::get();
+		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
+		restaking_events();
+		opt_in(VALIDATOR_A, big, 1_000);
+		assert!(restaking_events().contains(&Event::ServiceExcluded { who: N1, service: big }));
+		assert!(Positions::<Test>::get(N1, big).is_none());
+		assert_eq!(Delegations::<Test>::get(N1).unwrap().excluded.into_inner(), vec![big]);
+	});
+}
+
+#[test]
+fn refusals_are_named_and_change_nothing() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		assert_noop!(
+			Restaking::set_operator(RuntimeOrigin::signed(VALIDATOR_A), Perbill::from_percent(51)),
+			Error::<Test>::CommissionTooHigh
+		);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N1), VALIDATOR_A, 100),
+			Error::<Test>::NotOperator
+		);
+		assert_noop!(
+			Restaking::stop_operating(RuntimeOrigin::signed(VALIDATOR_A)),
+			Error::<Test>::NotOperator
+		);
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N1), VALIDATOR_A, 0),
+			Error::<Test>::ZeroAllocation
+		);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N1), VALIDATOR_A, 501),
+			Error::<Test>::InsufficientStake
+		);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N1), VALIDATOR_A, 50),
+			Error::<Test>::BelowMinStake
+		);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(UNBONDED), VALIDATOR_A, 100),
+			Error::<Test>::NotBonded
+		);
+		// A restaker with positions of its own, or an operator, does not delegate.
+		opt_in(VALIDATOR_B, s1, 500);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(VALIDATOR_B), VALIDATOR_A, 100),
+			Error::<Test>::AlreadyRestaking
+		);
+		delegate(N1, VALIDATOR_A, 400);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N1), VALIDATOR_A, 100),
+			Error::<Test>::Delegating
+		);
+		assert_noop!(
+			Restaking::set_operator(RuntimeOrigin::signed(N1), Perbill::from_percent(1)),
+			Error::<Test>::Delegating
+		);
+		// A delegator's positions follow its operator.
+		assert_noop!(Restaking::opt_out(RuntimeOrigin::signed(N1), s1), Error::<Test>::Delegating);
+		assert_noop!(
+			Restaking::set_allocation(RuntimeOrigin::signed(N1), s1, 300),
+			Error::<Test>::Delegating
+		);
+		// Reports name the operator.
+		assert_noop!(report(s1, N1, 0, 0), Error::<Test>::ReportTheOperator);
+		assert_noop!(
+			Restaking::include_service(RuntimeOrigin::signed(N1), s1),
+			Error::<Test>::NotExcluded
+		);
+		assert_noop!(
+			Restaking::redelegate(RuntimeOrigin::signed(N1), VALIDATOR_A),
+			Error::<Test>::SameOperator
+		);
+		assert_noop!(
+			Restaking::undelegate(RuntimeOrigin::signed(N2)),
+			Error::<Test>::NotDelegating
+		);
+		assert_ok!(Restaking::exclude_service(RuntimeOrigin::signed(N1), s1));
+		assert_noop!(
+			Restaking::exclude_service(RuntimeOrigin::signed(N1), s1),
+			Error::<Test>::AlreadyExcluded
+		);
+		assert_ok!(Restaking::undelegate(RuntimeOrigin::signed(N1)));
+		assert_noop!(
+			Restaking::undelegate(RuntimeOrigin::signed(N1)),
+			Error::<Test>::UndelegationInProgress
+		);
+		assert_ok!(Restaking::stop_operating(RuntimeOrigin::signed(VALIDATOR_A)));
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N2), VALIDATOR_A, 400),
+			Error::<Test>::OperatorNotAccepting
+		);
+		assert_noop!(
+			Restaking::apply_delegator_slashes(RuntimeOrigin::signed(STRANGER), 99),
+			Error::<Test>::UnknownJob
+		);
+	});
+}
+
+#[test]
+fn an_operator_takes_at_most_max_delegators_per_operator() {
+	let mut builder = world();
+	for who in 300..310 {
+		builder = builder.staker(who, 500, StakerStatus::Idle);
+	}
+	builder.build_and_execute(|| {
+		set_operator(VALIDATOR_A, 10);
+		for who in 300..308 {
+			delegate(who, VALIDATOR_A, 100);
+		}
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(308), VALIDATOR_A, 100),
+			Error::<Test>::TooManyDelegators
+		);
+		assert_eq!(OperatorDelegators::<Test>::iter_prefix(VALIDATOR_A).count(), 8);
+	});
+}
+
+// The attacker's review (each finding a test).
+
+/// Finding 1: delegating does not shield a stash's own past offences.
+#[test]
+fn a_restaker_that_delegates_is_still_reported_for_its_own_past_offences() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(N1, s1, 400);
+		start_active_era(1);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(N1), s1));
+		start_active_era(3);
+		// Its position is released; it delegates to an operator in no service.
+		assert!(Positions::<Test>::get(N1, s1).is_none());
+		delegate(N1, VALIDATOR_A, 100);
+		// Its own era-1 offence: 50% of its 400, as before it delegated.
+		assert_ok!(report(s1, N1, 1, 1));
+		assert_eq!(last_amount(), 200);
+		// An era in which it delegated is its operator's to answer for.
+		assert_noop!(report(s1, N1, 1, 3), Error::<Test>::ReportTheOperator);
+	});
+}
+
+/// Finding 2: a report filed late in the window still reaches a delegator that left.
+#[test]
+fn a_late_report_still_reaches_a_delegator_that_left() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(2);
+		assert_ok!(Restaking::undelegate(RuntimeOrigin::signed(N1)));
+		// Released in era 4; the era-3 offence is reported at the end of the window (era 6)
+		// and lands in era 8, after the report window of the release.
+		start_active_era(6);
+		assert!(Positions::<Test>::get(N1, s1).is_none());
+		assert_ok!(report(s1, VALIDATOR_A, 0, 3));
+		restaking_events();
+		start_active_era(8);
+		run_jobs(4);
+		assert_eq!(delegator_slashes(), vec![(N1, 40)]);
+		assert_eq!(bonded(N1), 460);
+	});
+}
+
+/// Finding 3: max, not sum, holds for a harsher report filed after the first one landed.
+#[test]
+fn a_harsher_report_after_the_first_landed_slashes_only_the_difference() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		start_active_era(3);
+		run_jobs(4);
+		assert_eq!(bonded(N1), 460);
+		start_active_era(4);
+		assert_ok!(report(s1, VALIDATOR_A, 1, 1));
+		start_active_era(7);
+		run_jobs(4);
+		// 50% of 400 in all: 40, then 160.
+		assert_eq!(bonded(N1), 300);
+	});
+}
+
+/// Finding 4: an operator's ejection takes out every delegator in the service, also one that
+/// joined after the offence (and is not slashed for it).
+#[test]
+fn an_ejection_of_the_operator_reaches_every_delegator_in_the_service() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(report(s1, VALIDATOR_A, 1, 1));
+		start_active_era(2);
+		delegate(N3, VALIDATOR_A, 400);
+		start_active_era(3);
+		run_jobs(4);
+		assert_eq!(bonded(N1), 300);
+		assert_eq!(bonded(N3), 500);
+		for who in [VALIDATOR_A, N1, N3] {
+			assert!(Positions::<Test>::get(who, s1).is_none(), "{who} left the service");
+		}
+		start_active_era(4);
+		assert_eq!(secured(s1), 0);
+	});
+}
+
+/// Finding 5: a report against an operator whose own stake is gone still reaches its
+/// delegators.
+#[test]
+fn a_report_reaches_the_delegators_of_an_operator_with_nothing_left_to_slash() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 400);
+		start_active_era(1);
+		assert_ok!(Staking::manual_slash(
+			RuntimeOrigin::root(),
+			VALIDATOR_A,
+			1,
+			Perbill::from_percent(100)
+		));
+		next_block();
+		assert_eq!(bonded(VALIDATOR_A), 0);
+		// The operator's part is nothing; the report stands for its delegators.
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		assert_eq!(last_amount(), 0);
+		restaking_events();
+		start_active_era(3);
+		run_jobs(4);
+		assert_eq!(delegator_slashes(), vec![(N1, 40)]);
+	});
+}
+
+/// Finding 6: delegators' parts count against the breaker of the era they land in; an
+/// approval of the operator's held slash lets them through.
+#[test]
+fn delegator_slashes_count_against_the_breaker_unless_approved() {
+	// (breaker, approve): 2,500 stand behind the validator set.
+	for (percent, approve) in [(20, false), (10, true)] {
+		world().build_and_execute(|| {
+			SlashBreaker::set(Some(Perbill::from_percent(percent)));
+			let s1 = register("oracle");
+			set_operator(VALIDATOR_A, 10);
+			opt_in(VALIDATOR_A, s1, 1_000);
+			delegate(N1, VALIDATOR_A, 400);
+			start_active_era(1);
+			assert_ok!(report(s1, VALIDATOR_A, 1, 1));
+			let id = crate::NextSlashId::<Test>::get() - 1;
+			if approve {
+				// 500 does not fit a budget of 250: held, then approved.
+				assert_ok!(Restaking::approve_slash(RuntimeOrigin::root(), id));
+			}
+			restaking_events();
+			start_active_era(3);
+			run_jobs(4);
+			assert_eq!(bonded(VALIDATOR_A), 500);
+			// With a budget of 500 the operator's 500 fills it, and N1's 200 is dropped.
+			assert_eq!(bonded(N1), if approve { 300 } else { 500 });
+			SlashBreaker::set(None);
+		});
+	}
+}
+
+/// Finding 8: a commission increase never reaches rewards earned before it applied.
+#[test]
+fn rewards_earned_before_a_commission_increase_pay_the_old_rate() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 600);
+		delegate(N1, VALIDATOR_A, 400);
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), s1, 1_001));
+		set_operator(VALIDATOR_A, 50);
+		start_active_era(3);
+		// The increase applies from era 2; the 400 were earned in era 0, at 10%.
+		assert_ok!(Restaking::claim_rewards(RuntimeOrigin::signed(N1), s1));
+		assert!(restaking_events()
+			.contains(&Event::RewardsClaimed { who: N1, service: s1, amount: 360 }));
+	});
+}
