@@ -12,8 +12,7 @@ use frame_support::{
 };
 use pallet_restaking_runtime_api::{
 	DelegationView, OperatorView, PendingSlash, RestakerView, RiskFigures, RiskView, RuleIndex,
-	ServiceId, ServiceView, SlashId,
-	SlashSimulation,
+	ServiceId, ServiceView, SlashId, SlashSimulation,
 };
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -224,7 +223,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl pallet_restaking_runtime_api::RestakingApi<Block, AccountId, Balance> for Runtime {
 		fn services() -> Vec<ServiceView<AccountId, Balance>> {
 			Restaking::services_view()

@@ -541,10 +541,9 @@ fn a_chain_at_storage_version_4_upgrades_to_5_with_its_positions_and_pending_sla
 		StorageVersion::new(4).put::<Restaking>();
 		let positions = pallet_restaking::Positions::<Runtime>::iter().count();
 		assert_eq!(positions, 4, "the four validators are in the sample service");
-		let weight = crate::Executive::try_runtime_upgrade(
-			frame_try_runtime::UpgradeCheckSelect::All,
-		)
-		.expect("pre_upgrade, migration, post_upgrade and try_state pass");
+		let weight =
+			crate::Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
+				.expect("pre_upgrade, migration, post_upgrade and try_state pass");
 		assert!(weight.ref_time() > 0);
 		assert_eq!(Restaking::on_chain_storage_version(), StorageVersion::new(5));
 		assert_eq!(pallet_restaking::Positions::<Runtime>::iter().count(), positions);

@@ -234,7 +234,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Refuse a total allocation above `MaxLeverage x active stake`.
-	pub(crate) fn ensure_within_leverage(total: BalanceOf<T>, stake: &Stake<BalanceOf<T>>) -> DispatchResult {
+	pub(crate) fn ensure_within_leverage(
+		total: BalanceOf<T>,
+		stake: &Stake<BalanceOf<T>>,
+	) -> DispatchResult {
 		ensure!(total <= Self::leverage_cap(stake.active), Error::<T>::LeverageExceeded);
 		Ok(())
 	}

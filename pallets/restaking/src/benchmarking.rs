@@ -188,14 +188,19 @@ fn approve_if_held<T: Config>(slash: crate::SlashId) {
 
 /// An operator (10% commission) in `MaxServicesPerRestaker` services.
 fn operator_in_services<T: Config>() -> (T::AccountId, Vec<ServiceId>) {
-	operator_named::<T>("operator", 0)
+	operator_named::<T>("operator", 0, T::MaxServicesPerRestaker::get())
 }
 
-fn operator_named<T: Config>(name: &'static str, index: u32) -> (T::AccountId, Vec<ServiceId>) {
+/// An operator (10% commission) in `services` services of its own.
+fn operator_named<T: Config>(
+	name: &'static str,
+	index: u32,
+	services: u32,
+) -> (T::AccountId, Vec<ServiceId>) {
 	let operator = bonded_stash::<T>(name, index);
 	Pallet::<T>::do_set_operator(operator.clone(), Perbill::from_percent(10)).expect("operates");
 	let slasher: T::AccountId = account("slasher", index, 0);
-	let ids = in_services::<T>(&operator, &slasher, T::MaxServicesPerRestaker::get());
+	let ids = in_services::<T>(&operator, &slasher, services);
 	(operator, ids)
 }
 
@@ -589,13 +594,16 @@ mod benchmarks {
 		assert!(Positions::<T>::get(&who, ids[0]).unwrap().exit.is_some());
 	}
 
-	/// From an operator in `MaxServicesPerRestaker` services to another in as many others:
+	/// From an operator to another, together in `MaxServicesPerRestaker` services, none
+	/// shared (during the overlap the delegator is in all of them, so that is the most):
 	/// every old position leaves, every new one opens.
 	#[benchmark]
 	fn redelegate() {
-		let (operator, old) = operator_in_services::<T>();
+		let half = T::MaxServicesPerRestaker::get() / 2;
+		let (operator, old) = operator_named::<T>("operator", 0, half);
 		let who = delegator_of::<T>(&operator, 0);
-		let (other, new) = operator_named::<T>("operator", 1);
+		let rest = T::MaxServicesPerRestaker::get() - half;
+		let (other, new) = operator_named::<T>("operator", 1, rest);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), other);
 		assert!(Positions::<T>::get(&who, old[0]).unwrap().exit.is_some());
@@ -635,7 +643,10 @@ mod benchmarks {
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), slash);
-		assert!(!crate::DelegatorJobs::<T>::contains_key(slash) || d == T::MaxDelegatorSlashesPerBlock::get());
+		assert!(
+			!crate::DelegatorJobs::<T>::contains_key(slash)
+				|| d == T::MaxDelegatorSlashesPerBlock::get()
+		);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

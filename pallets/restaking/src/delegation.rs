@@ -33,9 +33,9 @@
 
 use crate::{
 	pallet::{
-		Config, DelegatorJobHead, DelegatorJobQueue, DelegatorJobTail, DelegatorJobs,
-		DelegatorOffenceCursor, DelegatorOffences, Delegations, Error, Event, NextSlashId,
-		OperatorDelegators, Operators, Pallet, Positions, Restakers,
+		Config, Delegations, DelegatorJobHead, DelegatorJobQueue, DelegatorJobTail, DelegatorJobs,
+		DelegatorOffenceCursor, DelegatorOffences, Error, Event, NextSlashId, OperatorDelegators,
+		Operators, Pallet, Positions, Restakers,
 	},
 	weights::WeightInfo,
 	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, Operator, PastOperator, ServiceId,
@@ -53,10 +53,8 @@ impl<T: Config> Pallet<T> {
 	/// Weight of `set_operator` and `stop_operating`: the operator record, and the positions
 	/// read for the longest exit delay.
 	pub fn operator_weight() -> Weight {
-		T::DbWeight::get().reads_writes(
-			2u64.saturating_add(T::MaxServicesPerRestaker::get().into()),
-			1,
-		)
+		T::DbWeight::get()
+			.reads_writes(2u64.saturating_add(T::MaxServicesPerRestaker::get().into()), 1)
 	}
 
 	/// Weight of a delegation call: an opt-in (or exit) per service the delegator can be in,
@@ -104,8 +102,9 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default()
 			.into_iter()
 			.filter(|service| {
-				Positions::<T>::get(operator, service)
-					.is_some_and(|position| position.exit.as_ref().is_none_or(|e| !e.target.is_zero()))
+				Positions::<T>::get(operator, service).is_some_and(|position| {
+					position.exit.as_ref().is_none_or(|e| !e.target.is_zero())
+				})
 			})
 			.collect()
 	}
@@ -197,8 +196,8 @@ impl<T: Config> Pallet<T> {
 		let era = T::Slashing::active_era();
 		let window = Self::reach_window();
 		let over = |until: EraIndex| until.saturating_add(window) <= era;
-		if delegation.until.is_some_and(over) &&
-			delegation.previous.as_ref().is_none_or(|past| over(past.until))
+		if delegation.until.is_some_and(over)
+			&& delegation.previous.as_ref().is_none_or(|past| over(past.until))
 		{
 			Self::drop_delegator(&delegation.operator, who);
 			if let Some(past) = delegation.previous {
@@ -312,11 +311,7 @@ impl<T: Config> Pallet<T> {
 		Self::change_position(who, service, |position| {
 			position.exit = Some(Exit { target: Zero::zero(), release_era });
 		})?;
-		Self::deposit_event(Event::<T>::OptOutScheduled {
-			who: who.clone(),
-			service,
-			release_era,
-		});
+		Self::deposit_event(Event::<T>::OptOutScheduled { who: who.clone(), service, release_era });
 		Ok(Some(release_era))
 	}
 
@@ -324,7 +319,8 @@ impl<T: Config> Pallet<T> {
 	fn leave_all(who: &T::AccountId, keep: &[ServiceId]) -> Result<EraIndex, DispatchError> {
 		let era = T::Slashing::active_era();
 		let mut until = era.saturating_add(1);
-		let services = Restakers::<T>::get(who).map(|l| l.services.into_inner()).unwrap_or_default();
+		let services =
+			Restakers::<T>::get(who).map(|l| l.services.into_inner()).unwrap_or_default();
 		for service in services {
 			if keep.contains(&service) {
 				continue;
@@ -454,9 +450,9 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let Some(mut delegation) = Delegations::<T>::get(&who) else { continue };
-			if delegation.until.is_some() ||
-				delegation.operator != *operator ||
-				delegation.excluded.contains(&service)
+			if delegation.until.is_some()
+				|| delegation.operator != *operator
+				|| delegation.excluded.contains(&service)
 			{
 				continue;
 			}
@@ -578,7 +574,9 @@ impl<T: Config> Pallet<T> {
 		let era = T::Slashing::active_era();
 		ensure!(job.ready && era >= job.apply_era, Error::<T>::JobNotReady);
 		let page: Vec<(T::AccountId, Option<EraIndex>)> = match &job.cursor {
-			None => OperatorDelegators::<T>::iter_prefix(&job.operator).take(max as usize).collect(),
+			None => {
+				OperatorDelegators::<T>::iter_prefix(&job.operator).take(max as usize).collect()
+			}
 			Some(last) => OperatorDelegators::<T>::iter_prefix_from(
 				&job.operator,
 				OperatorDelegators::<T>::hashed_key_for(&job.operator, last),
@@ -617,10 +615,8 @@ impl<T: Config> Pallet<T> {
 				let before = DelegatorOffences::<T>::get(job.offence_era, &key);
 				if job.fraction > before {
 					// Max, not sum: what this fraction adds to the largest one landed already.
-					let amount = job
-						.fraction
-						.mul_floor(exposure)
-						.saturating_sub(before.mul_floor(exposure));
+					let amount =
+						job.fraction.mul_floor(exposure).saturating_sub(before.mul_floor(exposure));
 					let amount = match T::Staking::total_stake(who) {
 						Ok(stake) => amount.min(stake),
 						Err(_) => Zero::zero(),
@@ -699,8 +695,8 @@ impl<T: Config> Pallet<T> {
 		let mut delegators = Vec::new();
 		let mut past = 0u32;
 		for (delegator, ended) in OperatorDelegators::<T>::iter_prefix(who) {
-			let current = ended.is_none() &&
-				Delegations::<T>::get(&delegator).is_some_and(|d| d.operator == *who);
+			let current = ended.is_none()
+				&& Delegations::<T>::get(&delegator).is_some_and(|d| d.operator == *who);
 			if current {
 				delegators.push(delegator);
 			} else {

@@ -316,7 +316,7 @@ impl<T: Config> Pallet<T> {
 	///   are refused), each allocation at most the delegated amount;
 	/// - delegator jobs are for known services and operators.
 	fn check_delegations() -> Result<(), TryRuntimeError> {
-		use crate::pallet::{DelegatorJobs, Delegations, OperatorDelegators, Operators};
+		use crate::pallet::{Delegations, DelegatorJobs, OperatorDelegators, Operators};
 		let mut counted: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		for (operator, _, _) in OperatorDelegators::<T>::iter() {
 			let entry = counted.entry(operator).or_default();
@@ -333,8 +333,8 @@ impl<T: Config> Pallet<T> {
 			);
 			let max = T::MaxCommission::get();
 			ensure!(
-				operator.commission <= max &&
-					operator.pending_commission.is_none_or(|(c, _)| c <= max),
+				operator.commission <= max
+					&& operator.pending_commission.is_none_or(|(c, _)| c <= max),
 				"commission above MaxCommission"
 			);
 			ensure!(!Delegations::<T>::contains_key(&who), "an operator delegates");
@@ -362,15 +362,18 @@ impl<T: Config> Pallet<T> {
 				let operator_in = Positions::<T>::contains_key(&delegation.operator, service);
 				let leaving = position.exit.as_ref().is_some_and(|exit| exit.target.is_zero());
 				ensure!(
-					operator_in ||
-						leaving || delegation.until.is_some() ||
-						ejecting.contains(&(delegation.operator.clone(), service)),
+					operator_in
+						|| leaving || delegation.until.is_some()
+						|| ejecting.contains(&(delegation.operator.clone(), service)),
 					"delegated position in a service its operator is not in"
 				);
 			}
 		}
 		for (_, job) in DelegatorJobs::<T>::iter() {
-			ensure!(Services::<T>::contains_key(job.service), "delegator job of an unknown service");
+			ensure!(
+				Services::<T>::contains_key(job.service),
+				"delegator job of an unknown service"
+			);
 			ensure!(Operators::<T>::contains_key(&job.operator), "delegator job of a non-operator");
 		}
 		Ok(())

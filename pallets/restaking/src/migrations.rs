@@ -54,9 +54,13 @@ pub mod v5 {
 				Departures::<T>::iter().count() as u32,
 				Slashes::<T>::iter().count() as u32,
 			);
-			frame_support::ensure!(before == after, "a position, ledger, departure or slash was lost");
 			frame_support::ensure!(
-				Operators::<T>::iter().next().is_none() && Delegations::<T>::iter().next().is_none(),
+				before == after,
+				"a position, ledger, departure or slash was lost"
+			);
+			frame_support::ensure!(
+				Operators::<T>::iter().next().is_none()
+					&& Delegations::<T>::iter().next().is_none(),
 				"version 4 had no operators or delegations"
 			);
 			Ok(())

@@ -378,9 +378,9 @@ impl<T: Config> Pallet<T> {
 			// in it (ejected, or gone while a page has not reached the delegator yet) and the
 			// position is not leaving, it goes too, as an ejection.
 			let orphaned = delegation.as_ref().is_some_and(|d| {
-				d.until.is_none() &&
-					!after.exit.as_ref().is_some_and(|exit| exit.target.is_zero()) &&
-					!Positions::<T>::contains_key(&d.operator, service)
+				d.until.is_none()
+					&& !after.exit.as_ref().is_some_and(|exit| exit.target.is_zero())
+					&& !Positions::<T>::contains_key(&d.operator, service)
 			});
 			if orphaned {
 				Self::close(who, service, &before, &after, era.saturating_add(1), &mut ledger)?;

@@ -39,10 +39,9 @@
 
 use crate::{
 	pallet::{
-		Config, DelegatorJobs, Delegations, Departures, DueCursor, DueSlashes, Error, Event,
-		NextSlashId, OffencePruneCursor,
-		Pallet, PastServiceRules, Positions, ReportedOffences, ServiceSlashes, SlashBudgets,
-		Slashes,
+		Config, Delegations, DelegatorJobs, Departures, DueCursor, DueSlashes, Error, Event,
+		NextSlashId, OffencePruneCursor, Pallet, PastServiceRules, Positions, ReportedOffences,
+		ServiceSlashes, SlashBudgets, Slashes,
 	},
 	weights::WeightInfo,
 	BalanceOf, BreakerState, OffenceReport, PendingSlash, PendingSlashOf, RuleIndex, ServiceId,
@@ -90,7 +89,15 @@ impl<T: Config> Pallet<T> {
 		if !has_delegators {
 			Self::bonded_stake(&offender)?;
 		}
-		let exposure = Self::exposure_in_era(&offender, service, offence_era, era)?;
+		let exposure = match Self::exposure_in_era(&offender, service, offence_era, era) {
+			Ok(exposure) => exposure,
+			// An operator whose own allocation a stake loss scaled to nothing in the offence
+			// era still answers for its delegators' exposures of that era.
+			Err(_) if has_delegators && Self::was_in_service(&offender, service, offence_era) => {
+				Zero::zero()
+			}
+			Err(e) => return Err(e),
+		};
 		let (fraction, eject) = Self::rule_in_force(service, &info, rule, offence_era)?;
 		let key = (service, offender.clone());
 		let mut reports = ReportedOffences::<T>::get(offence_era, &key);
@@ -482,6 +489,17 @@ impl<T: Config> Pallet<T> {
 			_ if position.is_some() => Err(Error::<T>::NotExposedAtEra.into()),
 			_ => Err(Error::<T>::NotOptedIn.into()),
 		}
+	}
+
+	/// Whether `who` had a position in `service` in `era`, whatever its allocation then: it had
+	/// joined, and had not left (its departure, if it left, is released after `era`).
+	pub(crate) fn was_in_service(who: &T::AccountId, service: ServiceId, era: EraIndex) -> bool {
+		if Positions::<T>::get(who, service).is_some_and(|p| p.joined_era <= era) {
+			return true;
+		}
+		Departures::<T>::get(who, service).is_some_and(|d| {
+			era < d.release_era && d.history.first().is_some_and(|(from, _)| *from <= era)
+		})
 	}
 
 	/// Take a slash out of the schedule.

@@ -15,9 +15,10 @@ use sp_staking::EraIndex;
 /// views are defined in `pallet-restaking-runtime-api`, so that clients need not depend on this
 /// pallet; they are the same types here.
 pub use pallet_restaking_runtime_api::types::{
-	BreakerState, DelegationView, Exit, ExposureView, OperatorServiceView, OperatorView, PendingSlash, RestakerView, RiskFigures, RiskView,
-	RuleChangeView, RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceRisk, ServiceStatus,
-	ServiceView, SlashBudget, SlashId, SlashSimulation,
+	BreakerState, DelegationView, Exit, ExposureView, OperatorServiceView, OperatorView,
+	PendingSlash, RestakerView, RiskFigures, RiskView, RuleChangeView, RuleIndex, RuleView,
+	ServiceId, ServiceImpact, ServiceRisk, ServiceStatus, ServiceView, SlashBudget, SlashId,
+	SlashSimulation,
 };
 
 /// One slashing rule of a service.
@@ -562,9 +563,9 @@ where
 	/// Whether the delegation backed `operator`'s services in `era`: a report against that
 	/// operator for an offence in `era` reaches it (in the services it had a position in then).
 	pub fn backed(&self, operator: &AccountId, era: EraIndex) -> bool {
-		let current = &self.operator == operator &&
-			self.since <= era &&
-			self.until.is_none_or(|until| era < until);
+		let current = &self.operator == operator
+			&& self.since <= era
+			&& self.until.is_none_or(|until| era < until);
 		current || self.previous.as_ref().is_some_and(|past| past.covers(operator, era))
 	}
 

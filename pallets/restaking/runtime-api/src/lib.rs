@@ -60,7 +60,6 @@ sp_api::decl_runtime_apis! {
 		/// largest restaker, its worst case with coverage applied and its organic yield beside
 		/// the base staking yield; the restaked share and the restaking degree. Follow `next`
 		/// for the other pages.
-		#[api_version(2)]
 		fn risk_figures(start_after: Option<AccountId>) -> RiskFigures<AccountId, Balance>;
 
 		/// An operator: commission (and an increase waiting), whether it takes delegations,

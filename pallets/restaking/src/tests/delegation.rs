@@ -9,7 +9,7 @@
 //! The second part turns each finding of the attacker's review of the change into a test.
 
 use crate::{
-	mock::*, DelegatorJobs, Delegations, Error, Event, OperatorDelegators, Operators, Positions,
+	mock::*, Delegations, DelegatorJobs, Error, Event, OperatorDelegators, Operators, Positions,
 };
 use frame_support::{assert_noop, assert_ok};
 use pallet_staking::StakerStatus;
@@ -286,7 +286,10 @@ fn a_commission_increase_waits_for_the_operators_longest_exit_delay() {
 		// A decrease applies at once and drops the waiting increase.
 		set_operator(VALIDATOR_A, 5);
 		let operator = Operators::<Test>::get(VALIDATOR_A).unwrap();
-		assert_eq!((operator.commission, operator.pending_commission), (Perbill::from_percent(5), None));
+		assert_eq!(
+			(operator.commission, operator.pending_commission),
+			(Perbill::from_percent(5), None)
+		);
 	});
 }
 
@@ -602,7 +605,10 @@ fn rewards_earned_before_a_commission_increase_pay_the_old_rate() {
 		start_active_era(3);
 		// The increase applies from era 2; the 400 were earned in era 0, at 10%.
 		assert_ok!(Restaking::claim_rewards(RuntimeOrigin::signed(N1), s1));
-		assert!(restaking_events()
-			.contains(&Event::RewardsClaimed { who: N1, service: s1, amount: 360 }));
+		assert!(restaking_events().contains(&Event::RewardsClaimed {
+			who: N1,
+			service: s1,
+			amount: 360
+		}));
 	});
 }
