@@ -41,6 +41,15 @@ fn delegate(who: AccountId, operator: AccountId, amount: Balance) {
 	assert_ok!(Restaking::delegate(RuntimeOrigin::signed(who), operator, amount));
 }
 
+/// `VALIDATOR_A` operates (10%) in a new service with 1,000, and `N1` delegates 400 to it.
+fn oracle_with_n1() -> u32 {
+	let s1 = register("oracle");
+	set_operator(VALIDATOR_A, 10);
+	opt_in(VALIDATOR_A, s1, 1_000);
+	delegate(N1, VALIDATOR_A, 400);
+	s1
+}
+
 fn allocation_in(who: AccountId, service: u32, era: u32) -> Balance {
 	Positions::<Test>::get(who, service).map(|p| p.allocation_in(era)).unwrap_or_default()
 }
@@ -97,10 +106,7 @@ fn a_delegation_backs_every_service_of_the_operator_with_the_delegated_amount() 
 #[test]
 fn a_delegator_slashed_through_its_operator_loses_the_rule_fraction_of_its_exposure() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
 		// The operator's own slash: 10% of 1,000; its delegators' parts wait for it to land.
@@ -145,10 +151,7 @@ fn only_delegators_that_backed_the_service_in_the_offence_era_are_slashed() {
 #[test]
 fn a_delegator_that_joined_after_the_offence_era_is_untouched() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(2);
 		delegate(N3, VALIDATOR_A, 400);
 		restaking_events();
@@ -228,10 +231,7 @@ fn pages_land_a_bounded_number_of_delegators_per_block_and_a_cancel_stops_them()
 #[test]
 fn max_not_sum_holds_for_delegators_across_reports_of_one_era() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(report(s1, VALIDATOR_A, 0, 1)); // 10%
 		assert_ok!(report(s1, VALIDATOR_A, 1, 1)); // 50%, ejecting
@@ -296,10 +296,7 @@ fn a_commission_increase_waits_for_the_operators_longest_exit_delay() {
 #[test]
 fn an_operators_opt_out_takes_its_delegators_out_in_the_same_era() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s1));
 		assert_eq!(allocation_in(N1, s1, 2), 400);
@@ -314,10 +311,7 @@ fn an_operators_opt_out_takes_its_delegators_out_in_the_same_era() {
 #[test]
 fn a_service_that_cannot_take_a_delegator_is_excluded_for_it_not_refused_to_the_operator() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		// A service with a min_stake above the delegated amount.
 		let mut params = service_params("big");
 		params.min_stake = 500;
@@ -468,10 +462,7 @@ fn a_restaker_that_delegates_is_still_reported_for_its_own_past_offences() {
 #[test]
 fn a_late_report_still_reaches_a_delegator_that_left() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(2);
 		assert_ok!(Restaking::undelegate(RuntimeOrigin::signed(N1)));
 		// Released in era 4; the era-3 offence is reported at the end of the window (era 6)
@@ -491,10 +482,7 @@ fn a_late_report_still_reaches_a_delegator_that_left() {
 #[test]
 fn a_harsher_report_after_the_first_landed_slashes_only_the_difference() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
 		start_active_era(3);
@@ -514,10 +502,7 @@ fn a_harsher_report_after_the_first_landed_slashes_only_the_difference() {
 #[test]
 fn an_ejection_of_the_operator_reaches_every_delegator_in_the_service() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(report(s1, VALIDATOR_A, 1, 1));
 		start_active_era(2);
@@ -539,10 +524,7 @@ fn an_ejection_of_the_operator_reaches_every_delegator_in_the_service() {
 #[test]
 fn a_report_reaches_the_delegators_of_an_operator_with_nothing_left_to_slash() {
 	world().build_and_execute(|| {
-		let s1 = register("oracle");
-		set_operator(VALIDATOR_A, 10);
-		opt_in(VALIDATOR_A, s1, 1_000);
-		delegate(N1, VALIDATOR_A, 400);
+		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(Staking::manual_slash(
 			RuntimeOrigin::root(),
