@@ -312,6 +312,7 @@ fn an_operators_opt_out_takes_its_delegators_out_in_the_same_era() {
 fn a_service_that_cannot_take_a_delegator_is_excluded_for_it_not_refused_to_the_operator() {
 	world().build_and_execute(|| {
 		let s1 = oracle_with_n1();
+		assert_eq!(exposure(N1, s1), 400);
 		// A service with a min_stake above the delegated amount.
 		let mut params = service_params("big");
 		params.min_stake = 500;
