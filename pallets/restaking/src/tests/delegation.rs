@@ -595,3 +595,76 @@ fn rewards_earned_before_a_commission_increase_pay_the_old_rate() {
 		}));
 	});
 }
+
+/// Finding 9: a delegation is at least `MinStakeFloor`, so dust cannot take an operator's
+/// delegator slots; a finished delegation is forgotten once no report can reach it, and the
+/// stash may then opt in on its own.
+#[test]
+fn dust_cannot_fill_an_operator_and_a_finished_delegation_is_forgotten() {
+	world().build_and_execute(|| {
+		MinStakeFloor::set(50);
+		set_operator(VALIDATOR_A, 10);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(N1), VALIDATOR_A, 49),
+			Error::<Test>::BelowMinStake
+		);
+		delegate(N1, VALIDATOR_A, 50);
+		assert_ok!(Restaking::undelegate(RuntimeOrigin::signed(N1)));
+		let until = Delegations::<Test>::get(N1).unwrap().until.unwrap();
+		// Reachable for the bonding duration after it ended.
+		start_active_era(until + BONDING_DURATION - 1);
+		let s1 = register("oracle");
+		assert_noop!(
+			Restaking::opt_in(RuntimeOrigin::signed(N1), s1, 100),
+			Error::<Test>::Delegating
+		);
+		start_active_era(until + BONDING_DURATION);
+		opt_in(N1, s1, 100);
+		assert!(Delegations::<Test>::get(N1).is_none());
+		assert_eq!(Operators::<Test>::get(VALIDATOR_A).unwrap().delegators, 0);
+		MinStakeFloor::set(0);
+	});
+}
+
+/// Finding 10: a redelegation to an operator in a service the delegator is leaving keeps it
+/// there: the exit is cancelled, and the position backs the new operator's service.
+#[test]
+fn a_redelegation_cancels_the_exit_of_a_service_the_new_operator_is_in() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		set_operator(OPERATOR_B, 5);
+		opt_in(OPERATOR_B, s1, 500);
+		assert_ok!(Restaking::exclude_service(RuntimeOrigin::signed(N1), s1));
+		assert_ok!(Restaking::include_service(RuntimeOrigin::signed(N1), s1));
+		assert_ok!(Restaking::exclude_service(RuntimeOrigin::signed(N1), s1));
+		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_some());
+		// Excluded services stay excluded across a move: the position keeps leaving.
+		assert_ok!(Restaking::redelegate(RuntimeOrigin::signed(N1), OPERATOR_B));
+		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_some());
+		// Included again under the new operator: it stays, from now on.
+		assert_ok!(Restaking::include_service(RuntimeOrigin::signed(N1), s1));
+		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_none());
+		start_active_era(3);
+		assert_eq!(exposure(N1, s1), 400);
+	});
+}
+
+/// Finding 10, the operator's side: the old operator leaving a service takes its delegators out
+/// with it, but a delegator moving to an operator in that service stays in it.
+#[test]
+fn a_redelegation_keeps_a_position_the_old_operator_was_taking_out() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		set_operator(OPERATOR_B, 5);
+		opt_in(OPERATOR_B, s1, 500);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s1));
+		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_some());
+		assert_ok!(Restaking::redelegate(RuntimeOrigin::signed(N1), OPERATOR_B));
+		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_none());
+		start_active_era(3);
+		// The old operator is gone from the service; the delegator backs it with the new one.
+		assert!(Positions::<Test>::get(VALIDATOR_A, s1).is_none());
+		assert_eq!(exposure(N1, s1), 400);
+		assert_eq!(secured(s1), 900);
+	});
+}
