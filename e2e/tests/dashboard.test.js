@@ -198,9 +198,9 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       token = { decimals: api.registry.chainDecimals[0], symbol: api.registry.chainTokens[0] };
 
       // The second service and Alice in it. Its windows fit the dev chain's rule:
-      // ReportWindow 2 + dispute_window 2 + 1 < BondingDuration 8.
+      // ReportWindow 2 + dispute_window 2 + 2 < BondingDuration 8.
       assert.ok(
-        api.consts.restaking.reportWindow.toNumber() + 2 + 1 <
+        api.consts.restaking.reportWindow.toNumber() + 2 + 2 <
           api.consts.staking.bondingDuration.toNumber(),
       );
       const registered = await sendAndWait(

@@ -82,7 +82,8 @@ impl<T: Config> Pallet<T> {
 		let claims = ledger.map(|l| l.total_claim).unwrap_or_default();
 		Self::ensure_covered(claims.saturating_add(leaving_claim), service, &info, amount, &stake)?;
 		Self::ensure_within_share(&info, amount, from)?;
-		Self::open_position(who, service, amount, info.params.dispute_window, from)
+		let ahead = Self::backing_window(who, info.params.dispute_window);
+		Self::open_position(who, service, amount, ahead, from)
 	}
 
 	/// Raise an allocation from the next era, or schedule lowering it from the era the

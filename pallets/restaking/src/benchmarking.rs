@@ -625,9 +625,14 @@ mod benchmarks {
 	}
 
 	/// `d`: delegators one page lands on, each slashed (with its cascade) in
-	/// `MaxServicesPerRestaker` services.
+	/// `MaxServicesPerRestaker` services; at most a page, and at most one operator's delegators.
 	#[benchmark]
-	fn apply_delegator_slashes(d: Linear<1, { T::MaxDelegatorSlashesPerBlock::get() }>) {
+	fn apply_delegator_slashes(
+		d: Linear<
+			1,
+			{ T::MaxDelegatorSlashesPerBlock::get().min(T::MaxDelegatorsPerOperator::get()) },
+		>,
+	) {
 		let (operator, ids) = operator_in_services::<T>();
 		for i in 0..d {
 			delegator_of::<T>(&operator, i);

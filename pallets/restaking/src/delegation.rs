@@ -28,6 +28,14 @@
 //!   its cascade; max, not sum, over every report of that era ([`DelegatorOffences`]). An
 //!   ejecting rule, or an ejection of the operator by a re-sync, ejects the delegators too.
 //!   Cancelling the operator's slash removes the job: no page has landed before then.
+//! - **The pages' deadline.** A service has at most `MaxOperatorSlashesPerEra` reports against
+//!   operators with delegators landing in one era (`TooManyOperatorSlashes` past it), each
+//!   visiting at most `MaxDelegatorsPerOperator + 1` entries, and report pages go before
+//!   ejections. `integrity_test` checks that `MaxServices` services at that bound fit the pages
+//!   of one era (`BlocksPerEra x MaxDelegatorSlashesPerBlock`), so what lands in an era is paged
+//!   by the end of the next; service registration keeps that era inside the bonding duration
+//!   (`ReportWindow + dispute_window + 2 < BondingDuration`), before any chunk the offence era
+//!   counted can be withdrawn.
 //! - **Rewards.** A delegator's position earns like any other; when its rewards are settled
 //!   the operator's commission (in force then) goes to the operator.
 
@@ -35,11 +43,11 @@ use crate::{
 	pallet::{
 		Config, Delegations, DelegatorJobHead, DelegatorJobQueue, DelegatorJobTail, DelegatorJobs,
 		DelegatorOffenceCursor, DelegatorOffences, Error, Event, NextSlashId, OperatorDelegators,
-		Operators, Pallet, Positions, Restakers,
+		OperatorSlashesLanding, Operators, Pallet, Positions, Restakers,
 	},
 	weights::WeightInfo,
-	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, Operator, PastOperator, ServiceId,
-	SlashId, SlashingAdapter, RESTAKERS_WEIGHED,
+	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, JobLane, Operator, PastOperator,
+	ServiceId, SlashId, SlashingAdapter, RESTAKERS_WEIGHED,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
@@ -515,11 +523,46 @@ impl<T: Config> Pallet<T> {
 				cursor: None,
 			},
 		);
-		Self::enqueue_job(id);
+		Self::enqueue_job(id, JobLane::Ejections);
 	}
 
-	/// A report of `operator` in `service` scheduled slash `slash_id`: record the job that will
-	/// reach its delegators once that slash lands.
+	/// Delegator visits of a full era of reports against operators: `MaxServices` services
+	/// each at `MaxOperatorSlashesPerEra`, each report visiting `MaxDelegatorsPerOperator`
+	/// entries and, when the last page is full, one empty page more.
+	pub fn delegator_visits_per_era() -> u64 {
+		u64::from(T::MaxServices::get())
+			.saturating_mul(T::MaxOperatorSlashesPerEra::get().into())
+			.saturating_mul(u64::from(T::MaxDelegatorsPerOperator::get()).saturating_add(1))
+	}
+
+	/// Delegator visits the pages of `on_initialize` make in one era.
+	pub fn delegator_page_capacity() -> u64 {
+		u64::from(T::BlocksPerEra::get())
+			.saturating_mul(T::MaxDelegatorSlashesPerBlock::get().into())
+	}
+
+	/// Whether a report of `operator` in `service`, landing in `apply_era`, needs delegator
+	/// pages, and if so that the service has room for it in that era
+	/// (`TooManyOperatorSlashes`).
+	pub(crate) fn ensure_page_room(
+		service: ServiceId,
+		operator: &T::AccountId,
+		apply_era: EraIndex,
+	) -> Result<bool, DispatchError> {
+		if !Self::has_delegators(operator) {
+			return Ok(false);
+		}
+		ensure!(
+			OperatorSlashesLanding::<T>::get(apply_era, service)
+				< T::MaxOperatorSlashesPerEra::get(),
+			Error::<T>::TooManyOperatorSlashes
+		);
+		Ok(true)
+	}
+
+	/// A report of `operator` in `service` scheduled slash `slash_id`, and
+	/// [`Self::ensure_page_room`] found it needs pages: record the job that will reach its
+	/// delegators once that slash lands.
 	pub(crate) fn note_operator_report(
 		slash_id: SlashId,
 		service: ServiceId,
@@ -529,9 +572,7 @@ impl<T: Config> Pallet<T> {
 		eject: bool,
 		apply_era: EraIndex,
 	) {
-		if !Operators::<T>::contains_key(operator) {
-			return;
-		}
+		OperatorSlashesLanding::<T>::mutate(apply_era, service, |n| *n = n.saturating_add(1));
 		DelegatorJobs::<T>::insert(
 			slash_id,
 			DelegatorJob {
@@ -552,20 +593,34 @@ impl<T: Config> Pallet<T> {
 	/// goes with it.
 	pub(crate) fn operator_slash_done(slash_id: SlashId, landed: bool) {
 		if landed {
-			if DelegatorJobs::<T>::contains_key(slash_id) {
-				DelegatorJobs::<T>::mutate_extant(slash_id, |job| job.ready = true);
-				Self::enqueue_job(slash_id);
+			if let Some(mut job) = DelegatorJobs::<T>::get(slash_id) {
+				job.ready = true;
+				let lane = job.lane();
+				DelegatorJobs::<T>::insert(slash_id, job);
+				Self::enqueue_job(slash_id, lane);
 			}
 		} else {
-			DelegatorJobs::<T>::remove(slash_id);
+			Self::remove_job(slash_id);
 		}
 	}
 
-	/// Put a ready job at the end of the queue `on_initialize` works through.
-	fn enqueue_job(id: SlashId) {
-		let tail = DelegatorJobTail::<T>::get();
-		DelegatorJobQueue::<T>::insert(tail, id);
-		DelegatorJobTail::<T>::put(tail.wrapping_add(1));
+	/// Forget job `id` (done, cancelled or dropped): it no longer counts against its service's
+	/// reports landing in its era. The one place jobs are removed.
+	fn remove_job(id: SlashId) {
+		if let Some(job) = DelegatorJobs::<T>::take(id) {
+			if job.lane() == JobLane::Reports {
+				OperatorSlashesLanding::<T>::mutate_exists(job.apply_era, job.service, |n| {
+					*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+				});
+			}
+		}
+	}
+
+	/// Put a ready job at the end of its lane of the queue `on_initialize` works through.
+	fn enqueue_job(id: SlashId, lane: JobLane) {
+		let tail = DelegatorJobTail::<T>::get(lane);
+		DelegatorJobQueue::<T>::insert(lane, tail, id);
+		DelegatorJobTail::<T>::insert(lane, tail.wrapping_add(1));
 	}
 
 	/// Land the next page of job `id`: at most `max` delegators. Returns how many it visited.
@@ -595,7 +650,7 @@ impl<T: Config> Pallet<T> {
 			Self::reach_delegator(id, &job, who);
 		}
 		if visited < max {
-			DelegatorJobs::<T>::remove(id);
+			Self::remove_job(id);
 			Self::deposit_event(Event::<T>::DelegatorSlashesDone { slash_id: id });
 		} else {
 			job.cursor = page.last().map(|(who, _)| who.clone());
@@ -614,6 +669,10 @@ impl<T: Config> Pallet<T> {
 				let key = (job.service, who.clone());
 				let before = DelegatorOffences::<T>::get(job.offence_era, &key);
 				if job.fraction > before {
+					// What a page landing by the end of the era after the operator's slash can
+					// count on, as a report counts on what its slash reaches when it lands.
+					let reach = job.apply_era.saturating_add(1);
+					let exposure = exposure.min(T::Slashing::slashable_stake(who, reach));
 					// Max, not sum: what this fraction adds to the largest one landed already.
 					let amount =
 						job.fraction.mul_floor(exposure).saturating_sub(before.mul_floor(exposure));
@@ -652,23 +711,34 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The pages `on_initialize` lands: the oldest ready jobs first, at most
-	/// `MaxDelegatorSlashesPerBlock` delegators in all. Returns the weight used.
+	/// The pages `on_initialize` lands: the oldest ready reports first, then the oldest
+	/// ejections, at most `MaxDelegatorSlashesPerBlock` delegators in all. Returns the weight
+	/// used.
 	pub(crate) fn apply_delegator_jobs() -> Weight {
 		let mut budget = T::MaxDelegatorSlashesPerBlock::get();
-		let mut head = DelegatorJobHead::<T>::get();
-		let tail = DelegatorJobTail::<T>::get();
+		let mut weight = Weight::zero();
+		for lane in [JobLane::Reports, JobLane::Ejections] {
+			weight = weight.saturating_add(Self::apply_lane(lane, &mut budget));
+		}
+		weight
+	}
+
+	/// Pages of `lane`'s jobs, oldest first, within `budget` delegator visits (what is left of
+	/// it goes back). Returns the weight used.
+	fn apply_lane(lane: JobLane, budget: &mut u32) -> Weight {
+		let mut head = DelegatorJobHead::<T>::get(lane);
+		let tail = DelegatorJobTail::<T>::get(lane);
 		let mut weight = T::DbWeight::get().reads(2);
-		while budget > 0 && head != tail {
-			let Some(id) = DelegatorJobQueue::<T>::get(head) else {
+		while *budget > 0 && head != tail {
+			let Some(id) = DelegatorJobQueue::<T>::get(lane, head) else {
 				head = head.wrapping_add(1);
 				continue;
 			};
 			weight = weight.saturating_add(T::DbWeight::get().reads(1));
-			match Self::do_apply_delegator_page(id, budget) {
+			match Self::do_apply_delegator_page(id, *budget) {
 				Ok(visited) => {
 					weight = weight.saturating_add(Self::delegator_page_weight(visited));
-					budget = budget.saturating_sub(visited.max(1));
+					*budget = budget.saturating_sub(visited.max(1));
 					if DelegatorJobs::<T>::contains_key(id) {
 						// Not done: it goes on in the next block, still first.
 						break;
@@ -678,11 +748,11 @@ impl<T: Config> Pallet<T> {
 				// Done by the `apply_delegator_slashes` call, or cancelled.
 				Err(_) => {}
 			}
-			DelegatorJobQueue::<T>::remove(head);
+			DelegatorJobQueue::<T>::remove(lane, head);
 			head = head.wrapping_add(1);
 			weight = weight.saturating_add(T::DbWeight::get().writes(1));
 		}
-		DelegatorJobHead::<T>::put(head);
+		DelegatorJobHead::<T>::insert(lane, head);
 		weight.saturating_add(T::DbWeight::get().writes(1))
 	}
 

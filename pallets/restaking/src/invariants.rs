@@ -7,7 +7,7 @@ use crate::{
 		PendingRuleChanges, Positions, ReportedOffences, Restakers, RewardPerExposure,
 		RuleChangesEra, ServiceSlashes, Services, SlashBudgets, Slashes, UnclaimedRewards,
 	},
-	BalanceOf, BreakerState, ServiceId, SlashingAdapter,
+	BalanceOf, BreakerState, JobLane, ServiceId, SlashingAdapter,
 };
 use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use frame_support::{
@@ -51,7 +51,7 @@ impl<T: Config> Pallet<T> {
 	/// - each reward pot holds at least what it owes, settled or pending, plus its existential
 	///   deposit;
 	/// - every service has `exit_delay` and `dispute_window` of at least one era, and
-	///   `ReportWindow + dispute_window + 1` below the bonding duration;
+	///   `ReportWindow + dispute_window + 2` below the bonding duration;
 	/// - ids handed out are below the next ids, and registered services within `MaxServices`;
 	/// - each restaker's `total_claim` is the sum of its positions' claims, and with
 	///   `FullCoverage` a synced restaker's claims are at most the stake a slash can reach now;
@@ -105,8 +105,12 @@ impl<T: Config> Pallet<T> {
 			let updated = ParamsUpdatedEra::<T>::get(service) == Some(era);
 			if let (Some(stake), false) = (Self::synced_stake(&who, &ledger, era), updated) {
 				let info = Services::<T>::get(service).ok_or("position in an unknown service")?;
-				let collectable =
-					Self::exposure_for(&position, &stake, info.params.dispute_window, era);
+				let collectable = Self::exposure_for(
+					&position,
+					&stake,
+					Self::backing_window(&who, info.params.dispute_window),
+					era,
+				);
 				// Below it while a stake increase waits for the next era (the backing rule).
 				ensure!(
 					position.exposure <= collectable,
@@ -137,7 +141,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(id < next_service, "service id not below NextServiceId");
 			// Re-checked here because a runtime upgrade may have changed either side.
 			let landing = T::ReportWindow::get().saturating_add(info.params.dispute_window);
-			ensure!(landing.saturating_add(1) < bonding, "service windows reach BondingDuration");
+			ensure!(landing.saturating_add(2) < bonding, "service windows reach BondingDuration");
 			ensure!(info.params.exit_delay > 0, "service with a zero exit delay");
 			ensure!(info.params.dispute_window > 0, "service with a zero dispute window");
 			let (secured, restakers) = totals.remove(&id).unwrap_or_default();
@@ -316,7 +320,10 @@ impl<T: Config> Pallet<T> {
 	///   are refused), each allocation at most the delegated amount;
 	/// - delegator jobs are for known services and operators.
 	fn check_delegations() -> Result<(), TryRuntimeError> {
-		use crate::pallet::{Delegations, DelegatorJobs, OperatorDelegators, Operators};
+		use crate::pallet::{
+			Delegations, DelegatorJobHead, DelegatorJobQueue, DelegatorJobTail, DelegatorJobs,
+			OperatorDelegators, OperatorSlashesLanding, Operators,
+		};
 		let mut counted: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		for (operator, _, _) in OperatorDelegators::<T>::iter() {
 			let entry = counted.entry(operator).or_default();
@@ -369,12 +376,37 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
+		let mut landing: BTreeMap<(EraIndex, ServiceId), u32> = BTreeMap::new();
 		for (_, job) in DelegatorJobs::<T>::iter() {
 			ensure!(
 				Services::<T>::contains_key(job.service),
 				"delegator job of an unknown service"
 			);
 			ensure!(Operators::<T>::contains_key(&job.operator), "delegator job of a non-operator");
+			if job.lane() == JobLane::Reports {
+				let entry = landing.entry((job.apply_era, job.service)).or_default();
+				*entry = entry.saturating_add(1);
+			}
+		}
+		// The deadline's bound: every report job counted in the era its operator's slash lands.
+		for (era, service, count) in OperatorSlashesLanding::<T>::iter() {
+			ensure!(
+				landing.remove(&(era, service)) == Some(count),
+				"operator slashes landing differ from the report jobs"
+			);
+			ensure!(
+				count <= T::MaxOperatorSlashesPerEra::get(),
+				"more operator slashes landing than MaxOperatorSlashesPerEra"
+			);
+		}
+		ensure!(landing.is_empty(), "report job not counted in OperatorSlashesLanding");
+		// Each queued job is ready, in its lane, between the lane's head and tail.
+		for (lane, index, id) in DelegatorJobQueue::<T>::iter() {
+			let (head, tail) = (DelegatorJobHead::<T>::get(lane), DelegatorJobTail::<T>::get(lane));
+			ensure!(index.wrapping_sub(head) < tail.wrapping_sub(head), "queue entry out of range");
+			if let Some(job) = DelegatorJobs::<T>::get(id) {
+				ensure!(job.ready && job.lane() == lane, "queued job not ready or in another lane");
+			}
 		}
 		Ok(())
 	}

@@ -221,11 +221,24 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCommission: Get<Perbill>;
 
-		/// Most delegators a report against an operator reaches in one block (the pages of
-		/// [`DelegatorJobs`]); the rest wait a block. `integrity_test` checks that a full
-		/// backlog lands within an era.
+		/// Most delegators the pages of [`DelegatorJobs`] visit in one block; the rest wait a
+		/// block.
 		#[pallet::constant]
 		type MaxDelegatorSlashesPerBlock: Get<u32>;
+
+		/// Most reports against operators with delegators that one service can have landing in
+		/// one era; a report past it is refused (`TooManyOperatorSlashes`) and can be filed in
+		/// the next era. `integrity_test` checks that every service at this bound, each report
+		/// visiting `MaxDelegatorsPerOperator + 1` delegators, fits the pages of one era
+		/// (`BlocksPerEra x MaxDelegatorSlashesPerBlock`): then every page lands within the era
+		/// after the operator's slash, before any slashed chunk can be withdrawn.
+		#[pallet::constant]
+		type MaxOperatorSlashesPerEra: Get<u32>;
+
+		/// Blocks in an era (sessions per era x blocks per session): what the pages of an era
+		/// can count on.
+		#[pallet::constant]
+		type BlocksPerEra: Get<u32>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -442,18 +455,27 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DelegatorOffenceCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// Ready delegator jobs, first in first out: the pages of `on_initialize` take the oldest.
-	/// Indexed from [`DelegatorJobHead`] (the oldest) to [`DelegatorJobTail`] (the next free).
+	/// Ready delegator jobs, first in first out in each [`JobLane`]: the pages of
+	/// `on_initialize` take the oldest report first, ejections after. Indexed from
+	/// [`DelegatorJobHead`] (the oldest) to [`DelegatorJobTail`] (the next free).
 	#[pallet::storage]
-	pub type DelegatorJobQueue<T> = StorageMap<_, Twox64Concat, u32, SlashId>;
+	pub type DelegatorJobQueue<T> =
+		StorageDoubleMap<_, Twox64Concat, JobLane, Twox64Concat, u32, SlashId>;
 
-	/// Index of the oldest ready job in [`DelegatorJobQueue`].
+	/// Index of the oldest ready job of each lane in [`DelegatorJobQueue`].
 	#[pallet::storage]
-	pub type DelegatorJobHead<T> = StorageValue<_, u32, ValueQuery>;
+	pub type DelegatorJobHead<T> = StorageMap<_, Twox64Concat, JobLane, u32, ValueQuery>;
 
-	/// Index the next ready job takes in [`DelegatorJobQueue`].
+	/// Index the next ready job of each lane takes in [`DelegatorJobQueue`].
 	#[pallet::storage]
-	pub type DelegatorJobTail<T> = StorageValue<_, u32, ValueQuery>;
+	pub type DelegatorJobTail<T> = StorageMap<_, Twox64Concat, JobLane, u32, ValueQuery>;
+
+	/// Reports against operators with delegators still to land on them, by the era their
+	/// operator's slash lands in and service: at most `MaxOperatorSlashesPerEra`. A job that
+	/// is done, cancelled or dropped no longer counts.
+	#[pallet::storage]
+	pub type OperatorSlashesLanding<T> =
+		StorageDoubleMap<_, Twox64Concat, EraIndex, Twox64Concat, ServiceId, u32, ValueQuery>;
 
 	/// Services and opt-ins to set up at genesis, e.g. a sample service on a dev chain.
 	#[pallet::genesis_config]
@@ -629,8 +651,9 @@ pub mod pallet {
 		TooManyRegisteredServices,
 		/// A slashing rule's fraction is zero.
 		ZeroFraction,
-		/// `ReportWindow + dispute_window + 1` must be shorter than the staking bonding duration,
-		/// or stake could be withdrawn before its slash lands.
+		/// `ReportWindow + dispute_window + 2` must be shorter than the staking bonding duration,
+		/// or stake could be withdrawn before its slash, or the pages that pass it on to an
+		/// operator's delegators, land.
 		WindowsExceedBondingDuration,
 		/// The stash is not bonded in staking.
 		NotBonded,
@@ -753,6 +776,9 @@ pub mod pallet {
 		UnknownJob,
 		/// The job's operator slash has not landed yet.
 		JobNotReady,
+		/// The service has `MaxOperatorSlashesPerEra` reports against operators with delegators
+		/// landing in that era already: report again in the next era.
+		TooManyOperatorSlashes,
 	}
 
 	#[pallet::hooks]
@@ -769,9 +795,11 @@ pub mod pallet {
 		fn integrity_test() {
 			// One era of margin: pallet-staking unlocks chunks by `CurrentEra`, which runs up to
 			// an era ahead of the active era this pallet counts in.
+			// And one era for the pages of reports against operators, so a dispute window of
+			// one era is possible.
 			assert!(
-				T::ReportWindow::get().saturating_add(1) < T::Staking::bonding_duration(),
-				"ReportWindow + 1 must be shorter than the staking bonding duration",
+				T::ReportWindow::get().saturating_add(3) < T::Staking::bonding_duration(),
+				"ReportWindow + 3 must be shorter than the staking bonding duration",
 			);
 			assert!(T::MaxLeverage::get() > 0, "MaxLeverage must be at least 1");
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be at least 1");
@@ -789,6 +817,15 @@ pub mod pallet {
 			assert!(
 				T::MaxDelegatorsPerOperator::get() > 0,
 				"MaxDelegatorsPerOperator must be at least 1"
+			);
+			assert!(
+				T::MaxOperatorSlashesPerEra::get() > 0,
+				"MaxOperatorSlashesPerEra must be at least 1"
+			);
+			assert!(
+				Self::delegator_visits_per_era() <= Self::delegator_page_capacity(),
+				"MaxServices x MaxOperatorSlashesPerEra x (MaxDelegatorsPerOperator + 1) delegator \
+				 visits must fit BlocksPerEra x MaxDelegatorSlashesPerBlock",
 			);
 		}
 

@@ -222,7 +222,8 @@ parameter_types! {
 	pub static FullCoverage: bool = false;
 	pub static SlashBreaker: Option<Perbill> = None;
 	pub static MinStakeFloor: Balance = 0;
-	pub static MaxDelegatorSlashesPerBlock: u32 = 4;
+	pub static MaxDelegatorSlashesPerBlock: u32 = 10;
+	pub static MaxOperatorSlashesPerEra: u32 = 2;
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
 }
 
@@ -253,6 +254,9 @@ impl pallet_restaking::Config for Test {
 	type MaxDelegatorsPerOperator = ConstU32<8>;
 	type MaxCommission = MaxCommission;
 	type MaxDelegatorSlashesPerBlock = MaxDelegatorSlashesPerBlock;
+	// 8 services x 2 reports x (8 + 1) visits = 144 <= 15 blocks x 10 delegators.
+	type MaxOperatorSlashesPerEra = MaxOperatorSlashesPerEra;
+	type BlocksPerEra = ConstU32<{ PERIOD as u32 * SESSIONS_PER_ERA }>;
 	type WeightInfo = ();
 }
 

@@ -91,8 +91,20 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// Eras from a sync to the last landing its stake must still be there for, in a service
+	/// with dispute window `dispute_window`: the window, and for a delegator one era more, since
+	/// its part of a report lands in the pages of the era after its operator's slash at the
+	/// latest. The one place that says how far a position's backing looks ahead.
+	pub(crate) fn backing_window(who: &T::AccountId, dispute_window: EraIndex) -> EraIndex {
+		if crate::Delegations::<T>::contains_key(who) {
+			dispute_window.saturating_add(1)
+		} else {
+			dispute_window
+		}
+	}
+
 	/// The most `position` can be exposed in active era `era` for the staking ledger `stake`
-	/// and dispute window `dispute_window`: its allocation in force, capped at the stake a slash
+	/// and backing window `dispute_window` ([`Self::backing_window`]): its allocation in force, capped at the stake a slash
 	/// landing after the window still reaches. Its exposure is at most this: the stake of an
 	/// earlier sync in the era caps it too (`Self::note_backing`).
 	pub(crate) fn exposure_for(
@@ -372,7 +384,8 @@ impl<T: Config> Pallet<T> {
 		for (service, before, mut after) in open {
 			Self::normalize_history(&mut after, era, window)?;
 			let Some(info) = Services::<T>::get(service) else { continue };
-			Self::note_backing(&mut after, &stake, info.params.dispute_window, era, window)?;
+			let ahead = Self::backing_window(who, info.params.dispute_window);
+			Self::note_backing(&mut after, &stake, ahead, era, window)?;
 			let exposure = after.exposure_in(era);
 			// A delegator backs a service only with its operator: if the operator is no longer
 			// in it (ejected, or gone while a page has not reached the delegator yet) and the
@@ -729,7 +742,7 @@ impl<T: Config> Pallet<T> {
 	/// How long `who`'s records must let a slash reach its past: the report window; for a
 	/// delegator, the bonding duration, since a report against its operator reaches it in
 	/// pages that land after the report's dispute window (the registration check keeps
-	/// `ReportWindow + dispute_window + 1` below it).
+	/// `ReportWindow + dispute_window + 2` below it).
 	pub(crate) fn history_window(who: &T::AccountId) -> EraIndex {
 		if crate::Delegations::<T>::contains_key(who) {
 			T::Staking::bonding_duration().max(T::ReportWindow::get())

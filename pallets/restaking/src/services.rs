@@ -140,12 +140,14 @@ impl<T: Config> Pallet<T> {
 		// anyone can report it; a dispute window of zero would land slashes nobody could cancel.
 		ensure!(params.exit_delay > 0, Error::<T>::ZeroExitDelay);
 		ensure!(params.dispute_window > 0, Error::<T>::ZeroDisputeWindow);
-		// A slash lands at most `ReportWindow + dispute_window` eras after its offence; unlocking
-		// chunks unbonded after the offence are withdrawable `BondingDuration` eras after it,
-		// counted in pallet-staking's current era, which may run one era ahead of the active one.
+		// A slash lands at most `ReportWindow + dispute_window` eras after its offence, and the
+		// pages passing a report against an operator on to its delegators take one era more;
+		// unlocking chunks unbonded after the offence are withdrawable `BondingDuration` eras
+		// after it, counted in pallet-staking's current era, which may run one era ahead of the
+		// active one.
 		let latest_landing = T::ReportWindow::get().saturating_add(params.dispute_window);
 		ensure!(
-			latest_landing.saturating_add(1) < T::Staking::bonding_duration(),
+			latest_landing.saturating_add(2) < T::Staking::bonding_duration(),
 			Error::<T>::WindowsExceedBondingDuration
 		);
 		Ok(())

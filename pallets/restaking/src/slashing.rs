@@ -32,7 +32,7 @@
 //! slashes ([`ServiceSlashes`]); a full service refuses its own reports, never another's.
 //!
 //! **Nothing escapes.** Offences are accepted only for eras in which the offender backed the
-//! service, and no older than `ReportWindow`. With `ReportWindow + dispute_window + 1 <
+//! service, and no older than `ReportWindow`. With `ReportWindow + dispute_window + 2 <
 //! BondingDuration`, stake unbonded after the offence is still in its unlocking chunks when the
 //! slash lands, provided the runtime drains a full backlog within an era (see
 //! `docs/slashing.md` for the arithmetic).
@@ -118,6 +118,8 @@ impl<T: Config> Pallet<T> {
 		let next_id = slash_id.checked_add(1).ok_or(Error::<T>::TooManyPendingSlashes)?;
 		let mut pending = ServiceSlashes::<T>::get(service);
 		pending.try_push(slash_id).map_err(|_| Error::<T>::TooManyPendingSlashes)?;
+		// Its delegators' pages must fit the era after the slash lands.
+		let paged = Self::ensure_page_room(service, &offender, apply_era)?;
 		// One report per rule, and rule indices are below `MaxRules`.
 		reports
 			.try_push(OffenceReport { rule, slash_id, fraction, amount, eject, standing: true })
@@ -142,15 +144,17 @@ impl<T: Config> Pallet<T> {
 		DueSlashes::<T>::insert(apply_era, slash_id, ());
 		NextSlashId::<T>::put(next_id);
 		ReportedOffences::<T>::insert(offence_era, key, reports);
-		Self::note_operator_report(
-			slash_id,
-			service,
-			&offender,
-			offence_era,
-			fraction,
-			eject,
-			apply_era,
-		);
+		if paged {
+			Self::note_operator_report(
+				slash_id,
+				service,
+				&offender,
+				offence_era,
+				fraction,
+				eject,
+				apply_era,
+			);
+		}
 		Self::deposit_event(Event::<T>::SlashScheduled {
 			slash_id,
 			service,

@@ -602,3 +602,26 @@ pub struct DelegatorJob<AccountId> {
 	/// The last delegator a page reached; `None` before the first page.
 	pub cursor: Option<AccountId>,
 }
+
+impl<AccountId> DelegatorJob<AccountId> {
+	/// The queue the job waits in once ready: a report's pages have a deadline (they must land
+	/// before the slashed stake can be withdrawn) and go first; an ejection alone has none.
+	pub fn lane(&self) -> JobLane {
+		if self.fraction.deconstruct() == 0 {
+			JobLane::Ejections
+		} else {
+			JobLane::Reports
+		}
+	}
+}
+
+/// The two queues of ready delegator jobs. `on_initialize` serves [`JobLane::Reports`] first
+/// and [`JobLane::Ejections`] only with what a block's budget has left, so ejections never delay
+/// a report's pages past their deadline.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum JobLane {
+	/// Reports against operators: the rule's fraction lands on each delegator.
+	Reports,
+	/// Ejections of operators passed on to their delegators.
+	Ejections,
+}

@@ -361,7 +361,8 @@ impl<T: Config> Pallet<T> {
 					.filter_map(|e| Self::exposure_in_era(&who, id, e, era).ok())
 					.max()
 					.unwrap_or_default();
-				let reachable = T::Slashing::slashable_stake(&who, era.saturating_add(window));
+				let ahead = Self::backing_window(&who, window);
+				let reachable = T::Slashing::slashable_stake(&who, era.saturating_add(ahead));
 				claims.push((id, exposure, worst_case.mul_floor(allocation.min(reachable))));
 			}
 			let exposure =

@@ -231,12 +231,6 @@ parameter_types! {
 	pub const SampleDisputeWindow: EraIndex = 2;
 	/// Blocks a council motion stays open: 30 s.
 	pub const CouncilMotionDuration: BlockNumber = 5;
-	/// Services that can ever be registered: the sample service and the benchmarks' 16 fit.
-	/// With `RestakingMaxPendingPerService`, a full backlog is 20 x 3 = 60 slashes, which
-	/// `MaxSlashesPerBlock` (8) lands in 8 blocks, inside one 10-block era.
-	pub const RestakingMaxServices: u32 = 20;
-	/// Slashes one service can have scheduled at once.
-	pub const RestakingMaxPendingPerService: u32 = 3;
 }
 
 #[cfg(not(feature = "fast-runtime"))]
@@ -255,12 +249,75 @@ parameter_types! {
 	pub const SampleDisputeWindow: EraIndex = 4;
 	/// Blocks a council motion stays open: six hours, well inside the sample dispute window.
 	pub const CouncilMotionDuration: BlockNumber = 6 * crate::HOURS;
-	/// Services that can ever be registered. With `RestakingMaxPendingPerService`, a full
-	/// backlog is 64 x 64 = 4,096 slashes, which `MaxSlashesPerBlock` (8) lands in 512 blocks
-	/// (51 minutes), inside one 3,600-block era.
-	pub const RestakingMaxServices: u32 = 64;
+}
+
+/// Restaking's bounds that depend on the era length. Both timings' are compiled in, so the
+/// runtime tests check the production bounds in a `fast-runtime` build too.
+pub struct RestakingBounds {
+	/// Blocks in an era: sessions per era x blocks per session.
+	pub blocks_per_era: u32,
+	/// Services that can ever be registered.
+	pub max_services: u32,
 	/// Slashes one service can have scheduled at once.
-	pub const RestakingMaxPendingPerService: u32 = 64;
+	pub max_pending_per_service: u32,
+	/// Delegators of one operator, past ones a report can reach included.
+	pub max_delegators_per_operator: u32,
+	/// Delegators the pages of reports against operators visit in a block.
+	pub max_delegator_slashes_per_block: u32,
+	/// Reports against operators with delegators one service can have landing in an era.
+	pub max_operator_slashes_per_era: u32,
+}
+
+/// Six-hour eras. A full slash backlog is 64 x 64 = 4,096 slashes, which `MaxSlashesPerBlock`
+/// (8) lands in 512 blocks (51 minutes) of a 3,600-block era. Reports against operators landing
+/// in an era visit at most 64 services x 9 reports x (16 + 1) = 9,792 delegators, which 3 a
+/// block page in 3,264 blocks: within the next era.
+pub const PRODUCTION_BOUNDS: RestakingBounds = RestakingBounds {
+	blocks_per_era: 6 * crate::HOURS,
+	max_services: 64,
+	max_pending_per_service: 64,
+	max_delegators_per_operator: 16,
+	max_delegator_slashes_per_block: 3,
+	max_operator_slashes_per_era: 9,
+};
+
+/// `fast-runtime`'s one-minute (10-block) eras, for development and tests. The sample service
+/// and the benchmarks' 16 fit in 20 services; a full backlog is 20 x 3 = 60 slashes, landed in
+/// 8 blocks. Reports against operators visit at most 20 x 1 x (4 + 1) = 100 delegators an
+/// era, 10 a block: so operators take 4 delegators, and a block's worst case is above the
+/// production runtime's (see `worst_case_on_initialize_*` in the runtime tests).
+pub const FAST_BOUNDS: RestakingBounds = RestakingBounds {
+	blocks_per_era: 10,
+	max_services: 20,
+	max_pending_per_service: 3,
+	max_delegators_per_operator: 4,
+	max_delegator_slashes_per_block: 10,
+	max_operator_slashes_per_era: 1,
+};
+
+/// The bounds of this build's timing.
+#[cfg(feature = "fast-runtime")]
+pub const RESTAKING_BOUNDS: RestakingBounds = FAST_BOUNDS;
+/// The bounds of this build's timing.
+#[cfg(not(feature = "fast-runtime"))]
+pub const RESTAKING_BOUNDS: RestakingBounds = PRODUCTION_BOUNDS;
+
+parameter_types! {
+	/// Services that can ever be registered.
+	pub const RestakingMaxServices: u32 = RESTAKING_BOUNDS.max_services;
+	/// Slashes one service can have scheduled at once.
+	pub const RestakingMaxPendingPerService: u32 = RESTAKING_BOUNDS.max_pending_per_service;
+	/// Blocks in an era.
+	pub const RestakingBlocksPerEra: u32 = RESTAKING_BOUNDS.blocks_per_era;
+	/// Delegators of one operator.
+	pub const RestakingMaxDelegatorsPerOperator: u32 =
+		RESTAKING_BOUNDS.max_delegators_per_operator;
+	/// Delegators paged in a block.
+	pub const RestakingMaxDelegatorSlashesPerBlock: u32 =
+		RESTAKING_BOUNDS.max_delegator_slashes_per_block;
+	/// Reports against operators a service can have landing in an era.
+	pub const RestakingMaxOperatorSlashesPerEra: u32 =
+		RESTAKING_BOUNDS.max_operator_slashes_per_era;
 }
 
 parameter_types! {
@@ -490,11 +547,14 @@ impl pallet_restaking::Config for Runtime {
 	type MaxRiskScan = ConstU32<256>;
 	// An operator's opt-in and opt-out carry its delegators along in the same call (charged
 	// for all of them, refunded down to those it has), so the bound stays small.
-	type MaxDelegatorsPerOperator = ConstU32<16>;
+	type MaxDelegatorsPerOperator = RestakingMaxDelegatorsPerOperator;
 	type MaxCommission = RestakingMaxCommission;
 	// With 8 due slashes, 4 cascades, 4 sweep visits and 3 delegators of reports against
-	// operators a block, the worst-case `on_initialize` stays within 10% of a block.
-	type MaxDelegatorSlashesPerBlock = ConstU32<3>;
+	// operators a block, the worst-case `on_initialize` stays within 10% of a block (six-hour
+	// eras; `fast-runtime` pages 10 a block).
+	type MaxDelegatorSlashesPerBlock = RestakingMaxDelegatorSlashesPerBlock;
+	type MaxOperatorSlashesPerEra = RestakingMaxOperatorSlashesPerEra;
+	type BlocksPerEra = RestakingBlocksPerEra;
 	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
 }
 

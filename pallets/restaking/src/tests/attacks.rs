@@ -88,9 +88,9 @@ fn a_restaker_ejected_while_stale_is_not_slashable_for_eras_after_it_left() {
 ///
 /// Steps: A allocates 1,000, unbonds all of it in era 1 (chunk withdrawable from era 1 + 10 =
 /// 11). In era 5 the sweep sets its exposure to min(1,000, reachable(5 + 2 = 7)) = 1,000
-/// (chunk 11 >= 7 + 2). Governance sets `dispute_window` 5 (3 + 5 + 1 = 9 < 10: accepted).
+/// (chunk 11 >= 7 + 2). Governance sets `dispute_window` 4 (3 + 4 + 2 = 9 < 10: accepted).
 /// Since bounded risk (issue 13) a dispute window change waits the exit delay: in force from
-/// era 7, where a report applies in era 12 and reachable(12) counts chunks >= 14: 0.
+/// era 7, where a report applies in era 11 and reachable(11) counts chunks >= 13: 0.
 ///
 /// Contract: "Exposure is what a slash can collect ... under that service's dispute window";
 /// `do_try_state` states it for every restaker synced in the active era.
@@ -107,7 +107,7 @@ fn lengthening_a_dispute_window_keeps_shown_exposure_collectable() {
 		assert_eq!(Restakers::<Test>::get(VALIDATOR_A).unwrap().synced_era, 5);
 
 		let mut longer = service_params("oracle");
-		longer.dispute_window = 5;
+		longer.dispute_window = 4;
 		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), id, longer));
 		// A change of the dispute window waits the exit delay (2 eras): until era 7 a report
 		// still lands 2 eras later, while the chunk is still bonded, so the exposure shown is
@@ -122,10 +122,10 @@ fn lengthening_a_dispute_window_keeps_shown_exposure_collectable() {
 		restaking_events();
 
 		// In era 7's first block the longer window comes into force, and then the sweep
-		// re-syncs A: a report now lands in era 12, after the chunk can be withdrawn, so the
+		// re-syncs A: a report now lands in era 11, after the chunk can be withdrawn, so the
 		// exposure drops to 0 at once (and A, below the service's minimum, is ejected).
 		start_active_era(7);
-		assert_eq!(Services::<Test>::get(id).unwrap().params.dispute_window, 5);
+		assert_eq!(Services::<Test>::get(id).unwrap().params.dispute_window, 4);
 		assert_eq!(
 			restaking_events(),
 			vec![
@@ -216,10 +216,10 @@ fn the_era_sweep_reaches_every_restaker_within_a_bounded_delay() {
 /// exposure in each service exactly as long as that service's report could still collect it,
 /// and not one era longer, whatever the window.
 ///
-/// Steps: A allocates 1,000 to a service with dispute window 1 and 1,000 to one with window 5
+/// Steps: A allocates 1,000 to a service with dispute window 1 and 1,000 to one with window 4
 /// (2,000 <= 3 x 1,000), unbonds 1,000 in era 1 (chunk 11). Exposure in era e is
 /// min(1,000, reachable(e + window)), reachable(x) counting chunks >= x + 2:
-/// - window 5: era 4 -> chunk 11 >= 11: 1,000; era 5 -> 11 >= 12 fails: 0, ejected.
+/// - window 4: era 5 -> chunk 11 >= 11: 1,000; era 6 -> 11 >= 12 fails: 0, ejected.
 /// - window 1: era 8 -> 11 >= 11: 1,000; era 9 -> 0.
 ///
 /// An era-8 report under the window-1 service: 10% x min(1,000, reachable(9) = 1,000) = 100,
@@ -231,7 +231,7 @@ fn exposure_lasts_exactly_as_long_as_each_services_window_can_collect_it() {
 		params.dispute_window = 1;
 		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
 		let mut params = service_params("long");
-		params.dispute_window = 5;
+		params.dispute_window = 4;
 		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
 		let (short, long) = (0, 1);
 		opt_in(VALIDATOR_A, short, 1_000);
@@ -240,13 +240,13 @@ fn exposure_lasts_exactly_as_long_as_each_services_window_can_collect_it() {
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_A)));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 1_000));
 
-		start_active_era(4);
-		assert_eq!((secured(short), secured(long)), (1_000, 1_000));
 		start_active_era(5);
+		assert_eq!((secured(short), secured(long)), (1_000, 1_000));
+		start_active_era(6);
 		assert_eq!((secured(short), secured(long)), (1_000, 0));
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, long), None);
-		// Era 5 was still backed (departure), but a report now lands in era 10: nothing left.
-		assert_noop!(report(long, VALIDATOR_A, 1, 5), Error::<Test>::NothingToSlash);
+		// Era 6 was still backed (departure), but a report now lands in era 10: nothing left.
+		assert_noop!(report(long, VALIDATOR_A, 1, 6), Error::<Test>::NothingToSlash);
 		assert_noop!(
 			Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), long, 100),
 			Error::<Test>::NoExposure

@@ -2,14 +2,15 @@
 //! `ReportWindow` 3, `BondingDuration` 10, `MaxLeverage` 3, 15 blocks an era; services of
 //! `SLASHER` with rule 0 at 10%, rule 1 at 50% (ejecting), a dispute window and exit delay of 2
 //! eras and a `min_stake` of 100; `MaxDelegatorsPerOperator` 8, `MaxCommission` 50%,
-//! `MaxDelegatorSlashesPerBlock` 4.
+//! `MaxDelegatorSlashesPerBlock` 10, `MaxOperatorSlashesPerEra` 2.
 //!
 //! `VALIDATOR_A` (1,000 bonded) operates; stashes of 500 to 1,000 delegate to it.
 //!
 //! The second part turns each finding of the attacker's review of the change into a test.
 
 use crate::{
-	mock::*, Delegations, DelegatorJobs, Error, Event, OperatorDelegators, Operators, Positions,
+	mock::*, Delegations, DelegatorJobs, Error, Event, JobLane, OperatorDelegators,
+	OperatorSlashesLanding, Operators, Positions,
 };
 use frame_support::{assert_noop, assert_ok};
 use pallet_staking::StakerStatus;
@@ -224,7 +225,7 @@ fn pages_land_a_bounded_number_of_delegators_per_block_and_a_cancel_stops_them()
 		for who in [N1, N2, N3, N4, N5] {
 			assert_eq!(bonded(who), if who == N5 { 960 } else { 460 });
 		}
-		MaxDelegatorSlashesPerBlock::set(4);
+		MaxDelegatorSlashesPerBlock::set(10);
 	});
 }
 
@@ -666,5 +667,146 @@ fn a_redelegation_keeps_a_position_the_old_operator_was_taking_out() {
 		assert!(Positions::<Test>::get(VALIDATOR_A, s1).is_none());
 		assert_eq!(exposure(N1, s1), 400);
 		assert_eq!(secured(s1), 900);
+	});
+}
+
+/// The pages' deadline: a service has at most `MaxOperatorSlashesPerEra` (2) reports against
+/// operators with delegators landing in one era. A third is refused by name with nothing
+/// written; another service, a report of a restaker without delegators, a cancel that frees a
+/// place, and the next era are not held back.
+#[test]
+fn a_service_at_its_operator_slash_bound_refuses_only_its_own_reports() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		let s2 = register("bridge");
+		opt_in(VALIDATOR_A, s2, 1_000);
+		opt_in(VALIDATOR_B, s1, 500);
+		start_active_era(1);
+		let first = crate::NextSlashId::<Test>::get();
+		// Two reports of the operator in s1, both landing in era 3.
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		assert_ok!(report(s1, VALIDATOR_A, 1, 1));
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s1), 2);
+		// A third would land in era 3 too: refused, storage untouched.
+		assert_noop!(report(s1, VALIDATOR_A, 0, 0), Error::<Test>::TooManyOperatorSlashes);
+		// Another service's report of the same operator, landing in the same era, is not.
+		assert_ok!(report(s2, VALIDATOR_A, 0, 1));
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s2), 1);
+		// Nor is a report of a restaker without delegators: it needs no pages.
+		assert_ok!(report(s1, VALIDATOR_B, 0, 1));
+		assert_eq!(last_amount(), 50);
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s1), 2);
+		// Governance cancels the first: its place is free again.
+		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), first));
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s1), 1);
+		assert_ok!(report(s1, VALIDATOR_A, 0, 0));
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s1), 2);
+		// A report filed in the next era lands in era 4: room again.
+		start_active_era(2);
+		assert_ok!(report(s2, VALIDATOR_A, 1, 2));
+		assert_eq!(OperatorSlashesLanding::<Test>::get(4, s2), 1);
+		// Landed and paged, the jobs stop counting.
+		start_active_era(3);
+		run_jobs(4);
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s1), 0);
+		assert_eq!(OperatorSlashesLanding::<Test>::get(3, s2), 0);
+		assert_eq!(OperatorSlashesLanding::<Test>::get(4, s2), 1);
+	});
+}
+
+/// Ejections passed on to delegators have no deadline; reports' pages do. With both waiting,
+/// a block's budget goes to the report first.
+#[test]
+fn report_pages_go_before_ejections_passed_on_to_delegators() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		let s2 = register("bridge");
+		set_operator(OPERATOR_B, 10);
+		opt_in(OPERATOR_B, s2, 1_000);
+		delegate(N2, OPERATOR_B, 400);
+		start_active_era(1);
+		assert_ok!(report(s1, VALIDATOR_A, 0, 1));
+		// No pages for a while, so that both jobs wait.
+		MaxDelegatorSlashesPerBlock::set(0);
+		// A base-layer slash leaves B 50 of 1,000, below s2's minimum of 100: the cascade ejects
+		// it, and the ejection is passed on to N2 in pages.
+		assert_ok!(Staking::manual_slash(
+			RuntimeOrigin::root(),
+			OPERATOR_B,
+			1,
+			Perbill::from_percent(95)
+		));
+		next_block();
+		assert!(restaking_events().contains(&Event::Ejected { who: OPERATOR_B, service: s2 }));
+		let ejection = DelegatorJobs::<Test>::iter()
+			.find(|(_, job)| job.lane() == JobLane::Ejections)
+			.map(|(id, _)| id)
+			.unwrap();
+		start_active_era(3);
+		assert_eq!(bonded(VALIDATOR_A), 900);
+		assert_eq!(DelegatorJobs::<Test>::iter().count(), 2);
+		// One visit a block: the report's delegator first, though the ejection is older.
+		MaxDelegatorSlashesPerBlock::set(1);
+		next_block();
+		assert_eq!(delegator_slashes(), vec![(N1, 40)]);
+		assert!(DelegatorJobs::<Test>::contains_key(ejection));
+		run_jobs(4);
+		assert!(DelegatorJobs::<Test>::iter().next().is_none());
+		// N2 is out of s2 (its own re-sync in the era sweep may have been first).
+		assert!(!Positions::<Test>::contains_key(N2, s2));
+	});
+}
+
+/// `integrity_test` refuses bounds whose reports against operators do not fit the pages of one
+/// era: `MaxServices x MaxOperatorSlashesPerEra x (MaxDelegatorsPerOperator + 1)` against
+/// `BlocksPerEra x MaxDelegatorSlashesPerBlock`.
+#[test]
+fn integrity_test_refuses_bounds_whose_pages_do_not_fit_an_era() {
+	use frame_support::traits::Hooks;
+	type BlockNumber = frame_system::pallet_prelude::BlockNumberFor<Test>;
+	let check =
+		|| std::panic::catch_unwind(<Restaking as Hooks<BlockNumber>>::integrity_test).is_ok();
+	// 8 x 2 x 9 = 144 visits <= 15 blocks x 10: accepted.
+	assert_eq!(Restaking::delegator_visits_per_era(), 144);
+	assert_eq!(Restaking::delegator_page_capacity(), 150);
+	assert!(check());
+	// 8 x 3 x 9 = 216 > 150.
+	MaxOperatorSlashesPerEra::set(3);
+	assert!(!check());
+	// 144 > 15 x 9 = 135.
+	MaxOperatorSlashesPerEra::set(2);
+	MaxDelegatorSlashesPerBlock::set(9);
+	assert!(!check());
+}
+
+/// A delegator's part of a report lands in the pages of the era after its operator's slash at
+/// the latest, so its exposure counts only the stake still there then: unlocking chunks dated at
+/// least `era + dispute_window + 3`, one era more than for a restaker's own position.
+///
+/// N1 delegates all of its 500 to A in s1 (window 2) and unbonds it in era 1 (chunk dated 11);
+/// B allocates its own 500 to s1 and does the same. In era 6 both count (11 >= 6 + 5); in era 7
+/// B's chunk still counts (11 >= 7 + 4) and N1's does not (11 < 7 + 5): N1 is ejected. A report
+/// of era 6 lands in era 8 and its page takes 10% of N1's 500 from the chunk.
+#[test]
+fn a_delegators_exposure_counts_only_stake_its_pages_can_still_reach() {
+	world().build_and_execute(|| {
+		let s1 = register("oracle");
+		set_operator(VALIDATOR_A, 10);
+		opt_in(VALIDATOR_A, s1, 1_000);
+		delegate(N1, VALIDATOR_A, 500);
+		opt_in(VALIDATOR_B, s1, 500);
+		start_active_era(1);
+		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_B)));
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(N1), 500));
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_B), 1_000));
+		start_active_era(6);
+		assert_eq!((exposure(N1, s1), exposure(VALIDATOR_B, s1)), (500, 500));
+		assert_ok!(report(s1, VALIDATOR_A, 0, 6));
+		start_active_era(7);
+		assert_eq!((exposure(N1, s1), exposure(VALIDATOR_B, s1)), (0, 500));
+		assert!(!Positions::<Test>::contains_key(N1, s1));
+		start_active_era(8);
+		run_jobs(4);
+		assert_eq!(bonded(N1), 450);
 	});
 }

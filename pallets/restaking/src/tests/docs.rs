@@ -63,14 +63,14 @@ fn the_readme_config_table_lists_every_config_item_in_order() {
 }
 
 /// The crate docs and the README are one text, and the windows rule in it has the margin the
-/// code checks: `ReportWindow + dispute_window + 1 < BondingDuration`.
+/// code checks: `ReportWindow + dispute_window + 2 < BondingDuration`.
 #[test]
 fn the_readme_is_the_crate_documentation_and_states_the_windows_rule_of_the_code() {
 	let lib = include_str!("../lib.rs");
 	assert!(lib.contains("#![doc = include_str!(\"../README.md\")]"));
 	assert!(!lib.lines().any(|line| line.starts_with("//!")), "no second copy of the crate docs");
-	assert!(README.contains("`ReportWindow + dispute_window + 1 < BondingDuration`"));
+	assert!(README.contains("`ReportWindow + dispute_window + 2 < BondingDuration`"));
 	let services = include_str!("../services.rs");
 	assert!(services.contains("T::ReportWindow::get().saturating_add(params.dispute_window);"));
-	assert!(services.contains("latest_landing.saturating_add(1) < T::Staking::bonding_duration()"));
+	assert!(services.contains("latest_landing.saturating_add(2) < T::Staking::bonding_duration()"));
 }

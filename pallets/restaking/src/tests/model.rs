@@ -835,7 +835,7 @@ impl Model {
 		if new.dispute_window == 0 {
 			return Err("ZeroDisputeWindow");
 		}
-		if REPORT_WINDOW + new.dispute_window + 1 >= BONDING_DURATION {
+		if REPORT_WINDOW + new.dispute_window + 2 >= BONDING_DURATION {
 			return Err("WindowsExceedBondingDuration");
 		}
 		let era = self.era;

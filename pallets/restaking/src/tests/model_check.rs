@@ -265,7 +265,7 @@ fn params() -> impl Strategy<Value = model::Params> {
 		prop_oneof![Just(0u128), Just(1), Just(100), Just(300)],
 		prop::bool::weighted(0.25),
 		1u32..=3,
-		1u32..=5,
+		1u32..=4,
 		max_share,
 	)
 		.prop_map(|(rules, min_stake, validators_only, exit_delay, dispute_window, max_share)| {

@@ -46,10 +46,11 @@ fn service_calls_need_the_service_origin() {
 #[test]
 fn registration_refuses_windows_that_reach_the_bonding_duration() {
 	ExtBuilder::default().build_and_execute(|| {
-		// REPORT_WINDOW (3) + dispute window + one era of margin must stay below
-		// BONDING_DURATION (10).
+		// REPORT_WINDOW (3) + dispute window + one era of margin + one era for delegator pages
+		// must stay below BONDING_DURATION (10): 4 at most.
 		let mut params = service_params("oracle");
-		params.dispute_window = BONDING_DURATION - REPORT_WINDOW - 1;
+		params.dispute_window = BONDING_DURATION - REPORT_WINDOW - 2;
+		assert_eq!(params.dispute_window, 5);
 		assert_noop!(
 			Restaking::register_service(RuntimeOrigin::root(), params.clone()),
 			Error::<Test>::WindowsExceedBondingDuration
@@ -107,7 +108,7 @@ fn update_service_replaces_params_but_never_loosens_pending_slashes() {
 
 		let mut looser = service_params("oracle v2");
 		looser.rules[0].fraction = Perbill::from_percent(1);
-		looser.dispute_window = 5;
+		looser.dispute_window = 4;
 		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), id, looser.clone()));
 		// The gentler rule applies at once; the dispute window change waits the exit delay
 		// (2 eras), since a longer window changes what a slash can reach.
