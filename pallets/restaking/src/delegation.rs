@@ -164,6 +164,7 @@ impl<T: Config> Pallet<T> {
 			pending_commission: None,
 			accepting: true,
 			delegators: 0,
+			paging: 0,
 		});
 		let current = operator.commission_in(era);
 		operator.accepting = true;
@@ -234,6 +235,8 @@ impl<T: Config> Pallet<T> {
 				info.delegators < T::MaxDelegatorsPerOperator::get(),
 				Error::<T>::TooManyDelegators
 			);
+			// A job visits at most the entries there were when its pages started.
+			ensure!(info.paging == 0, Error::<T>::OperatorPaging);
 			info.delegators = info.delegators.saturating_add(1);
 			Operators::<T>::insert(operator, info);
 		}
@@ -376,7 +379,7 @@ impl<T: Config> Pallet<T> {
 		if Self::operator_services(&delegation.operator).contains(&service) {
 			match Positions::<T>::get(&who, service) {
 				// Still leaving: stay, as a cancelled exit.
-				Some(_) => Self::change_position(&who, service, |position| position.exit = None)?,
+				Some(_) => Self::stay(&who, service, delegation.amount)?,
 				None => {
 					let next = T::Slashing::active_era().saturating_add(1);
 					Self::open_checked(&who, service, delegation.amount, next, true)?;
@@ -385,6 +388,47 @@ impl<T: Config> Pallet<T> {
 		}
 		Delegations::<T>::insert(&who, delegation);
 		Self::deposit_event(Event::<T>::ServiceIncluded { who, service });
+		Ok(())
+	}
+
+	/// A delegated position that was leaving stays, at the delegated `amount`: its exit is
+	/// cancelled, or, if it allocates more than `amount` (the delegation was lowered since),
+	/// becomes a decrease to `amount` at the same release era.
+	fn stay(who: &T::AccountId, service: ServiceId, amount: BalanceOf<T>) -> DispatchResult {
+		Self::change_position(who, service, |position| {
+			if let Some(exit) = position.exit.as_mut() {
+				if position.allocation <= amount {
+					position.exit = None;
+				} else if exit.target.is_zero() || exit.target > amount {
+					exit.target = amount;
+				}
+			}
+		})
+	}
+
+	/// The `set_delegation` call: every position backing the operator (not leaving) moves to
+	/// `amount` through [`Self::do_set_allocation`], with its checks.
+	pub fn do_set_delegation(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let mut delegation = Self::running_delegation(&who)?;
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAllocation);
+		ensure!(amount >= T::MinStakeFloor::get(), Error::<T>::BelowMinStake);
+		Self::ensure_synced(&who)?;
+		let mut changed = amount != delegation.amount;
+		let services =
+			Restakers::<T>::get(&who).map(|l| l.services.into_inner()).unwrap_or_default();
+		for service in services {
+			let Some(position) = Positions::<T>::get(&who, service) else { continue };
+			let leaving = position.exit.as_ref().is_some_and(|exit| exit.target.is_zero());
+			if leaving || (position.allocation == amount && position.exit.is_none()) {
+				continue;
+			}
+			Self::do_set_allocation(who.clone(), service, amount)?;
+			changed = true;
+		}
+		ensure!(changed, Error::<T>::AllocationUnchanged);
+		delegation.amount = amount;
+		Delegations::<T>::insert(&who, delegation);
+		Self::deposit_event(Event::<T>::DelegationSet { who, amount });
 		Ok(())
 	}
 
@@ -411,11 +455,7 @@ impl<T: Config> Pallet<T> {
 			match Positions::<T>::get(&who, service) {
 				// A service both operators are in keeps the position; one still leaving (an
 				// exclusion cancelled, or the old operator's exit) stays now.
-				Some(position) => {
-					if position.exit.is_some() {
-						Self::change_position(&who, *service, |position| position.exit = None)?;
-					}
-				}
+				Some(_) => Self::stay(&who, *service, delegation.amount)?,
 				None => Self::open_checked(&who, *service, delegation.amount, next, true)?,
 			}
 		}
@@ -640,6 +680,7 @@ impl<T: Config> Pallet<T> {
 			.collect(),
 		};
 		let visited = page.len() as u32;
+		let started = job.cursor.is_some();
 		for (who, reachable_until) in &page {
 			if reachable_until.is_some_and(|until| until <= era) {
 				// Out of reach of any report: forget it.
@@ -650,13 +691,27 @@ impl<T: Config> Pallet<T> {
 			Self::reach_delegator(id, &job, who);
 		}
 		if visited < max {
+			if started {
+				Self::note_paging(&job.operator, false);
+			}
 			Self::remove_job(id);
 			Self::deposit_event(Event::<T>::DelegatorSlashesDone { slash_id: id });
 		} else {
+			if !started {
+				Self::note_paging(&job.operator, true);
+			}
 			job.cursor = page.last().map(|(who, _)| who.clone());
 			DelegatorJobs::<T>::insert(id, job);
 		}
 		Ok(visited)
+	}
+
+	/// One more (`start`) or one fewer job of `operator` under way.
+	fn note_paging(operator: &T::AccountId, start: bool) {
+		Operators::<T>::mutate_extant(operator, |info| {
+			info.paging =
+				if start { info.paging.saturating_add(1) } else { info.paging.saturating_sub(1) };
+		});
 	}
 
 	/// Land `job` on delegator `who`: its slash, if it backed the operator in the offence era,

@@ -362,8 +362,13 @@ impl<T: Config> Pallet<T> {
 			for service in Restakers::<T>::get(&who).map(|l| l.services).unwrap_or_default() {
 				let position =
 					Positions::<T>::get(&who, service).ok_or("ledger lists a missing position")?;
+				// Above it only on its way down: leaving, or lowered to it at its exit delay.
 				ensure!(
-					position.allocation <= delegation.amount,
+					position.allocation <= delegation.amount
+						|| position
+							.exit
+							.as_ref()
+							.is_some_and(|exit| exit.target <= delegation.amount),
 					"delegated position above the delegated amount"
 				);
 				let operator_in = Positions::<T>::contains_key(&delegation.operator, service);
@@ -377,7 +382,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut landing: BTreeMap<(EraIndex, ServiceId), u32> = BTreeMap::new();
+		let mut paging: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		for (_, job) in DelegatorJobs::<T>::iter() {
+			if job.cursor.is_some() {
+				let entry = paging.entry(job.operator.clone()).or_default();
+				*entry = entry.saturating_add(1);
+			}
 			ensure!(
 				Services::<T>::contains_key(job.service),
 				"delegator job of an unknown service"
@@ -400,6 +410,12 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(landing.is_empty(), "report job not counted in OperatorSlashesLanding");
+		for (who, operator) in Operators::<T>::iter() {
+			ensure!(
+				paging.get(&who).copied().unwrap_or_default() == operator.paging,
+				"operator's paging count differs from its jobs under way"
+			);
+		}
 		// Each queued job is ready, in its lane, between the lane's head and tail.
 		for (lane, index, id) in DelegatorJobQueue::<T>::iter() {
 			let (head, tail) = (DelegatorJobHead::<T>::get(lane), DelegatorJobTail::<T>::get(lane));

@@ -634,6 +634,10 @@ pub mod pallet {
 		},
 		/// Every delegator of a report against an operator was reached.
 		DelegatorSlashesDone { slash_id: SlashId },
+		/// `who` changed its delegation to `amount`: each position backing its operator raised
+		/// from the next era (`AllocationRaised`) or lowered at its service's exit delay
+		/// (`AllocationDecreaseScheduled`).
+		DelegationSet { who: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -779,6 +783,9 @@ pub mod pallet {
 		/// The service has `MaxOperatorSlashesPerEra` reports against operators with delegators
 		/// landing in that era already: report again in the next era.
 		TooManyOperatorSlashes,
+		/// A report against the operator is being landed on its delegators, in pages: it takes
+		/// new delegators once the pages are done, within a few blocks.
+		OperatorPaging,
 	}
 
 	#[pallet::hooks]
@@ -821,6 +828,13 @@ pub mod pallet {
 			assert!(
 				T::MaxOperatorSlashesPerEra::get() > 0,
 				"MaxOperatorSlashesPerEra must be at least 1"
+			);
+			// Operators' slashes land in their apply era (their delegators' pages wait for them).
+			assert!(
+				T::MaxServices::get().saturating_mul(T::MaxPendingSlashesPerService::get())
+					<= T::BlocksPerEra::get().saturating_mul(T::MaxSlashesPerBlock::get()),
+				"MaxServices x MaxPendingSlashesPerService due slashes must land within \
+				 BlocksPerEra x MaxSlashesPerBlock",
 			);
 			assert!(
 				Self::delegator_visits_per_era() <= Self::delegator_page_capacity(),
@@ -1129,6 +1143,19 @@ pub mod pallet {
 		pub fn apply_delegator_slashes(origin: OriginFor<T>, job: SlashId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_apply_delegator_page(job, T::MaxDelegatorSlashesPerBlock::get()).map(|_| ())
+		}
+
+		/// Change the delegated amount: a raise counts from the next era in every service the
+		/// delegation backs, a decrease waits each service's exit delay, like `set_allocation`.
+		/// All or nothing: refused if one service refuses its part.
+		#[pallet::call_index(24)]
+		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		pub fn set_delegation(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_delegation(who, amount)
 		}
 	}
 }

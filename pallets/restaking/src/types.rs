@@ -496,6 +496,10 @@ pub struct Operator {
 	/// Entries of [`crate::OperatorDelegators`]: current delegators, and past ones a report
 	/// against the operator can still reach. At most `MaxDelegatorsPerOperator`.
 	pub delegators: u32,
+	/// Reports against the operator whose pages are under way (a first page landed, not the
+	/// last). While there are any it takes no new delegator entry: a place freed during the
+	/// pages would otherwise let a newcomer lengthen them past the deadline's bound.
+	pub paging: u32,
 }
 
 impl Operator {

@@ -810,3 +810,75 @@ fn a_delegators_exposure_counts_only_stake_its_pages_can_still_reach() {
 		assert_eq!(bonded(N1), 450);
 	});
 }
+
+/// `set_delegation`: a raise counts from the next era in every service the delegation backs; a
+/// decrease waits each service's exit delay; an excluded (leaving) service is left alone; every
+/// refusal by name with nothing written.
+#[test]
+fn set_delegation_raises_from_the_next_era_and_lowers_at_the_exit_delay() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		let s2 = register("bridge");
+		opt_in(VALIDATOR_A, s2, 600);
+		start_active_era(1);
+		assert_eq!((exposure(N1, s1), exposure(N1, s2)), (400, 400));
+		restaking_events();
+		// Raise to 500 (N1 bonds 500): from era 2 in both services.
+		assert_ok!(Restaking::set_delegation(RuntimeOrigin::signed(N1), 500));
+		assert_eq!(Delegations::<Test>::get(N1).unwrap().amount, 500);
+		assert_eq!((allocation_in(N1, s1, 1), allocation_in(N1, s1, 2)), (400, 500));
+		assert_eq!((allocation_in(N1, s2, 1), allocation_in(N1, s2, 2)), (400, 500));
+		assert_eq!(crate::Restakers::<Test>::get(N1).unwrap().total_allocated, 1_000);
+		assert_eq!(restaking_events().last(), Some(&Event::DelegationSet { who: N1, amount: 500 }));
+		// Refusals, storage untouched.
+		let signed = RuntimeOrigin::signed(N1);
+		assert_noop!(
+			Restaking::set_delegation(signed.clone(), 500),
+			Error::<Test>::AllocationUnchanged
+		);
+		assert_noop!(Restaking::set_delegation(signed.clone(), 0), Error::<Test>::ZeroAllocation);
+		assert_noop!(
+			Restaking::set_delegation(signed.clone(), 600),
+			Error::<Test>::InsufficientStake
+		);
+		assert_noop!(Restaking::set_delegation(signed.clone(), 50), Error::<Test>::BelowMinStake);
+		assert_noop!(
+			Restaking::set_delegation(RuntimeOrigin::signed(N2), 300),
+			Error::<Test>::NotDelegating
+		);
+		// N1 excludes s2 (leaving at era 4), then lowers to 300: s1 only, at era 2 + 2 = 4.
+		start_active_era(2);
+		assert_ok!(Restaking::exclude_service(signed.clone(), s2));
+		assert_ok!(Restaking::set_delegation(signed.clone(), 300));
+		let position = Positions::<Test>::get(N1, s1).unwrap();
+		assert_eq!(position.exit.map(|e| (e.target, e.release_era)), Some((300, 4)));
+		let position = Positions::<Test>::get(N1, s2).unwrap();
+		assert_eq!(position.exit.map(|e| (e.target, e.release_era)), Some((0, 4)));
+		assert_eq!(exposure(N1, s1), 500);
+		start_active_era(4);
+		assert_eq!(exposure(N1, s1), 300);
+		assert_eq!(Positions::<Test>::get(N1, s2), None);
+		// An undelegation in progress refuses it.
+		assert_ok!(Restaking::undelegate(signed.clone()));
+		assert_noop!(Restaking::set_delegation(signed, 400), Error::<Test>::UndelegationInProgress);
+	});
+}
+
+/// A redelegation after a decrease keeps it: the position in a service both operators are in
+/// is lowered at its release era, not left at the old amount.
+#[test]
+fn a_redelegation_keeps_a_scheduled_decrease_of_the_delegation() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		set_operator(OPERATOR_B, 10);
+		opt_in(OPERATOR_B, s1, 1_000);
+		start_active_era(1);
+		assert_ok!(Restaking::set_delegation(RuntimeOrigin::signed(N1), 200));
+		assert_ok!(Restaking::redelegate(RuntimeOrigin::signed(N1), OPERATOR_B));
+		let position = Positions::<Test>::get(N1, s1).unwrap();
+		assert_eq!(position.exit.map(|e| (e.target, e.release_era)), Some((200, 3)));
+		start_active_era(3);
+		assert_eq!(exposure(N1, s1), 200);
+		assert_eq!(Delegations::<Test>::get(N1).unwrap().amount, 200);
+	});
+}

@@ -11,6 +11,7 @@ mod allocation;
 mod attacks;
 mod bounded_risk;
 mod cascade;
+mod deadline_attacks;
 mod delegation;
 mod docs;
 mod guarantees;
