@@ -13,6 +13,7 @@ mod bounded_risk;
 mod cascade;
 mod deadline_attacks;
 mod delegation;
+mod delegation_model;
 mod docs;
 mod guarantees;
 mod model;
