@@ -19,7 +19,7 @@
 //!
 //! Reintroducing "use the current delegator set for a past offence" (`Delegation::backed`
 //! replaced by `delegation.operator == job.operator` in `reach_delegator`) fails both seeds:
-//! a delegator that had left the operator before the offence is slashed 20 its model keeps.
+//! a delegator that moved to the other operator after the offence keeps the 20 the model takes.
 //!
 //! Not modelled here (the main model does not model delegation yet): operators' own opt-ins,
 //! opt-outs and ejections passed on to delegators, `set_delegation`, commission, the breaker,
