@@ -173,6 +173,54 @@ function simulation(s) {
   };
 }
 
+function operatorView(o) {
+  const pending = o.pendingCommission.unwrapOr(null);
+  return {
+    commissionPpb: o.commission.toBigInt(),
+    pendingCommission: pending && { ppb: pending[0].toBigInt(), fromEra: pending[1].toNumber() },
+    accepting: o.accepting.isTrue,
+    delegators: o.delegators.map((d) => d.toString()),
+    pastDelegators: o.pastDelegators.toNumber(),
+    services: o.services.map((s) => ({
+      service: s.service.toNumber(),
+      own: s.own.toBigInt(),
+      delegated: s.delegated.toBigInt(),
+      delegators: s.delegators.toNumber(),
+    })),
+  };
+}
+
+function delegationView(d) {
+  const previous = d.previous.unwrapOr(null);
+  return {
+    operator: d.operator.toString(),
+    amount: d.amount.toBigInt(),
+    commissionPpb: d.commission.toBigInt(),
+    since: d.since.toNumber(),
+    until: d.until.isSome ? d.until.unwrap().toNumber() : null,
+    excluded: d.excluded.map((id) => id.toNumber()),
+    previous: previous && { operator: previous[0].toString(), until: previous[1].toNumber() },
+  };
+}
+
+/**
+ * `operator(who)` and `delegation(who)` (RestakingApi version 3), as `{ operator, delegation }`,
+ * each null when `who` is none; both null on an older runtime, which has neither call.
+ */
+async function roles(at, who) {
+  const { operator, delegation } = at.call.restakingApi;
+  if (!operator || !delegation) return { operator: null, delegation: null };
+  const [o, d] = await Promise.all([operator(who), delegation(who)]);
+  return {
+    operator: o.isSome ? operatorView(o.unwrap()) : null,
+    delegation: d.isSome ? delegationView(d.unwrap()) : null,
+  };
+}
+
+/** Whether the runtime has the operator and delegation views (RestakingApi version 3). */
+const hasDelegation = (at) =>
+  Boolean(at.call.restakingApi.operator && at.call.restakingApi.delegation);
+
 /** A DispatchError by name: `restaking.NotRestaked` (with its doc line), `BadOrigin`, ... */
 function errorName(api, dispatchError) {
   if (!dispatchError.isModule) return { name: dispatchError.type, docs: '' };
@@ -261,18 +309,56 @@ async function riskFigures(at) {
 
 // ---- snapshots, one per view -------------------------------------------------------------------
 
-/** The chain-wide figures and the pending slashes of `services` (from `readDirectory`). */
-export async function readOverview(at, services) {
-  const [chainRisk, figures, pending] = await Promise.all([
+/**
+ * Each service's secured stake split into own and delegated stake, as a Map from service id to
+ * `{ own, delegated }`; null on a runtime without delegation (RestakingApi older than 3).
+ *
+ * Where the split comes from: a delegation is ordinary positions on the delegator's own ledger,
+ * so every restaker's `exposures(who)` holds its part of each service's secured stake (the
+ * service's `totalSecured` is the sum of those exposures), and `delegation(who)` says whether
+ * those positions follow an operator. Exposures of stashes with a delegation (current, ending or
+ * kept after a redelegation) are delegated stake; those of every other restaker, operators
+ * included, are own stake. The operator view's per-service `own` / `delegated` is not used: it
+ * counts current delegators only, not those whose delegation is ending but still exposed.
+ */
+async function stakeSplit(at, restakers) {
+  if (!hasDelegation(at)) return null;
+  const views = await Promise.all(
+    restakers.map((who) =>
+      Promise.all([at.call.restakingApi.exposures(who), at.call.restakingApi.delegation(who)]),
+    ),
+  );
+  const split = new Map();
+  for (const [view, delegation] of views) {
+    if (view.isNone) continue;
+    const key = delegation.isSome ? 'delegated' : 'own';
+    for (const p of view.unwrap().positions) {
+      const id = p.service.toNumber();
+      const entry = split.get(id) ?? { own: 0n, delegated: 0n };
+      entry[key] += p.exposure.toBigInt();
+      split.set(id, entry);
+    }
+  }
+  return split;
+}
+
+/**
+ * The chain-wide figures, the pending slashes of `services` and each service's own and
+ * delegated stake (`services` and `restakers` from `readDirectory`).
+ */
+export async function readOverview(at, { services, restakers }) {
+  const [chainRisk, figures, pending, split] = await Promise.all([
     at.call.restakingApi.risk(),
     riskFigures(at),
     Promise.all(services.map((s) => at.call.restakingApi.pendingSlashes(s.id))),
+    stakeSplit(at, restakers),
   ]);
   return {
     services,
     pending: pending.flatMap((list) => list.map(pendingSlash)),
     risk: risk(chainRisk),
     figures,
+    split,
   };
 }
 
@@ -294,20 +380,59 @@ export async function readDirectory(at) {
   };
 }
 
-/** One account: its restaking view (null without a position) and the slashes pending on it. */
+/**
+ * One account: its restaking view (null without a position), the slashes pending on it, and
+ * its roles (RestakingApi version 3, else null): `operator`, with each current delegator's
+ * `delegation(d)` as `delegators` (address -> view), and `delegation`, with its operator's view
+ * as `operatorOf` (for the operator's services).
+ */
 export async function readAccount(at, who) {
-  const [view, pending] = await Promise.all([
+  const [view, pending, { operator, delegation }] = await Promise.all([
     at.call.restakingApi.exposures(who),
     at.call.restakingApi.pendingSlashesOf(who),
+    roles(at, who),
   ]);
-  return { view: view.isSome ? restaker(view.unwrap()) : null, pending: pending.map(pendingSlash) };
+  const [delegators, operatorOf] = await Promise.all([
+    operator
+      ? Promise.all(operator.delegators.map((d) => at.call.restakingApi.delegation(d)))
+      : [],
+    delegation ? at.call.restakingApi.operator(delegation.operator) : null,
+  ]);
+  return {
+    view: view.isSome ? restaker(view.unwrap()) : null,
+    pending: pending.map(pendingSlash),
+    operator: operator && {
+      ...operator,
+      delegations: new Map(
+        operator.delegators.map((d, i) => [
+          d,
+          delegators[i].isSome ? delegationView(delegators[i].unwrap()) : null,
+        ]),
+      ),
+    },
+    delegation,
+    operatorOf: operatorOf?.isSome ? operatorView(operatorOf.unwrap()) : null,
+  };
 }
 
-/** Every restaker's view, for the cascade graph. */
+/**
+ * Every restaker's view, for the cascade graph, with its delegation (null when it has none, or
+ * on a runtime older than RestakingApi version 3).
+ */
 export async function readRestakers(at, addresses) {
-  const views = await Promise.all(addresses.map((who) => at.call.restakingApi.exposures(who)));
+  const withDelegation = hasDelegation(at);
+  const [views, delegations] = await Promise.all([
+    Promise.all(addresses.map((who) => at.call.restakingApi.exposures(who))),
+    Promise.all(
+      addresses.map((who) => (withDelegation ? at.call.restakingApi.delegation(who) : null)),
+    ),
+  ]);
   return addresses
-    .map((who, i) => ({ who, view: views[i].isSome ? restaker(views[i].unwrap()) : null }))
+    .map((who, i) => ({
+      who,
+      view: views[i].isSome ? restaker(views[i].unwrap()) : null,
+      delegation: delegations[i]?.isSome ? delegationView(delegations[i].unwrap()) : null,
+    }))
     .filter(({ view }) => view);
 }
 

@@ -231,7 +231,7 @@ async function render() {
 
 const VIEW_RENDERERS = {
   async services(ctx, at, stale) {
-    const overview = await readOverview(at, state.directory.services);
+    const overview = await readOverview(at, state.directory);
     if (stale()) return;
     replaceContent($('chain-figures-slot'), chainFigures(ctx, overview));
     replaceContent($('services-slot'), serviceCards(ctx, overview));

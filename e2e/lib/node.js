@@ -828,14 +828,21 @@ function labelOf(tx) {
   return `${section}.${method}`;
 }
 
-// The next nonce of each signer, as far as this process knows. Right after a transaction is
-// reported in a block, the node's `system_accountNextIndex` can still answer from the previous
-// best block; never reusing a nonce avoids a "stale" rejection of the next transaction.
-const nextNonce = new Map();
+// The next nonce of each signer on each connection, as far as this process knows. Right after a
+// transaction is reported in a block, the node's `system_accountNextIndex` can still answer from
+// the previous best block; never reusing a nonce avoids a "stale" rejection of the next
+// transaction. Kept per connection: a file may run two `--dev` chains, where //Alice's nonces
+// are unrelated (a nonce of the first chain would be a "future" one on the second).
+const nextNonces = new WeakMap();
+
+function nextNonce(api) {
+  if (!nextNonces.has(api)) nextNonces.set(api, new Map());
+  return nextNonces.get(api);
+}
 
 async function nonceFor(api, signer) {
   const fromNode = (await api.rpc.system.accountNextIndex(signer.address)).toNumber();
-  return Math.max(fromNode, nextNonce.get(signer.address) ?? 0);
+  return Math.max(fromNode, nextNonce(api).get(signer.address) ?? 0);
 }
 
 /**
@@ -872,7 +879,7 @@ export async function sendAndWait(api, tx, signer, { timeoutMs = 90_000, sign = 
       if (!status.isInBlock) return;
       const blockHash = status.asInBlock;
       // In a block, failed or not, the nonce is used.
-      nextNonce.set(signer.address, nonce + 1);
+      nextNonce(api).set(signer.address, nonce + 1);
       // The error carries the block it was refused in, to compare state around it.
       const failed = (error) => {
         error.blockHash = blockHash;

@@ -11,12 +11,18 @@
 // other. Her equivocation in service 0 takes 25,000: she goes 100,000 -> 75,000, is ejected from
 // service 0 (50,000 -> 0), and the cascade takes service 1 from 90,000 to 75,000.
 //
-// Plan, about a minute and a half: the services view, the server's 400 for an unparsable path,
+// Plan, about two minutes: the services view, the server's 400 for an unparsable path,
 // an invalid address and Alice's account, a what-if of her downtime and one of her equivocation
 // (the cascade); Bob reports that downtime and the page shows the pending slash landing in its
-// apply era (and the what-if now refused); the cascade graph; a closed port. Screenshots of each
-// view go to e2e/logs/dashboard-<view>.png. The page must log no error on the way, except the
-// browser's own line about the WebSocket it could not open in the closed-port step.
+// apply era (and the what-if now refused); the cascade graph. Then operators and delegators, on
+// a second `--dev` node of their own (so that the first one's figures stay as they are): the
+// same bridge with 20,000 of Alice's, Alice an operator at 10% with an increase to 12% waiting,
+// Ferdie delegating 2,000 to her and excluding the bridge, Dave delegating 1,000 and
+// undelegating; the page, switched to that node, shows both sides of the delegations in the
+// account view, the own / delegated split of each service (50,000 + 3,000 and 20,000 + 3,000)
+// and the operator -> delegator arrows of the cascade graph. Last, a closed port. Screenshots of
+// each view go to e2e/logs/dashboard-<view>.png. The page must log no error on the way, except
+// the browser's own line about the WebSocket it could not open in the closed-port step.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -44,6 +50,7 @@ import {
   ERA_MS,
   UNIT,
   activeEra,
+  bestNumber,
   cleanup,
   connect,
   freePorts,
@@ -51,6 +58,8 @@ import {
   sendAndWait,
   startNode,
   theEvent,
+  waitForBlocks,
+  waitForEra,
   withLock,
   withLogs,
   withTimeout,
@@ -77,7 +86,11 @@ let dist; // the page, built for this test
 let site;
 let browser;
 let page;
-let alice, bob, ferdie;
+let alice, bob, dave, ferdie;
+// The delegation steps' own node: Alice an operator, Ferdie and Dave her delegators.
+let delegationNode;
+let delegationApi;
+let setupEra; // the active era of the delegation set-up
 let token; // `{ decimals, symbol }` from the chain, as the page reads it
 let closedUrl; // the node-down step's URL: the browser's error line about it is expected
 
@@ -86,6 +99,8 @@ const pageErrors = [];
 
 /** Run a test body; on failure, the error carries the tail of the node's log. */
 const logged = (fn) => () => withLogs([node], fn);
+/** The same with both nodes' logs, for the delegation steps. */
+const loggedBoth = (fn) => () => withLogs(() => [node, delegationNode], fn);
 
 /** A balance as the page prints it. */
 const balance = (codec) => formatBalance(codec.toBigInt(), token);
@@ -192,7 +207,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       api = await connect(node);
       await cryptoWaitReady();
       const keyring = new Keyring({ type: 'sr25519' });
-      [alice, bob, ferdie] = ['Alice', 'Bob', 'Ferdie'].map((name) =>
+      [alice, bob, dave, ferdie] = ['Alice', 'Bob', 'Dave', 'Ferdie'].map((name) =>
         keyring.addFromUri(`//${name}`),
       );
       token = { decimals: api.registry.chainDecimals[0], symbol: api.registry.chainTokens[0] };
@@ -263,7 +278,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       );
       await site?.close();
       if (dist) fs.rmSync(dist, { recursive: true, force: true });
-      await cleanup({ apis: [api], nodes: [node] });
+      await cleanup({ apis: [api, delegationApi], nodes: [node, delegationNode] });
     },
     { timeout: 60_000 },
   );
@@ -821,6 +836,352 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       await page.click(aliceNode);
       await allReached();
       await screenshot('cascade');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    'delegation set-up on a second dev node: Alice an operator (10%, 12% waiting), Ferdie delegates 2,000 and excludes the bridge, Dave delegates 1,000 and undelegates',
+    { timeout: 4 * 60_000 },
+    loggedBoth(async () => {
+      delegationNode = await startNode({ name: 'dashboard-delegation', args: ['--dev'] });
+      delegationApi = await connect(delegationNode);
+      const dapi = delegationApi;
+      await waitForBlocks(dapi, 1);
+      // The exclusion, Dave's ending and the commission increase all take 2 eras (exit delays
+      // 2): start early in an era, so that the page is read well before they are released.
+      // fast-runtime: 10-block eras, era e starts at block 10 x e.
+      const blocksPerEra = ERA_MS / BLOCK_MS;
+      if ((await bestNumber(dapi)) % blocksPerEra >= 3) {
+        await waitForEra(dapi, (await activeEra(dapi)) + 1);
+      }
+      const eraAt = async (hash) => {
+        const era = await (await dapi.at(hash)).query.staking.activeEra();
+        return era.isSome ? era.unwrap().index.toNumber() : 0;
+      };
+
+      // Alice: the bridge (id 1) with 20,000 of hers, then an operator at 10%, raised to 12%:
+      // the increase waits for the longest exit delay of her services (2 eras).
+      const setUp = await sendAndWait(
+        dapi,
+        dapi.tx.utility.batchAll([
+          dapi.tx.sudo.sudo(
+            dapi.tx.restaking.registerService({
+              name: 'sample-bridge',
+              slasher: bob.address,
+              rules: [{ name: 'downtime', fraction: 10 * PERCENT, eject: false }],
+              minStake: 1_000n * UNIT,
+              validatorsOnly: false,
+              exitDelay: 2,
+              disputeWindow: 2,
+              maxShare: null,
+            }),
+          ),
+          dapi.tx.restaking.optIn(BRIDGE, 20_000n * UNIT),
+          dapi.tx.restaking.setOperator(10 * PERCENT),
+          dapi.tx.restaking.setOperator(12 * PERCENT),
+        ]),
+        alice,
+      );
+      setupEra = await eraAt(setUp.blockHash);
+      assert.equal(
+        theEvent(dapi, setUp.events, 'restaking', 'ServiceRegistered').data.service.toNumber(),
+        BRIDGE,
+      );
+      const increase = theEvent(dapi, setUp.events, 'restaking', 'CommissionIncreaseScheduled');
+      assert.equal(increase.data.commission.toNumber(), 12 * PERCENT);
+      assert.equal(increase.data.fromEra.toNumber(), setupEra + 2);
+
+      // Ferdie and Dave, each in one batch, in the same block if they can.
+      const [ferdieDone, daveDone] = await Promise.all([
+        sendAndWait(
+          dapi,
+          dapi.tx.utility.batchAll([
+            dapi.tx.staking.bond(5_000n * UNIT, 'Staked'),
+            dapi.tx.restaking.delegate(alice.address, 2_000n * UNIT),
+            dapi.tx.restaking.excludeService(BRIDGE),
+          ]),
+          ferdie,
+        ),
+        sendAndWait(
+          dapi,
+          dapi.tx.utility.batchAll([
+            dapi.tx.staking.bond(3_000n * UNIT, 'Staked'),
+            dapi.tx.restaking.delegate(alice.address, 1_000n * UNIT),
+            dapi.tx.restaking.undelegate(),
+          ]),
+          dave,
+        ),
+      ]);
+      theEvent(dapi, ferdieDone.events, 'restaking', 'ServiceExcluded');
+      const undelegated = theEvent(dapi, daveDone.events, 'restaking', 'Undelegated');
+      // Both in the set-up's era: the figures below count from it.
+      assert.equal(await eraAt(ferdieDone.blockHash), setupEra);
+      assert.equal(await eraAt(daveDone.blockHash), setupEra);
+      assert.equal(undelegated.data.until.toNumber(), setupEra + 2);
+
+      // The page, pointed at this node with its Node WebSocket field and Connect.
+      await page.$eval('#ws-url', (input) => {
+        input.value = '';
+      });
+      await page.type('#ws-url', delegationNode.wsUrl);
+      await page.click('#connect');
+      await page.waitForFunction(
+        (url) => document.getElementById('status').textContent.startsWith(`Connected to ${url}`),
+        { timeout: PAGE_WAIT_MS },
+        delegationNode.wsUrl,
+      );
+      assert.equal(new URL(page.url()).searchParams.get('ws'), delegationNode.wsUrl);
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    "account view: the operator Alice (10%, 12% from 2 eras on), her delegator Ferdie with his amount and exclusion, and Dave's ending delegation",
+    { timeout: 2 * 60_000 },
+    loggedBoth(async () => {
+      const dapi = delegationApi;
+      const released = setupEra + 2;
+      const names = { [SAMPLE]: 'sample-oracle #0', [BRIDGE]: 'sample-bridge #1' };
+      await openTab('account');
+      const pick = async (who) => {
+        await page.waitForSelector(`#account-pick option[value="${who.address}"]`, {
+          timeout: PAGE_WAIT_MS,
+        });
+        await page.select('#account-pick', who.address);
+        await waitForText(byTestId('account-address'), who.address);
+      };
+
+      // Alice, the operator: her commission and the increase waiting, her delegator.
+      await pick(alice);
+      const operator = (await dapi.call.restakingApi.operator(alice.address)).unwrap();
+      assert.equal(operator.commission.toNumber(), 10 * PERCENT);
+      const [pendingPpb, fromEra] = operator.pendingCommission.unwrap();
+      assert.equal(pendingPpb.toNumber(), 12 * PERCENT);
+      assert.equal(fromEra.toNumber(), released);
+      await waitForText(byTestId('operator-commission'), `10%; 12% from era ${released}`);
+      assert.equal(await textOf(byTestId('operator-accepting')), 'accepted');
+      // Ferdie delegates; Dave undelegated: a past delegator a report can still reach.
+      assert.deepEqual(
+        operator.delegators.map((d) => d.toString()),
+        [ferdie.address],
+      );
+      assert.equal(operator.pastDelegators.toNumber(), 1);
+      assert.equal(
+        await textOf(byTestId('operator-delegator-count')),
+        '1 (and 1 past delegator a report can still reach)',
+      );
+      // Her own stake and Ferdie's in each service (Ferdie's bridge position is leaving).
+      assert.deepEqual(
+        operator.services.map((s) => [
+          s.service.toNumber(),
+          balance(s.own),
+          balance(s.delegated),
+          s.delegators.toNumber(),
+        ]),
+        [
+          [SAMPLE, '50,000 RSTK', '2,000 RSTK', 1],
+          [BRIDGE, '20,000 RSTK', '2,000 RSTK', 1],
+        ],
+      );
+      assert.deepEqual(await tableRows(byTestId('operator-services')), [
+        [names[SAMPLE], '50,000 RSTK', '2,000 RSTK', '1'],
+        [names[BRIDGE], '20,000 RSTK', '2,000 RSTK', '1'],
+      ]);
+      assert.deepEqual(await tableRows(byTestId('operator-delegators')), [
+        [ferdie.address, '2,000 RSTK', String(setupEra), names[BRIDGE], 'in force'],
+      ]);
+      await screenshot('operator');
+
+      // Ferdie: his operator and amount, the sample service backed, the bridge excluded (his
+      // position there leaving at the bridge's exit delay).
+      await pick(ferdie);
+      const delegation = (await dapi.call.restakingApi.delegation(ferdie.address)).unwrap();
+      assert.equal(delegation.operator.toString(), alice.address);
+      assert.equal(balance(delegation.amount), '2,000 RSTK');
+      assert.equal(delegation.since.toNumber(), setupEra);
+      assert.ok(delegation.until.isNone);
+      assert.deepEqual(
+        delegation.excluded.map((id) => id.toNumber()),
+        [BRIDGE],
+      );
+      assert.equal(await textOf(byTestId('delegation-operator')), shortAddress(alice.address));
+      assert.equal(
+        await page.$eval(`${byTestId('delegation-operator')} span`, (el) => el.title),
+        alice.address,
+      );
+      assert.equal(
+        await textOf(byTestId('delegation-amount')),
+        '2,000 RSTK in each service it backs',
+      );
+      assert.equal(
+        await textOf(byTestId('delegation-commission')),
+        `10% (12% from era ${released})`,
+      );
+      assert.equal(await textOf(byTestId('delegation-since')), `era ${setupEra}`);
+      assert.equal(await textOf(byTestId('delegation-state')), 'in force');
+      assert.equal(await textOf(byTestId('delegation-excluded')), names[BRIDGE]);
+      const ferdieView = (await dapi.call.restakingApi.exposures(ferdie.address)).unwrap();
+      assert.deepEqual(
+        ferdieView.positions.map((p) => [
+          p.service.toNumber(),
+          balance(p.exposure),
+          p.exit.isSome ? p.exit.unwrap().releaseEra.toNumber() : null,
+        ]),
+        [
+          [SAMPLE, '2,000 RSTK', null],
+          [BRIDGE, '2,000 RSTK', released],
+        ],
+      );
+      assert.deepEqual(await tableRows(byTestId('delegation-services')), [
+        [names[SAMPLE], 'backs the operator', '2,000 RSTK', 'in force'],
+        [
+          names[BRIDGE],
+          'excluded',
+          '2,000 RSTK',
+          `leaving: can be released (complete_opt_out) from era ${released}`,
+        ],
+      ]);
+      // His own positions table shows the same positions.
+      assert.equal(await textOf(byTestId('account-allocated')), '4,000 RSTK');
+      await screenshot('delegator');
+
+      // Dave: undelegated, his delegation ends when both positions are released.
+      await pick(dave);
+      const ending = (await dapi.call.restakingApi.delegation(dave.address)).unwrap();
+      assert.equal(ending.until.unwrap().toNumber(), released);
+      assert.equal(
+        await textOf(byTestId('delegation-amount')),
+        '1,000 RSTK in each service it backs',
+      );
+      assert.equal(
+        await textOf(byTestId('delegation-state')),
+        `ending: it backs none of the operator's services from era ${released}`,
+      );
+      assert.equal(await textOf(byTestId('delegation-excluded')), 'none');
+      const leaving = `leaving: can be released (complete_opt_out) from era ${released}`;
+      assert.deepEqual(await tableRows(byTestId('delegation-services')), [
+        [names[SAMPLE], 'backs the operator', '1,000 RSTK', leaving],
+        [names[BRIDGE], 'backs the operator', '1,000 RSTK', leaving],
+      ]);
+      // Before the releases: the set-up's era or the next.
+      assert.ok((await activeEra(dapi)) < released, 'read before the releases');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    "services view: each service's secured stake split into own (Alice) and delegated (Ferdie and Dave) stake",
+    { timeout: 60_000 },
+    loggedBoth(async () => {
+      const dapi = delegationApi;
+      await openTab('services');
+      const services = await dapi.call.restakingApi.services();
+      // Own: Alice's exposures; delegated: Ferdie's 2,000 and Dave's 1,000 in each (Ferdie's
+      // bridge position leaving, Dave's both, but still exposed).
+      const expected = [
+        { id: SAMPLE, secured: '53,000 RSTK', own: 50_000n * UNIT, delegated: 3_000n * UNIT },
+        { id: BRIDGE, secured: '23,000 RSTK', own: 20_000n * UNIT, delegated: 3_000n * UNIT },
+      ];
+      for (const { id, secured, own, delegated } of expected) {
+        const service = services[id];
+        assert.equal(service.id.toNumber(), id);
+        assert.equal(balance(service.totalSecured), secured);
+        assert.equal(own + delegated, service.totalSecured.toBigInt());
+        await waitForText(byTestId(`service-${id}-secured`), secured);
+        assert.equal(await textOf(byTestId(`service-${id}-restakers`)), '3');
+        assert.equal(
+          await textOf(byTestId(`service-${id}-split`)),
+          `${formatBalance(own, token)} own · ${formatBalance(delegated, token)} delegated`,
+        );
+      }
+      assert.equal(
+        await textOf(byTestId('service-0-split')),
+        '50,000 RSTK own · 3,000 RSTK delegated',
+      );
+      assert.equal(
+        await textOf(byTestId('service-1-split')),
+        '20,000 RSTK own · 3,000 RSTK delegated',
+      );
+      await screenshot('services-split');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    'cascade graph: a dashed arrow from the operator Alice to each delegator, in the legend; selecting Alice names them',
+    { timeout: 60_000 },
+    loggedBoth(async () => {
+      await openTab('cascade');
+      const edgeId = (who) => `delegation-edge-${alice.address}-${who.address}`;
+      const edge = (who) => byTestId(edgeId(who));
+      await page.waitForSelector(edge(ferdie), { timeout: PAGE_WAIT_MS });
+      await page.waitForSelector(edge(dave), { timeout: PAGE_WAIT_MS });
+      // Exactly those two: no arrow from or to anyone else.
+      assert.deepEqual(
+        await page.$$eval('[data-testid^="delegation-edge-"]', (edges) =>
+          edges.map((e) => e.getAttribute('data-testid')).sort(),
+        ),
+        [edgeId(ferdie), edgeId(dave)].sort(),
+      );
+      const classOf = (selector) => page.$eval(selector, (el) => el.getAttribute('class').trim());
+      assert.equal(await classOf(edge(ferdie)), 'delegation');
+      assert.equal(await classOf(edge(dave)), 'delegation ending');
+      assert.equal(
+        await page.$eval(`${edge(ferdie)} title`, (el) => el.textContent),
+        `${shortAddress(alice.address)} → ${shortAddress(ferdie.address)}: delegates 2,000 RSTK`,
+      );
+      assert.equal(
+        await page.$eval(`${edge(dave)} title`, (el) => el.textContent),
+        `${shortAddress(alice.address)} → ${shortAddress(dave.address)}: delegates 1,000 RSTK, ending from era ${setupEra + 2}`,
+      );
+      // Told apart from the exposure edges: dashed, with an arrow at the delegator.
+      const style = (selector) =>
+        page.$eval(selector, (el) => ({
+          dash: getComputedStyle(el).strokeDasharray,
+          marker: el.getAttribute('marker-end'),
+        }));
+      assert.deepEqual(await style(byTestId(`edge-${alice.address}-${SAMPLE}`)), {
+        dash: 'none',
+        marker: null,
+      });
+      const arrow = await style(edge(ferdie));
+      assert.notEqual(arrow.dash, 'none');
+      assert.equal(arrow.marker, 'url(#delegation-arrow)');
+      assert.equal(
+        await textOf(byTestId('legend-delegation')),
+        'delegation: operator → delegator, dashed (lighter while the delegation is ending)',
+      );
+      assert.equal(
+        await textOf(byTestId('legend-exposure')),
+        'exposure: restaker – service, as wide as the exposure',
+      );
+
+      // Selecting Alice lights her arrows and names her delegators, in the graph's order.
+      await page.click(byTestId(`restaker-node-${alice.address}`));
+      await page.waitForSelector(`${edge(ferdie)}.reached`, { timeout: PAGE_WAIT_MS });
+      await page.waitForSelector(`${edge(dave)}.reached`, { timeout: PAGE_WAIT_MS });
+      const delegators = [
+        [ferdie.address, '2,000 RSTK'],
+        [dave.address, '1,000 RSTK'],
+      ].sort(([a], [b]) => (a < b ? -1 : 1));
+      await waitForText(
+        byTestId('cascade-reach'),
+        `A slash of ${shortAddress(alice.address)} reaches sample-oracle #0 (exposure 50,000 RSTK), sample-bridge #1 (exposure 20,000 RSTK). ` +
+          `Reports against it also reach its delegators once its slash lands: ${delegators
+            .map(([who, amount]) => `${shortAddress(who)} (${amount})`)
+            .join(', ')}.`,
+      );
+      // Ferdie's own slash reaches his two services; he names his operator.
+      await page.click(byTestId(`restaker-node-${ferdie.address}`));
+      await waitForText(
+        byTestId('cascade-reach'),
+        `A slash of ${shortAddress(ferdie.address)} reaches sample-oracle #0 (exposure 2,000 RSTK), sample-bridge #1 (exposure 2,000 RSTK). ` +
+          `It delegates to ${shortAddress(alice.address)}: reports against ${shortAddress(alice.address)} reach it too.`,
+      );
+      assert.equal(await classOf(edge(ferdie)), 'delegation dim');
+      await screenshot('cascade-delegation');
+      assert.ok((await activeEra(delegationApi)) < setupEra + 2, 'read before the releases');
       assertNoPageErrors();
     }),
   );

@@ -1,6 +1,8 @@
-// The cascade graph: services on the left, restakers on the right, an edge for each exposure.
-// A slash takes from the restaker's bonded stake, so it reaches every service that restaker is
-// exposed to: selecting a restaker (click, or Enter / Space on it) highlights them.
+// The cascade graph: services on the left, restakers on the right, an edge for each exposure,
+// and a dashed arrow from each operator to each of its delegators (a report against the
+// operator reaches them once its slash lands). A slash takes from the restaker's bonded stake, so
+// it reaches every service that restaker is exposed to: selecting a restaker (click, or Enter /
+// Space on it) highlights them, and for an operator the arrows to its delegators.
 
 import { h, s } from '../dom.js';
 import { shortAddress } from '../format.js';
@@ -23,17 +25,75 @@ function radius(value, max) {
 
 const maxOf = (values) => values.reduce((m, v) => (v > m ? v : m), 0n);
 
-/** What the selected restaker's slash reaches, in words. */
-function reachSummary(ctx, selected, reachedEdges) {
+/** What the selected restaker's slash reaches, in words; then its delegators or its operator. */
+function reachSummary(ctx, selected, reachedEdges, delegations) {
   if (selected === null) {
     return 'Select a restaker (click it, or Tab to it and press Enter) to see every service its slash would reach.';
   }
   const who = shortAddress(selected);
-  if (reachedEdges.length === 0) return `A slash of ${who} reaches no service: it has no exposure.`;
   const services = reachedEdges.map(
     (e) => `${serviceLabel(ctx, e.service)} (exposure ${ctx.balance(e.exposure)})`,
   );
-  return `A slash of ${who} reaches ${services.join(', ')}.`;
+  const reach =
+    reachedEdges.length === 0
+      ? `A slash of ${who} reaches no service: it has no exposure.`
+      : `A slash of ${who} reaches ${services.join(', ')}.`;
+  const delegators = delegations.filter((d) => d.operator === selected);
+  const operator = delegations.find((d) => d.delegator === selected);
+  const more = [
+    delegators.length > 0 &&
+      `Reports against it also reach its delegators once its slash lands: ${delegators
+        .map((d) => `${shortAddress(d.delegator)} (${ctx.balance(d.amount)})`)
+        .join(', ')}.`,
+    operator &&
+      `It delegates to ${shortAddress(operator.operator)}: reports against ${shortAddress(
+        operator.operator,
+      )} reach it too.`,
+  ].filter(Boolean);
+  return [reach, ...more].join(' ');
+}
+
+/** A short sample of an edge's style, for the legend. */
+function swatch(kind) {
+  return s(
+    'svg',
+    {
+      class: 'cascade swatch',
+      viewBox: '0 0 36 12',
+      width: 36,
+      height: 12,
+      'aria-hidden': 'true',
+    },
+    s('line', {
+      x1: 2,
+      y1: 6,
+      x2: kind === 'delegation' ? 28 : 34,
+      y2: 6,
+      class: kind === 'delegation' ? 'delegation' : 'edge',
+      'stroke-width': 3,
+      'marker-end': kind === 'delegation' ? 'url(#delegation-arrow)' : null,
+    }),
+  );
+}
+
+/** The legend: which line is which. */
+function legend() {
+  return h(
+    'ul',
+    { class: 'legend', 'data-testid': 'cascade-legend' },
+    h(
+      'li',
+      { 'data-testid': 'legend-exposure' },
+      swatch('exposure'),
+      ' exposure: restaker – service, as wide as the exposure',
+    ),
+    h(
+      'li',
+      { 'data-testid': 'legend-delegation' },
+      swatch('delegation'),
+      ' delegation: operator → delegator, dashed (lighter while the delegation is ending)',
+    ),
+  );
 }
 
 /**
@@ -60,6 +120,26 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
       .map((p) => ({ who, ...p })),
   );
   const maxExposure = maxOf(edges.map((e) => e.exposure));
+  // Operator -> delegator, from each delegator's `delegation(who)`: ending ones included (their
+  // positions are still exposed and reports against the operator still reach them).
+  const delegations = restakers
+    .filter(({ delegation }) => delegation && restakerY.has(delegation.operator))
+    .map(({ who, delegation }) => ({
+      operator: delegation.operator,
+      delegator: who,
+      amount: delegation.amount,
+      until: delegation.until,
+    }));
+  const radiusOf = new Map(
+    restakers.map(({ who, view }) => [who, radius(view.slashableStake, maxStake)]),
+  );
+  /** A curve left of the restakers' column, from the operator's circle to the delegator's. */
+  const curve = ({ operator, delegator }) => {
+    const [y1, y2] = [restakerY.get(operator), restakerY.get(delegator)];
+    const [x1, x2] = [RESTAKER_X - radiusOf.get(operator), RESTAKER_X - radiusOf.get(delegator)];
+    const bend = RESTAKER_X - MAX_RADIUS - 50 - Math.abs(y2 - y1) * 0.25;
+    return `M ${x1} ${y1} Q ${bend} ${(y1 + y2) / 2} ${x2} ${y2}`;
+  };
   const reached = new Set(edges.filter((e) => e.who === selected).map((e) => e.service));
   const state = (hit) => (selected === null ? '' : hit ? 'reached' : 'dim');
 
@@ -79,8 +159,26 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
       width: WIDTH,
       height,
       role: 'group',
-      'aria-label': 'Cascade graph: services, restakers and their exposures',
+      'aria-label':
+        'Cascade graph: services, restakers and their exposures; operators and their delegators',
     },
+    s(
+      'defs',
+      null,
+      s(
+        'marker',
+        {
+          id: 'delegation-arrow',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 4,
+          markerHeight: 4,
+          orient: 'auto',
+        },
+        s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'delegation-arrow' }),
+      ),
+    ),
     s(
       'g',
       { class: 'edges' },
@@ -100,6 +198,31 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
             'title',
             null,
             `${shortAddress(e.who)} → ${serviceLabel(ctx, e.service)}: ${ctx.balance(e.exposure)}`,
+          ),
+        ),
+      ),
+    ),
+    s(
+      'g',
+      { class: 'delegations' },
+      delegations.map((d) =>
+        s(
+          'path',
+          {
+            d: curve(d),
+            fill: 'none',
+            'marker-end': 'url(#delegation-arrow)',
+            class:
+              `delegation${d.until === null ? '' : ' ending'} ` +
+              state(d.operator === selected),
+            'data-testid': `delegation-edge-${d.operator}-${d.delegator}`,
+          },
+          s(
+            'title',
+            null,
+            `${shortAddress(d.operator)} → ${shortAddress(d.delegator)}: delegates ` +
+              ctx.balance(d.amount) +
+              (d.until === null ? '' : `, ending from era ${d.until}`),
           ),
         ),
       ),
@@ -165,6 +288,7 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
     ctx,
     selected,
     edges.filter((e) => e.who === selected),
+    delegations,
   );
-  return { graph, summary };
+  return { graph: [legend(), graph], summary };
 }

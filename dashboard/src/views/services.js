@@ -1,5 +1,5 @@
 // The services view: the chain-wide figures, then one card per service with its rules, its
-// stake and risk figures, and its pending slashes.
+// stake (split into own and delegated) and risk figures, and its pending slashes.
 
 import { facts, h } from '../dom.js';
 import {
@@ -183,7 +183,21 @@ function riskRows(ctx, figure, baseYieldPpb) {
   ];
 }
 
-function serviceCard(ctx, service, pending, figures) {
+/**
+ * `own · delegated` of a service's secured stake, from `split` (see `stakeSplit` in chain.js:
+ * each restaker's exposures, delegated when the restaker has a delegation).
+ */
+function splitRow(ctx, service, split) {
+  if (!split) return null;
+  const { own, delegated } = split.get(service.id) ?? { own: 0n, delegated: 0n };
+  return [
+    'Own · delegated',
+    `${ctx.balance(own)} own · ${ctx.balance(delegated)} delegated`,
+    `service-${service.id}-split`,
+  ];
+}
+
+function serviceCard(ctx, service, pending, figures, split) {
   const figure = figures?.services.find((f) => f.service === service.id);
   const change = service.pendingChange;
   return h(
@@ -206,6 +220,7 @@ function serviceCard(ctx, service, pending, figures) {
     ),
     facts([
       ['Secured', ctx.balance(service.totalSecured), `service-${service.id}-secured`],
+      splitRow(ctx, service, split),
       ['Restakers', `${service.restakers}`, `service-${service.id}-restakers`],
       [
         'Share of bonded stake',
@@ -238,7 +253,7 @@ function serviceCard(ctx, service, pending, figures) {
 }
 
 /** Every service, or a note that there is none yet. */
-export function serviceCards(ctx, { services, pending, figures }) {
+export function serviceCards(ctx, { services, pending, figures, split }) {
   if (services.length === 0)
     return h('p', { class: 'empty', 'data-testid': 'no-services' }, 'No services registered yet.');
   return h(
@@ -250,6 +265,7 @@ export function serviceCards(ctx, { services, pending, figures }) {
         service,
         pending.filter((p) => p.service === service.id),
         figures,
+        split,
       ),
     ),
   );
