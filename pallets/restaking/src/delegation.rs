@@ -2,7 +2,8 @@
 //!
 //! A delegation is not a new kind of stake. `delegate(operator, amount)` opens, on the
 //! delegator's own ledger, a position of `amount` in every service the operator is in, and the
-//! operator's later opt-ins open one more (from the next era). Those positions are ordinary
+//! operator's later opt-ins open one more (from the era after a page of the
+//! [`FanOut::Join`] job the opt-in leaves). Those positions are ordinary
 //! positions: allocation and backing histories by era, exposure, leverage and coverage caps,
 //! the cascade of any stake loss, departures kept for the report window, rewards. So every
 //! guarantee of a restaker holds for a delegator, through the same code:
@@ -13,7 +14,8 @@
 //!   (`ServiceExcluded`): an operator never pushes a delegator past its caps.
 //! - **Exits.** `exclude_service` schedules the exit of one position (that service's exit
 //!   delay); `undelegate` of all of them, each at its service's exit delay; an operator's
-//!   `opt_out` schedules its delegators' exits for the same era as its own. `include_service`
+//!   `opt_out` leaves a [`FanOut::Leave`] job whose pages schedule its delegators' exits for
+//!   the same era as its own (no sooner than the era after the page). `include_service`
 //!   opens the position again from the next era.
 //! - **Redelegation** keeps the positions in services both operators are in, schedules the
 //!   exits of the others and opens the new operator's from the next era. Until the exits are
@@ -46,8 +48,8 @@ use crate::{
 		OperatorSlashesLanding, Operators, Pallet, Positions, Restakers,
 	},
 	weights::WeightInfo,
-	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, JobLane, Operator, PastOperator,
-	ServiceId, SlashId, SlashingAdapter, RESTAKERS_WEIGHED,
+	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, FanOut, JobLane, Operator,
+	PastOperator, ServiceId, SlashId, SlashingAdapter, RESTAKERS_WEIGHED,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
@@ -74,17 +76,28 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads_writes(4, 3))
 	}
 
-	/// Weight of an operator's opt-in or opt-out passed on to `delegators` delegators.
-	pub fn fan_out_weight(delegators: u32) -> Weight {
-		Self::opt_in_weight()
-			.saturating_add(Self::sync_weight())
-			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
-			.saturating_mul(delegators.into())
+	/// Weight of the job an operator's opt-in or opt-out leaves for its delegators (the pages
+	/// are `on_initialize`'s): the operator record, a slash id, the job and its queue entry.
+	pub fn fan_out_weight() -> Weight {
+		T::DbWeight::get().reads_writes(3, 4)
 	}
 
-	/// Weight of a page reaching `delegators` delegators: a slash and its cascade each.
+	/// [`Self::fan_out_weight`] for an operator with delegators, nothing for anyone else.
+	pub fn fan_out_weight_of(who: &T::AccountId) -> Weight {
+		if Self::has_delegators(who) {
+			Self::fan_out_weight()
+		} else {
+			Weight::zero()
+		}
+	}
+
+	/// Weight of a page reaching `delegators` delegators: each a slash and its cascade, or an
+	/// operator's move passed on (an opt-in or an exit, and a re-sync), whichever is heavier.
 	pub fn delegator_page_weight(delegators: u32) -> Weight {
-		T::WeightInfo::apply_slash(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED)
+		let slash = T::WeightInfo::apply_slash(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED);
+		let follow = Self::opt_in_weight().saturating_add(Self::sync_weight());
+		slash
+			.max(follow)
 			.saturating_add(T::DbWeight::get().reads_writes(4, 2))
 			.saturating_mul(delegators.into())
 			.saturating_add(T::DbWeight::get().reads_writes(3, 3))
@@ -474,11 +487,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// After `operator` opted into `service`: each of its delegators that does not exclude it
-	/// follows from the next era, or, if the service cannot take it, excludes it
-	/// (`ServiceExcluded`). Returns how many delegators it visited.
-	pub(crate) fn operator_joined(operator: &T::AccountId, service: ServiceId) -> u32 {
-		let Some(mut info) = Operators::<T>::get(operator) else { return 0 };
+	/// After `operator` opted into `service`: its delegators follow in pages (a
+	/// [`FanOut::Join`] job), and a commission increase waiting is pushed past this service's
+	/// exit delay.
+	pub(crate) fn operator_joined(operator: &T::AccountId, service: ServiceId) {
+		let Some(mut info) = Operators::<T>::get(operator) else { return };
 		let era = T::Slashing::active_era();
 		// A commission increase waits for the longest exit delay, this service's included.
 		if let (Some((commission, from)), Ok(joined)) =
@@ -490,58 +503,34 @@ impl<T: Config> Pallet<T> {
 				Operators::<T>::insert(operator, info);
 			}
 		}
-		let next = era.saturating_add(1);
-		let mut visited = 0u32;
-		for (who, ended) in OperatorDelegators::<T>::iter_prefix(operator) {
-			visited = visited.saturating_add(1);
-			if ended.is_some() {
-				continue;
-			}
-			let Some(mut delegation) = Delegations::<T>::get(&who) else { continue };
-			if delegation.until.is_some()
-				|| delegation.operator != *operator
-				|| delegation.excluded.contains(&service)
-			{
-				continue;
-			}
-			let opened = frame_support::storage::with_storage_layer(|| {
-				Self::open_checked(&who, service, delegation.amount, next, true)
-			});
-			if opened.is_err() && delegation.excluded.try_push(service).is_ok() {
-				Delegations::<T>::insert(&who, delegation);
-				Self::deposit_event(Event::<T>::ServiceExcluded { who, service });
-			}
-		}
-		visited
+		Self::fan_out(operator, service, FanOut::Join);
 	}
 
 	/// After `operator` scheduled its exit from `service` for `release_era`: its delegators
-	/// leave with it, no later.
+	/// leave with it, no later, in pages (a [`FanOut::Leave`] job).
 	pub(crate) fn operator_leaving(
 		operator: &T::AccountId,
 		service: ServiceId,
 		release_era: EraIndex,
 	) -> DispatchResult {
-		if !Operators::<T>::contains_key(operator) {
-			return Ok(());
-		}
-		for (who, _) in OperatorDelegators::<T>::iter_prefix(operator) {
-			let follows = Delegations::<T>::get(&who).is_some_and(|d| d.operator == *operator);
-			if follows {
-				// A delegator that cannot be brought up to date now is taken out at its next
-				// re-sync (a position whose operator left is ejected there).
-				let _ = frame_support::storage::with_storage_layer(|| {
-					Self::ensure_synced(&who)?;
-					Self::leave_service(&who, service, Some(release_era)).map(|_| ())
-				});
-			}
-		}
+		Self::fan_out(operator, service, FanOut::Leave(release_era));
 		Ok(())
 	}
 
-	/// After `operator` was ejected from `service` by a re-sync: a job ejects its delegators
-	/// too, in pages, from this block on.
-	pub(crate) fn operator_ejected(operator: &T::AccountId, service: ServiceId) {
+	/// A job passing `operator`'s move in `service` on to its delegators, in pages from this
+	/// block on, after any report's pages; none for an operator without delegators.
+	fn fan_out(operator: &T::AccountId, service: ServiceId, fan_out: FanOut) {
+		Self::enqueue_passed_on(operator, service, false, Some(fan_out));
+	}
+
+	/// A job for `operator`'s delegators in `service` that slashes nothing (an ejection, or an
+	/// operator's move), ready at once in the [`JobLane::Ejections`] lane.
+	fn enqueue_passed_on(
+		operator: &T::AccountId,
+		service: ServiceId,
+		eject: bool,
+		fan_out: Option<FanOut>,
+	) {
 		if Operators::<T>::get(operator).is_none_or(|op| op.delegators == 0) {
 			return;
 		}
@@ -556,14 +545,56 @@ impl<T: Config> Pallet<T> {
 				operator: operator.clone(),
 				offence_era: era,
 				fraction: Perbill::zero(),
-				eject: true,
+				eject,
 				apply_era: era,
 				ready: true,
 				approved: true,
 				cursor: None,
+				fan_out,
 			},
 		);
 		Self::enqueue_job(id, JobLane::Ejections);
+	}
+
+	/// Pass `job`'s operator move on to delegator `who`.
+	fn follow_operator(who: &T::AccountId, job: &DelegatorJob<T::AccountId>, fan_out: FanOut) {
+		let Some(mut delegation) = Delegations::<T>::get(who) else { return };
+		if delegation.until.is_some() || delegation.operator != job.operator {
+			return;
+		}
+		let service = job.service;
+		let next = T::Slashing::active_era().saturating_add(1);
+		match fan_out {
+			FanOut::Join => {
+				let joins = !delegation.excluded.contains(&service)
+					&& !Positions::<T>::contains_key(who, service)
+					&& Self::operator_services(&job.operator).contains(&service);
+				if !joins {
+					return;
+				}
+				let opened = frame_support::storage::with_storage_layer(|| {
+					Self::open_checked(who, service, delegation.amount, next, true)
+				});
+				if opened.is_err() && delegation.excluded.try_push(service).is_ok() {
+					Delegations::<T>::insert(who, delegation);
+					Self::deposit_event(Event::<T>::ServiceExcluded { who: who.clone(), service });
+				}
+			}
+			FanOut::Leave(release_era) => {
+				// A delegator that cannot be brought up to date now is taken out at its next
+				// re-sync (a position whose operator left is ejected there).
+				let _ = frame_support::storage::with_storage_layer(|| {
+					Self::ensure_synced(who)?;
+					Self::leave_service(who, service, Some(release_era.max(next))).map(|_| ())
+				});
+			}
+		}
+	}
+
+	/// After `operator` was ejected from `service` by a re-sync: a job ejects its delegators
+	/// too, in pages, from this block on.
+	pub(crate) fn operator_ejected(operator: &T::AccountId, service: ServiceId) {
+		Self::enqueue_passed_on(operator, service, true, None);
 	}
 
 	/// Delegator visits of a full era of reports against operators: `MaxServices` services
@@ -625,6 +656,7 @@ impl<T: Config> Pallet<T> {
 				ready: false,
 				approved: false,
 				cursor: None,
+				fan_out: None,
 			},
 		);
 	}
@@ -717,6 +749,9 @@ impl<T: Config> Pallet<T> {
 	/// Land `job` on delegator `who`: its slash, if it backed the operator in the offence era,
 	/// then its ejection if the job ejects.
 	fn reach_delegator(id: SlashId, job: &DelegatorJob<T::AccountId>, who: &T::AccountId) {
+		if let Some(fan_out) = job.fan_out {
+			return Self::follow_operator(who, job, fan_out);
+		}
 		let Some(delegation) = Delegations::<T>::get(who) else { return };
 		let era = T::Slashing::active_era();
 		if !job.fraction.is_zero() && delegation.backed(&job.operator, job.offence_era) {

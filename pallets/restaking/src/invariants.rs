@@ -349,9 +349,9 @@ impl<T: Config> Pallet<T> {
 		for operator in counted.keys() {
 			ensure!(Operators::<T>::contains_key(operator), "delegators of a non-operator");
 		}
-		// An operator's ejection reaches its delegators in pages.
+		// An operator's ejection or exit reaches its delegators in pages.
 		let ejecting: BTreeSet<(T::AccountId, ServiceId)> = DelegatorJobs::<T>::iter_values()
-			.filter(|job| job.eject)
+			.filter(|job| job.eject || matches!(job.fan_out, Some(crate::FanOut::Leave(_))))
 			.map(|job| (job.operator, job.service))
 			.collect();
 		for (who, delegation) in Delegations::<T>::iter() {

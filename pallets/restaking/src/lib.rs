@@ -893,12 +893,11 @@ pub mod pallet {
 		/// its validator status.
 		#[pallet::call_index(3)]
 		///
-		/// An operator's delegators follow it into the service: charged for
-		/// `MaxDelegatorsPerOperator` of them, refunded down to those it has.
+		/// An operator's delegators follow it into the service in pages, from `on_initialize`.
 		#[pallet::weight(
 			Pallet::<T>::opt_in_weight()
 				.saturating_add(Pallet::<T>::sync_weight())
-				.saturating_add(Pallet::<T>::fan_out_weight(T::MaxDelegatorsPerOperator::get()))
+				.saturating_add(Pallet::<T>::fan_out_weight())
 		)]
 		pub fn opt_in(
 			origin: OriginFor<T>,
@@ -910,10 +909,9 @@ pub mod pallet {
 			Self::expire_delegation(&who);
 			ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
 			let stale = Self::is_stale(&who);
-			let delegators = Operators::<T>::get(&who).map(|op| op.delegators).unwrap_or_default();
+			let fan_out = Self::fan_out_weight_of(&who);
 			Self::do_opt_in(who, service, amount)?;
-			let used = Self::opt_in_weight().saturating_add(Self::fan_out_weight(delegators));
-			Ok(Self::refund_sync(used, stale))
+			Ok(Self::refund_sync(Self::opt_in_weight().saturating_add(fan_out), stale))
 		}
 
 		/// Change an allocation: a raise counts from the next era, a decrease from the era the
@@ -942,21 +940,19 @@ pub mod pallet {
 		/// Schedule leaving a service; the allocation stays slashable for its exit delay.
 		#[pallet::call_index(5)]
 		///
-		/// An operator's delegators leave the service with it: charged for
-		/// `MaxDelegatorsPerOperator` of them, refunded down to those it has.
+		/// An operator's delegators leave the service with it, in pages from `on_initialize`.
 		#[pallet::weight(
 			T::WeightInfo::opt_out()
 				.saturating_add(Pallet::<T>::sync_weight())
-				.saturating_add(Pallet::<T>::fan_out_weight(T::MaxDelegatorsPerOperator::get()))
+				.saturating_add(Pallet::<T>::fan_out_weight())
 		)]
 		pub fn opt_out(origin: OriginFor<T>, service: ServiceId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!Delegations::<T>::contains_key(&who), Error::<T>::Delegating);
 			let stale = Self::is_stale(&who);
-			let delegators = Operators::<T>::get(&who).map(|op| op.delegators).unwrap_or_default();
+			let fan_out = Self::fan_out_weight_of(&who);
 			Self::do_opt_out(who, service)?;
-			let used = T::WeightInfo::opt_out().saturating_add(Self::fan_out_weight(delegators));
-			Ok(Self::refund_sync(used, stale))
+			Ok(Self::refund_sync(T::WeightInfo::opt_out().saturating_add(fan_out), stale))
 		}
 
 		/// Release `who`'s exit or decrease in a service once its exit delay has passed (the era

@@ -605,11 +605,26 @@ pub struct DelegatorJob<AccountId> {
 	pub approved: bool,
 	/// The last delegator a page reached; `None` before the first page.
 	pub cursor: Option<AccountId>,
+	/// An operator's opt-in or opt-out passed on to its delegators, instead of a report or an
+	/// ejection.
+	pub fan_out: Option<FanOut>,
+}
+
+/// An operator's move its delegators follow, in pages.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum FanOut {
+	/// The operator opted into the service: each delegator that does not exclude it follows
+	/// from the era after its page, or excludes it if the service cannot take it.
+	Join,
+	/// The operator leaves the service in this era: each delegator leaves no later (and no
+	/// sooner than the era after its page).
+	Leave(EraIndex),
 }
 
 impl<AccountId> DelegatorJob<AccountId> {
 	/// The queue the job waits in once ready: a report's pages have a deadline (they must land
-	/// before the slashed stake can be withdrawn) and go first; an ejection alone has none.
+	/// before the slashed stake can be withdrawn) and go first; an ejection or an operator's
+	/// move passed on has none.
 	pub fn lane(&self) -> JobLane {
 		if self.fraction.deconstruct() == 0 {
 			JobLane::Ejections

@@ -270,15 +270,15 @@ pub struct RestakingBounds {
 
 /// Six-hour eras. A full slash backlog is 64 x 64 = 4,096 slashes, which `MaxSlashesPerBlock`
 /// (8) lands in 512 blocks (51 minutes) of a 3,600-block era. Reports against operators landing
-/// in an era visit at most 64 services x 9 reports x (16 + 1) = 9,792 delegators, which 3 a
+/// in an era visit at most 64 services x 6 reports x (16 + 1) = 6,528 delegators, which 2 a
 /// block page in 3,264 blocks: within the next era.
 pub const PRODUCTION_BOUNDS: RestakingBounds = RestakingBounds {
 	blocks_per_era: 6 * crate::HOURS,
 	max_services: 64,
 	max_pending_per_service: 64,
 	max_delegators_per_operator: 16,
-	max_delegator_slashes_per_block: 3,
-	max_operator_slashes_per_era: 9,
+	max_delegator_slashes_per_block: 2,
+	max_operator_slashes_per_era: 6,
 };
 
 /// `fast-runtime`'s one-minute (10-block) eras, for development and tests. The sample service
@@ -545,11 +545,11 @@ impl pallet_restaking::Config for Runtime {
 	type ErasPerYear = RestakingErasPerYear;
 	type YieldWindow = RestakingYieldWindow;
 	type MaxRiskScan = ConstU32<256>;
-	// An operator's opt-in and opt-out carry its delegators along in the same call (charged
-	// for all of them, refunded down to those it has), so the bound stays small.
+	// Every report against an operator visits all of them, in pages: the bound sizes the
+	// pages' deadline.
 	type MaxDelegatorsPerOperator = RestakingMaxDelegatorsPerOperator;
 	type MaxCommission = RestakingMaxCommission;
-	// With 8 due slashes, 4 cascades, 4 sweep visits and 3 delegators of reports against
+	// With 8 due slashes, 4 cascades, 4 sweep visits and 2 delegators of reports against
 	// operators a block, the worst-case `on_initialize` stays within 10% of a block (six-hour
 	// eras; `fast-runtime` pages 10 a block).
 	type MaxDelegatorSlashesPerBlock = RestakingMaxDelegatorSlashesPerBlock;

@@ -95,6 +95,9 @@ fn a_delegation_backs_every_service_of_the_operator_with_the_delegated_amount() 
 		// A service the operator joins later counts for the delegator from the next era.
 		let s3 = register("sequencer");
 		opt_in(VALIDATOR_A, s3, 500);
+		// The delegator follows in a page of the next block.
+		assert!(Positions::<Test>::get(N1, s3).is_none());
+		next_block();
 		assert_eq!(allocation_in(N1, s3, 0), 0);
 		assert_eq!(allocation_in(N1, s3, 1), 400);
 		assert_eq!(exposure(N1, s3), 0);
@@ -300,6 +303,8 @@ fn an_operators_opt_out_takes_its_delegators_out_in_the_same_era() {
 		let s1 = oracle_with_n1();
 		start_active_era(1);
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s1));
+		// In a page of the next block.
+		next_block();
 		assert_eq!(allocation_in(N1, s1, 2), 400);
 		assert_eq!(allocation_in(N1, s1, 3), 0);
 		assert_eq!(allocation_in(VALIDATOR_A, s1, 3), 0);
@@ -321,6 +326,7 @@ fn a_service_that_cannot_take_a_delegator_is_excluded_for_it_not_refused_to_the_
 		assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
 		restaking_events();
 		opt_in(VALIDATOR_A, big, 1_000);
+		next_block();
 		assert!(restaking_events().contains(&Event::ServiceExcluded { who: N1, service: big }));
 		assert!(Positions::<Test>::get(N1, big).is_none());
 		assert_eq!(Delegations::<Test>::get(N1).unwrap().excluded.into_inner(), vec![big]);
@@ -659,6 +665,7 @@ fn a_redelegation_keeps_a_position_the_old_operator_was_taking_out() {
 		set_operator(OPERATOR_B, 5);
 		opt_in(OPERATOR_B, s1, 500);
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s1));
+		next_block();
 		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_some());
 		assert_ok!(Restaking::redelegate(RuntimeOrigin::signed(N1), OPERATOR_B));
 		assert!(Positions::<Test>::get(N1, s1).unwrap().exit.is_none());
@@ -880,5 +887,50 @@ fn a_redelegation_keeps_a_scheduled_decrease_of_the_delegation() {
 		start_active_era(3);
 		assert_eq!(exposure(N1, s1), 200);
 		assert_eq!(Delegations::<Test>::get(N1).unwrap().amount, 200);
+	});
+}
+
+/// An operator's opt-in and opt-out cost the same with any number of delegators: they leave a
+/// job, and its pages (after any report's) carry the delegators along in `on_initialize`. A
+/// delegator follows from the era after its page; an opt-out takes it out with the operator.
+#[test]
+fn an_operators_moves_reach_its_delegators_in_pages_at_a_cost_independent_of_them() {
+	world().build_and_execute(|| {
+		let s1 = oracle_with_n1();
+		for who in [N2, N3, N4, N5] {
+			delegate(who, VALIDATOR_A, 400);
+		}
+		let s2 = register("bridge");
+		let info = Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), s2, 600).unwrap();
+		assert_eq!(
+			info.actual_weight,
+			Some(Restaking::opt_in_weight() + Restaking::fan_out_weight())
+		);
+		// Nobody followed yet: one job waits.
+		assert!([N1, N2, N3, N4, N5].iter().all(|who| !Positions::<Test>::contains_key(who, s2)));
+		assert_eq!(DelegatorJobs::<Test>::iter().count(), 1);
+		// Two visits a block: the 5 delegators and the closing page take 3 blocks.
+		MaxDelegatorSlashesPerBlock::set(2);
+		next_block();
+		let followed = || {
+			[N1, N2, N3, N4, N5].iter().filter(|w| Positions::<Test>::contains_key(w, s2)).count()
+		};
+		assert_eq!(followed(), 2);
+		run_jobs(4);
+		assert_eq!(followed(), 5);
+		assert_eq!((allocation_in(N1, s2, 0), allocation_in(N1, s2, 1)), (0, 400));
+		// The opt-out: each delegator leaves with the operator, at era 0 + 2.
+		MaxDelegatorSlashesPerBlock::set(10);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s1));
+		next_block();
+		for who in [N1, N2, N3, N4, N5] {
+			let exit = Positions::<Test>::get(who, s1).unwrap().exit.unwrap();
+			assert_eq!((exit.target, exit.release_era), (0, 2));
+		}
+		start_active_era(2);
+		// The era sweep re-syncs 4 restakers a block: the operator and 5 delegators take two.
+		next_block();
+		assert_eq!(secured(s1), 0);
+		assert_eq!(secured(s2), 600 + 5 * 400);
 	});
 }
