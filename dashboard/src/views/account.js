@@ -47,79 +47,64 @@ function positionsTable(ctx, positions) {
     'Claimable rewards',
     'History (era: allocation)',
   ];
-  return h(
-    'table',
-    { 'data-testid': 'account-positions' },
-    h('caption', null, 'Positions'),
-    h(
-      'thead',
-      null,
+  return tableOf(
+    'account-positions',
+    'Positions',
+    head,
+    positions.map((p) =>
       h(
         'tr',
-        null,
-        head.map((t) => h('th', { scope: 'col' }, t)),
-      ),
-    ),
-    h(
-      'tbody',
-      null,
-      positions.map((p) =>
+        { 'data-testid': `position-${p.service}` },
+        h('td', { 'data-field': 'service' }, serviceLabel(ctx, p.service)),
+        h('td', { class: 'num', 'data-field': 'allocation' }, ctx.balance(p.allocation)),
         h(
-          'tr',
-          { 'data-testid': `position-${p.service}` },
-          h('td', { 'data-field': 'service' }, serviceLabel(ctx, p.service)),
-          h('td', { class: 'num', 'data-field': 'allocation' }, ctx.balance(p.allocation)),
-          h(
-            'td',
-            { class: 'num' },
-            h('span', { 'data-field': 'exposure' }, ctx.balance(p.exposure)),
-            bar(
-              p.exposure,
-              p.allocation,
-              `exposure ${formatPercent(ratioPpb(p.exposure, p.allocation))} of the allocation`,
-            ),
+          'td',
+          { class: 'num' },
+          h('span', { 'data-field': 'exposure' }, ctx.balance(p.exposure)),
+          bar(
+            p.exposure,
+            p.allocation,
+            `exposure ${formatPercent(ratioPpb(p.exposure, p.allocation))} of the allocation`,
           ),
-          h('td', { class: 'num' }, formatPercent(p.worstCasePpb)),
-          h('td', { class: 'num' }, ctx.balance(p.claim)),
-          h('td', { class: 'num' }, p.joinedEra),
-          h('td', { 'data-field': 'exit' }, exitState(ctx, p.exit)),
-          h('td', { class: 'num' }, ctx.balance(p.claimableRewards)),
-          h(
-            'td',
-            null,
-            p.history.map((entry) => `${entry.era}: ${ctx.balance(entry.allocation)}`).join('; '),
-          ),
+        ),
+        h('td', { class: 'num' }, formatPercent(p.worstCasePpb)),
+        h('td', { class: 'num' }, ctx.balance(p.claim)),
+        h('td', { class: 'num' }, p.joinedEra),
+        h('td', { 'data-field': 'exit' }, exitState(ctx, p.exit)),
+        h('td', { class: 'num' }, ctx.balance(p.claimableRewards)),
+        h(
+          'td',
+          null,
+          p.history.map((entry) => `${entry.era}: ${ctx.balance(entry.allocation)}`).join('; '),
         ),
       ),
     ),
   );
 }
 
-/** A table of `head` titles and `rows` (each `[testid, cells]`, a cell `[field, content, num]`). */
-function table(testid, caption, head, rows) {
+/** A table with a caption, `head` titles and the body rows `rows` (`tr` elements). */
+function tableOf(testid, caption, head, rows) {
   return h(
     'table',
     { 'data-testid': testid },
     h('caption', null, caption),
-    h(
-      'thead',
-      null,
+    h('thead', null, h('tr', null, head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, rows),
+  );
+}
+
+/** A table of `head` titles and `rows` (each `[testid, cells]`, a cell `[field, content, num]`). */
+function table(testid, caption, head, rows) {
+  return tableOf(
+    testid,
+    caption,
+    head,
+    rows.map(([rowId, cells]) =>
       h(
         'tr',
-        null,
-        head.map((t) => h('th', { scope: 'col' }, t)),
-      ),
-    ),
-    h(
-      'tbody',
-      null,
-      rows.map(([rowId, cells]) =>
-        h(
-          'tr',
-          { 'data-testid': rowId },
-          cells.map(([field, content, num]) =>
-            h('td', { class: num ? 'num' : null, 'data-field': field }, content),
-          ),
+        { 'data-testid': rowId },
+        cells.map(([field, content, num]) =>
+          h('td', { class: num ? 'num' : null, 'data-field': field }, content),
         ),
       ),
     ),
