@@ -407,6 +407,9 @@ impl<T: Config> Pallet<T> {
 	/// A delegated position that was leaving stays, at the delegated `amount`: its exit is
 	/// cancelled, or, if it allocates more than `amount` (the delegation was lowered since),
 	/// becomes a decrease to `amount` at the same release era.
+	///
+	/// One that allocates less than `amount` (the delegation was raised while it was leaving) is
+	/// raised to it as `set_allocation` would, from the next era, if the raise passes its checks.
 	fn stay(who: &T::AccountId, service: ServiceId, amount: BalanceOf<T>) -> DispatchResult {
 		Self::change_position(who, service, |position| {
 			if let Some(exit) = position.exit.as_mut() {
@@ -416,7 +419,13 @@ impl<T: Config> Pallet<T> {
 					exit.target = amount;
 				}
 			}
-		})
+		})?;
+		if Positions::<T>::get(who, service).is_some_and(|p| p.allocation < amount) {
+			let _ = frame_support::storage::with_storage_layer(|| {
+				Self::do_set_allocation(who.clone(), service, amount)
+			});
+		}
+		Ok(())
 	}
 
 	/// The `set_delegation` call: every position backing the operator (not leaving) moves to
@@ -425,6 +434,11 @@ impl<T: Config> Pallet<T> {
 		let mut delegation = Self::running_delegation(&who)?;
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAllocation);
 		ensure!(amount >= T::MinStakeFloor::get(), Error::<T>::BelowMinStake);
+		// A raise needs the stake, whether or not a position moves now: later positions open
+		// with the delegated amount.
+		if amount > delegation.amount {
+			ensure!(amount <= Self::bonded_stake(&who)?.active, Error::<T>::InsufficientStake);
+		}
 		Self::ensure_synced(&who)?;
 		let mut changed = amount != delegation.amount;
 		let services =
@@ -432,7 +446,13 @@ impl<T: Config> Pallet<T> {
 		for service in services {
 			let Some(position) = Positions::<T>::get(&who, service) else { continue };
 			let leaving = position.exit.as_ref().is_some_and(|exit| exit.target.is_zero());
-			if leaving || (position.allocation == amount && position.exit.is_none()) {
+			// At the amount already, or lowering to it: asking again changes nothing (and does
+			// not push a decrease back).
+			let there = match &position.exit {
+				None => position.allocation == amount,
+				Some(exit) => exit.target == amount,
+			};
+			if leaving || there {
 				continue;
 			}
 			Self::do_set_allocation(who.clone(), service, amount)?;
@@ -567,9 +587,15 @@ impl<T: Config> Pallet<T> {
 		match fan_out {
 			FanOut::Join => {
 				let joins = !delegation.excluded.contains(&service)
-					&& !Positions::<T>::contains_key(who, service)
 					&& Self::operator_services(&job.operator).contains(&service);
 				if !joins {
+					return;
+				}
+				if Positions::<T>::contains_key(who, service) {
+					// Still leaving (its former operator's service): it stays.
+					let _ = frame_support::storage::with_storage_layer(|| {
+						Self::stay(who, service, delegation.amount)
+					});
 					return;
 				}
 				let opened = frame_support::storage::with_storage_layer(|| {

@@ -22,5 +22,6 @@ mod rewards;
 mod second_review;
 mod second_review_attacks;
 mod services;
+mod set_delegation_attacks;
 mod slashing;
 mod views;
