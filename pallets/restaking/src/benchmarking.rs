@@ -560,25 +560,53 @@ mod benchmarks {
 		}
 	}
 
-	/// An operator in `MaxServicesPerRestaker` services; the delegation opens a position in
-	/// each.
+	/// `n`: services of the operator; the delegation opens a position in each.
 	#[benchmark]
-	fn delegate() {
-		let (operator, _) = operator_in_services::<T>();
+	fn delegate(n: Linear<1, { T::MaxServicesPerRestaker::get() }>) {
+		let (operator, _) = operator_named::<T>("operator", 0, n);
 		let who = bonded_stash::<T>("delegator", 0);
 		let amount = bond_amount::<T>() / 10u32.into();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), operator, amount);
-		assert_eq!(
-			crate::Restakers::<T>::get(&who).unwrap().services.len() as u32,
-			T::MaxServicesPerRestaker::get()
-		);
+		assert_eq!(crate::Restakers::<T>::get(&who).unwrap().services.len() as u32, n);
 	}
 
-	/// Every position of the delegation scheduled to leave.
+	/// A commission increase of an operator in `MaxServicesPerRestaker` services: it waits the
+	/// longest exit delay among them, read from each.
 	#[benchmark]
-	fn undelegate() {
-		let (operator, ids) = operator_in_services::<T>();
+	fn set_operator() {
+		let (operator, _) = operator_in_services::<T>();
+		let commission = T::MaxCommission::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()), commission);
+		let info = crate::Operators::<T>::get(&operator).unwrap();
+		assert!(info.pending_commission.is_some_and(|(c, _)| c == commission));
+	}
+
+	#[benchmark]
+	fn stop_operating() {
+		let (operator, _) = operator_in_services::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()));
+		assert!(!crate::Operators::<T>::get(&operator).unwrap().accepting);
+	}
+
+	/// `n`: services of the operator; the delegation is raised in each, from the next era.
+	#[benchmark]
+	fn set_delegation(n: Linear<1, { T::MaxServicesPerRestaker::get() }>) {
+		let (operator, ids) = operator_named::<T>("operator", 0, n);
+		let who = delegator_of::<T>(&operator, 0);
+		let amount = bond_amount::<T>() / 5u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), amount);
+		assert_eq!(crate::Delegations::<T>::get(&who).unwrap().amount, amount);
+		assert_eq!(Positions::<T>::get(&who, ids[0]).unwrap().allocation, amount);
+	}
+
+	/// `n`: services of the operator; every position of the delegation is scheduled to leave.
+	#[benchmark]
+	fn undelegate(n: Linear<1, { T::MaxServicesPerRestaker::get() }>) {
+		let (operator, ids) = operator_named::<T>("operator", 0, n);
 		let who = delegator_of::<T>(&operator, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -594,15 +622,33 @@ mod benchmarks {
 		assert!(Positions::<T>::get(&who, ids[0]).unwrap().exit.is_some());
 	}
 
-	/// From an operator to another, together in `MaxServicesPerRestaker` services, none
-	/// shared (during the overlap the delegator is in all of them, so that is the most):
-	/// every old position leaves, every new one opens.
+	/// A service the delegator excluded before its operator joined it: the inclusion opens a
+	/// position, with the leverage and coverage checks, in the last of `MaxServicesPerRestaker`.
 	#[benchmark]
-	fn redelegate() {
-		let half = T::MaxServicesPerRestaker::get() / 2;
+	fn include_service() {
+		let services = T::MaxServicesPerRestaker::get();
+		let (operator, _) = operator_named::<T>("operator", 0, services.saturating_sub(1));
+		let who = delegator_of::<T>(&operator, 0);
+		let slasher: T::AccountId = account("slasher", 0, 0);
+		let service = register::<T>(&slasher);
+		Pallet::<T>::do_exclude_service(who.clone(), service).expect("excludes in advance");
+		join::<T>(&operator, &[service]);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), service);
+		assert!(Positions::<T>::contains_key(&who, service));
+		assert_eq!(crate::Restakers::<T>::get(&who).unwrap().services.len() as u32, services);
+		assert!(crate::Delegations::<T>::get(&who).unwrap().excluded.is_empty());
+	}
+
+	/// From an operator to another, together in `n` services, none shared (during the overlap
+	/// the delegator is in all of them, so at most `MaxServicesPerRestaker`): every old
+	/// position leaves, every new one opens.
+	#[benchmark]
+	fn redelegate(n: Linear<2, { T::MaxServicesPerRestaker::get() }>) {
+		let half = n / 2;
 		let (operator, old) = operator_named::<T>("operator", 0, half);
 		let who = delegator_of::<T>(&operator, 0);
-		let rest = T::MaxServicesPerRestaker::get() - half;
+		let rest = n - half;
 		let (other, new) = operator_named::<T>("operator", 1, rest);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), other);

@@ -818,7 +818,9 @@ impl<T: Config> Pallet<T> {
 						who: who.clone(),
 						amount: taken,
 					});
-					Self::do_resync(who);
+					// The cascade into its other positions goes through the queue the staking
+					// hook put it in, as a base-layer slash's does: a page's cost per delegator
+					// stays that of a slash.
 				}
 			}
 		}
