@@ -670,8 +670,9 @@ mod benchmarks {
 		assert_eq!(crate::DelegatorJobs::<T>::iter().count(), 1);
 	}
 
-	/// `d`: delegators one page lands on, each slashed (with its cascade) in
-	/// `MaxServicesPerRestaker` services; at most a page, and at most one operator's delegators.
+	/// `d`: delegators one page lands on, each slashed by the ejecting rule (50%) and ejected,
+	/// with its cascade queued, in `MaxServicesPerRestaker` services; at most a page, and at
+	/// most one operator's delegators.
 	#[benchmark]
 	fn apply_delegator_slashes(
 		d: Linear<
@@ -685,7 +686,8 @@ mod benchmarks {
 		}
 		let slasher = crate::Services::<T>::get(ids[0]).unwrap().params.slasher;
 		let era = T::Staking::current_era();
-		let slash = Pallet::<T>::do_report_offence(slasher, ids[0], operator, 0, era).unwrap();
+		let rule = T::MaxRules::get() - 1;
+		let slash = Pallet::<T>::do_report_offence(slasher, ids[0], operator, rule, era).unwrap();
 		approve_if_held::<T>(slash);
 		let apply_era = Slashes::<T>::get(slash).unwrap().apply_era;
 		T::Staking::set_era(apply_era);
