@@ -607,11 +607,18 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			FanOut::Leave(release_era) => {
+				// It leaves with its operator: in the operator's release era, even if the page
+				// comes later (the operator backs nothing from then on, so no report can reach
+				// the delegator through it), and is released now if that era has come.
 				// A delegator that cannot be brought up to date now is taken out at its next
 				// re-sync (a position whose operator left is ejected there).
 				let _ = frame_support::storage::with_storage_layer(|| {
 					Self::ensure_synced(who)?;
-					Self::leave_service(who, service, Some(release_era.max(next))).map(|_| ())
+					Self::leave_service(who, service, Some(release_era))?;
+					if release_era < next {
+						Self::sync(who)?;
+					}
+					Ok::<(), DispatchError>(())
 				});
 			}
 		}
@@ -785,13 +792,15 @@ impl<T: Config> Pallet<T> {
 				let key = (job.service, who.clone());
 				let before = DelegatorOffences::<T>::get(job.offence_era, &key);
 				if job.fraction > before {
-					// What a page landing by the end of the era after the operator's slash can
-					// count on, as a report counts on what its slash reaches when it lands.
-					let reach = job.apply_era.saturating_add(1);
-					let exposure = exposure.min(T::Slashing::slashable_stake(who, reach));
 					// Max, not sum: what this fraction adds to the largest one landed already.
 					let amount =
 						job.fraction.mul_floor(exposure).saturating_sub(before.mul_floor(exposure));
+					// At most what a page landing by the end of the era after the operator's
+					// slash can reach, as a report counts on what its slash reaches when it
+					// lands. The amount is capped, not the exposure: another service's page that
+					// landed first does not shrink this one's fraction.
+					let reach = job.apply_era.saturating_add(1);
+					let amount = amount.min(T::Slashing::slashable_stake(who, reach));
 					let amount = match T::Staking::total_stake(who) {
 						Ok(stake) => amount.min(stake),
 						Err(_) => Zero::zero(),
@@ -820,7 +829,12 @@ impl<T: Config> Pallet<T> {
 					});
 					// The cascade into its other positions goes through the queue the staking
 					// hook put it in, as a base-layer slash's does: a page's cost per delegator
-					// stays that of a slash.
+					// stays that of a slash. But an ejection comes after the cascade, as for a
+					// restaker's own slash (`land_slash`): the ejected position is scaled with
+					// the others and its departure keeps the stake that is left.
+					if !taken.is_zero() && job.eject && delegation.operator == job.operator {
+						Self::do_resync(who);
+					}
 				}
 			}
 		}

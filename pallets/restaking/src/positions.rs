@@ -396,7 +396,18 @@ impl<T: Config> Pallet<T> {
 					&& !Positions::<T>::contains_key(&d.operator, service)
 			});
 			if orphaned {
-				Self::close(who, service, &before, &after, era.saturating_add(1), &mut ledger)?;
+				// It backed the service only with its operator: it leaves when the operator
+				// stopped backing it (its departure's release era) if this is later, else
+				// from the next era, as an ejection.
+				let operator_left = delegation
+					.as_ref()
+					.and_then(|d| Departures::<T>::get(&d.operator, service))
+					.map(|departure| departure.release_era);
+				let release = operator_left
+					.filter(|release| *release > after.joined_era)
+					.unwrap_or(era.saturating_add(1))
+					.min(era.saturating_add(1));
+				Self::close(who, service, &before, &after, release, &mut ledger)?;
 				Self::deposit_event(Event::<T>::Ejected { who: who.clone(), service });
 				continue;
 			}

@@ -496,10 +496,19 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `who` had a position in `service` in `era`, whatever its allocation then: it had
-	/// joined, and had not left (its departure, if it left, is released after `era`).
+	/// joined, and had not left (its exit, or its departure if it left, is released after
+	/// `era`).
 	pub(crate) fn was_in_service(who: &T::AccountId, service: ServiceId, era: EraIndex) -> bool {
-		if Positions::<T>::get(who, service).is_some_and(|p| p.joined_era <= era) {
-			return true;
+		if let Some(position) = Positions::<T>::get(who, service) {
+			// A position whose exit is released by `era` (the sweep has not reached it yet)
+			// backed nothing in `era`.
+			let gone = position
+				.exit
+				.as_ref()
+				.is_some_and(|exit| exit.target.is_zero() && exit.release_era <= era);
+			if position.joined_era <= era && !gone {
+				return true;
+			}
 		}
 		Departures::<T>::get(who, service).is_some_and(|d| {
 			era < d.release_era && d.history.first().is_some_and(|(from, _)| *from <= era)

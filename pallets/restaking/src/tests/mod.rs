@@ -15,6 +15,7 @@ mod deadline_attacks;
 mod delegation;
 mod delegation_model;
 mod docs;
+mod fanout_attacks;
 mod guarantees;
 mod model;
 mod model_check;
