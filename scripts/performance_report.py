@@ -26,6 +26,9 @@ MAX_CASCADES_PER_BLOCK = 4
 # records pruned per block (each pruning: 2 reads and 2 writes).
 MAX_SWEEP_PER_BLOCK = 4
 EXTRINSIC_BASE_PS = 125_000_000  # frame_support's ExtrinsicBaseWeight, rounded up
+# Delegators the runtime's pages visit a block (`RestakingBounds` in runtime/src/configs/mod.rs):
+# six-hour eras, and `fast-runtime`'s one-minute eras (the build this run used).
+DELEGATORS_PER_BLOCK = {"production": 2, "fast-runtime": 10}
 
 
 def load(path):
@@ -70,6 +73,93 @@ def weight(batches, pallet, benchmark, **fixed):
     reads, writes = db[0]["reads"], db[0]["writes"]
     time_ps = statistics.median(times) * PS_PER_NS
     return time_ps + reads * READ_PS + writes * WRITE_PS, reads, writes, time_ps
+
+
+def linear(batches, pallet, benchmark, component):
+    """(weight at the component's lowest value, weight added per unit), from the two ends."""
+    b = results(batches, pallet, benchmark)
+    values = sorted({components(r)[component] for r in b["time_results"]})
+    lo, hi = values[0], values[-1]
+    w_lo, *_ = weight(batches, pallet, benchmark, **{component: lo})
+    w_hi, *_ = weight(batches, pallet, benchmark, **{component: hi})
+    slope = (w_hi - w_lo) / (hi - lo) if hi > lo else 0
+    return w_lo - lo * slope, slope
+
+
+def delegation(batches, nominate):
+    """The delegation targets of issue 24: rows, misses, and absolute weights."""
+    R = "pallet_restaking"
+    rows, misses, absolute = [], [], []
+    b = results(batches, R, "delegate")
+    ns = sorted({components(r)["n"] for r in b["time_results"]})
+    d_one, d_reads, d_writes, _ = weight(batches, R, "delegate", n=ns[0])
+    d_max, *_ = weight(batches, R, "delegate", n=ns[-1])
+    _, per_service = linear(batches, R, "delegate", "n")
+    if nominate:
+        ratio = d_one / nominate
+        rows.append(line(f"`delegate` to an operator in {ns[0]} service / `nominate(1)`",
+                         f"{ratio:.2f}", "<= 1.0", ratio <= 1.0,
+                         f"storage reads / writes: {d_reads} / {d_writes}; each further service "
+                         f"of the operator adds {per_service / 1e6:.1f} us (a position opened); "
+                         f"in {ns[-1]} services: {d_max / nominate:.2f} x `nominate(1)`, charged "
+                         "for the most and refunded to the operator's services"))
+        if ratio > 1.0:
+            misses.append(f"- **`delegate` / `nominate(1)`: {ratio:.2f}.** `delegate` reads "
+                          f"{d_reads} storage items and writes {d_writes}.\n")
+    else:
+        rows.append(line("`delegate` / `nominate(1)`", "not measured", "<= 1.0", False,
+                         "the run has no `pallet_staking::nominate` result"))
+
+    b = results(batches, R, "report_offence_against_operator")
+    ds = sorted({components(r)["d"] for r in b["time_results"]})
+    r_lo, reads_lo, writes_lo, _ = weight(batches, R, "report_offence_against_operator", d=ds[0])
+    r_hi, reads_hi, writes_hi, _ = weight(batches, R, "report_offence_against_operator", d=ds[-1])
+    ratio = r_hi / r_lo
+    same = (reads_lo, writes_lo) == (reads_hi, writes_hi)
+    note = (f"same storage accesses at both ends ({reads_lo} reads, {writes_lo} writes): the "
+            "report records one job; its delegators are paged after the operator's slash lands"
+            if same else f"reads {reads_lo} -> {reads_hi}, writes {writes_lo} -> {writes_hi}")
+    rows.append(line(f"report against an operator: weight at d={ds[-1]} / at d={ds[0]} "
+                     "delegators (`report_offence_against_operator`)", f"{ratio:.3f}", "<= 1.10",
+                     ratio <= 1.10, note))
+    if ratio > 1.10:
+        misses.append(f"- **report against an operator at {ds[-1]} delegators: {ratio:.3f}.** "
+                      f"{note}.\n")
+
+    page_base, page_slope = linear(batches, R, "apply_delegator_slashes", "d")
+    try:
+        nominator, n_reads, n_writes, _ = weight(batches, "pallet_staking", "do_slash", l=1)
+    except KeyError:
+        nominator = None
+    if nominator:
+        ratio = page_slope / nominator
+        rows.append(line("a delegator's slash in a page (the slope of `apply_delegator_slashes` "
+                         "in d) / a nominator's slash (`pallet_staking::do_slash`, one chunk)",
+                         f"{ratio:.2f}", "<= 1.5", ratio <= 1.5,
+                         f"{page_slope / 1e6:.1f} us / {nominator / 1e6:.1f} us; `do_slash` "
+                         f"reads {n_reads} and writes {n_writes}, and runs the staking hook, "
+                         "which queues the delegator's cascade as it does a nominator's"))
+        if ratio > 1.5:
+            misses.append(f"- **a delegator's slash in a page / a nominator's slash: "
+                          f"{ratio:.2f}.**\n")
+    else:
+        rows.append(line("a delegator's slash in a page / a nominator's slash", "not measured",
+                         "<= 1.5", False, "the run has no `pallet_staking::do_slash` result"))
+
+    absolute.append((f"`pallet_restaking::delegate` to an operator in {ns[0]} service", d_one))
+    for bench in ("set_operator", "stop_operating", "exclude_service", "include_service"):
+        w, *_ = weight(batches, R, bench)
+        absolute.append((f"`pallet_restaking::{bench}`", w))
+    for bench in ("undelegate", "set_delegation", "redelegate"):
+        w, *_ = weight(batches, R, bench)
+        absolute.append((f"`pallet_restaking::{bench}` at its most services", w))
+    absolute.append((f"`pallet_restaking::delegate` at its most services ({ns[-1]})", d_max))
+    absolute.append((f"`pallet_restaking::report_offence_against_operator` at d={ds[-1]}", r_hi))
+    absolute.append(("`pallet_restaking::apply_delegator_slashes`: a page's base", page_base))
+    absolute.append(("`pallet_restaking::apply_delegator_slashes`: per delegator", page_slope))
+    if nominator:
+        absolute.append(("`pallet_staking::do_slash` (one chunk)", nominator))
+    return rows, misses, absolute
 
 
 def per_block(w):
@@ -157,6 +247,10 @@ def main():
                 "missed because the ratio is above 1.10.\n")
         scaling.append((bench, lo, hi, w_lo, w_hi))
 
+    delegation_rows, delegation_misses, delegation_abs = delegation(batches, nominate)
+    rows += delegation_rows
+    misses += delegation_misses
+
     _, hook_reads, hook_writes, _ = weight(batches, R, "on_slash_hook")
     rows.append(line("`on_slash` hook: reads / writes", f"{hook_reads} / {hook_writes}",
                      "<= 1 / <= 1", hook_reads <= 1 and hook_writes <= 1))
@@ -167,10 +261,38 @@ def main():
     idle, *_ = weight(batches, R, "on_initialize_idle")
     sweep = MAX_SWEEP_PER_BLOCK * (resync_max + READ_PS)
     pruning = MAX_SWEEP_PER_BLOCK * (2 * READ_PS + 2 * WRITE_PS)
-    worst_init = idle + due + MAX_CASCADES_PER_BLOCK * (resync_max + hook) + sweep + pruning
+    # Offence records pruned a block: operators' reports and delegators' max-not-sum records.
+    s_prune = max(components(r)["s"]
+                  for r in results(batches, R, "apply_due_slashes")["time_results"])
+    offences = 2 * (s_prune + 1) * (READ_PS + WRITE_PS)
+    worst_init = (idle + due + MAX_CASCADES_PER_BLOCK * (resync_max + hook) + sweep + pruning
+                  + offences)
     n_max = max(components(r)["n"] for r in results(batches, R, "resync")["time_results"])
     s_max = max(components(r)["s"]
                 for r in results(batches, R, "apply_due_slashes")["time_results"])
+
+    # The pages of reports against operators (and of operators' moves passed on): per visit the
+    # heavier of a delegator's slash (the page's slope) and a follow (an opt-in and a re-sync),
+    # as `Pallet::delegator_page_weight` charges them.
+    page_base, page_slope = linear(batches, R, "apply_delegator_slashes", "d")
+    follow = opt_in + resync_max + 2 * READ_PS
+    visit = max(page_slope, follow)
+    lanes = 5 * READ_PS + 3 * WRITE_PS
+    for runtime, per_block_visits in DELEGATORS_PER_BLOCK.items():
+        # At worst each visit is another job's page of one delegator, its queue entry read.
+        total = worst_init + per_block_visits * (page_base + visit + READ_PS) + lanes
+        share = total / BLOCK_PS
+        target = 0.10 if runtime == "production" else 0.15
+        rows.append(line(f"worst-case `on_initialize`, {per_block_visits} delegators paged a block "
+                         f"({runtime})", f"{100 * share:.2f}% of a block",
+                         f"<= {100 * target:.0f}%", share <= target,
+                         f"due slashes, cascade and sweep re-syncs as below, plus "
+                         f"{per_block_visits} visits, each a page of its own (base "
+                         f"{page_base / 1e6:.1f} us) at {visit / 1e6:.1f} us (the heavier "
+                         f"of a delegator's slash, {page_slope / 1e6:.1f} us, and a delegator "
+                         f"following its operator into a service, {follow / 1e6:.1f} us)"))
+        if share > target:
+            misses.append(f"- **worst-case `on_initialize` ({runtime}): {100 * share:.2f}%.**\n")
 
     opt_ins, transfers = per_block(opt_in), per_block(transfer)
     rows.append(line("opt-ins per full block / `transfer_keep_alive` per block",
@@ -221,8 +343,11 @@ def main():
         print(f"| `pallet_restaking::{bench}` at r={lo} / r={hi} | {w_lo / 1e6:.1f} / {w_hi / 1e6:.1f} |")
     print(f"| worst-case `on_initialize`: {s_max} due slashes + {MAX_CASCADES_PER_BLOCK} cascade "
           f"re-syncs + {MAX_SWEEP_PER_BLOCK} sweep re-syncs at n={n_max} + "
-          f"{MAX_SWEEP_PER_BLOCK} departure prunings | {worst_init / 1e6:.1f} "
+          f"{MAX_SWEEP_PER_BLOCK} departure prunings + offence prunings, no delegator pages | "
+          f"{worst_init / 1e6:.1f} "
           f"({100 * worst_init / BLOCK_PS:.1f}% of a 2 s block) |")
+    for label, w in delegation_abs:
+        print(f"| {label} | {w / 1e6:.1f} |")
     cancel_all, *_ = weight(batches, R, "cancel_all_slashes")
     print(f"| `pallet_restaking::cancel_all_slashes` at its bound | {cancel_all / 1e6:.1f} |")
     print()
