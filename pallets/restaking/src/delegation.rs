@@ -49,7 +49,7 @@ use crate::{
 	},
 	weights::WeightInfo,
 	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, FanOut, JobLane, Operator,
-	PastOperator, ServiceId, SlashId, SlashingAdapter, RESTAKERS_WEIGHED,
+	PastOperator, ServiceId, SlashId, SlashingAdapter,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, weights::Weight};
@@ -60,20 +60,63 @@ use sp_runtime::{
 use sp_staking::{EraIndex, StakingInterface};
 
 impl<T: Config> Pallet<T> {
-	/// Weight of `set_operator` and `stop_operating`: the operator record, and the positions
-	/// read for the longest exit delay.
-	pub fn operator_weight() -> Weight {
+	/// What a delegation call reads beyond its benchmark for each position it opens or raises,
+	/// as an opt-in does ([`Self::opt_in_weight`]): the validator status and
+	/// [`Self::risk_reads`].
+	fn per_position_extra(positions: u32) -> Weight {
 		T::DbWeight::get()
-			.reads_writes(2u64.saturating_add(T::MaxServicesPerRestaker::get().into()), 1)
+			.reads(1)
+			.saturating_add(Self::risk_reads())
+			.saturating_mul(positions.into())
 	}
 
-	/// Weight of a delegation call: an opt-in (or exit) per service the delegator can be in,
-	/// and a re-sync.
-	pub fn delegation_weight() -> Weight {
-		Self::opt_in_weight()
-			.saturating_mul(T::MaxServicesPerRestaker::get().into())
-			.saturating_add(Self::sync_weight())
-			.saturating_add(T::DbWeight::get().reads_writes(4, 3))
+	/// Weight of `delegate` to an operator in `services` services.
+	pub fn delegate_weight(services: u32) -> Weight {
+		T::WeightInfo::delegate(services).saturating_add(Self::per_position_extra(services))
+	}
+
+	/// Weight of `undelegate` for a delegator in `services` services.
+	pub fn undelegate_weight(services: u32) -> Weight {
+		T::WeightInfo::undelegate(services)
+	}
+
+	/// Weight of `redelegate` for a delegator in `services` services when it is done (old
+	/// operator's and new operator's together).
+	pub fn redelegate_weight(services: u32) -> Weight {
+		T::WeightInfo::redelegate(services).saturating_add(Self::per_position_extra(services))
+	}
+
+	/// Weight of `set_delegation` for a delegator in `services` services.
+	pub fn set_delegation_weight(services: u32) -> Weight {
+		T::WeightInfo::set_delegation(services).saturating_add(Self::per_position_extra(services))
+	}
+
+	/// Weight of `include_service`: a position opened (or an exit cancelled).
+	pub fn include_service_weight() -> Weight {
+		T::WeightInfo::include_service().saturating_add(Self::per_position_extra(1))
+	}
+
+	/// What a delegation call charges up front: `weight` at the most services a restaker can
+	/// be in, and the re-sync it may run first; refunded by [`Self::delegation_refund`].
+	pub fn delegation_call_weight(weight: fn(u32) -> Weight) -> Weight {
+		weight(T::MaxServicesPerRestaker::get()).saturating_add(Self::sync_weight())
+	}
+
+	/// The weight a delegation call of `who` used: `weight` at the services `who` is in after
+	/// the call (every position the call opened, moved or scheduled to leave is one of them),
+	/// and the re-sync if `who` was `stale` before it.
+	pub(crate) fn delegation_refund(
+		who: &T::AccountId,
+		weight: fn(u32) -> Weight,
+		stale: bool,
+	) -> frame_support::dispatch::PostDispatchInfo {
+		let services = Restakers::<T>::get(who).map_or(0, |ledger| ledger.services.len() as u32);
+		let used = weight(services).saturating_add(T::DbWeight::get().reads(1));
+		if stale {
+			Some(used.saturating_add(Self::sync_weight())).into()
+		} else {
+			Some(used).into()
+		}
 	}
 
 	/// Weight of the job an operator's opt-in or opt-out leaves for its delegators (the pages
@@ -91,16 +134,20 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Weight of a page reaching `delegators` delegators: each a slash and its cascade, or an
-	/// operator's move passed on (an opt-in or an exit, and a re-sync), whichever is heavier.
+	/// Weight of a page reaching `delegators` delegators: each a slash by an ejecting rule (its
+	/// benchmark, and a worst-case re-sync before the ejection: the benchmark's delegators
+	/// earn no rewards), or an operator's move passed on (an opt-in or an exit, and a
+	/// re-sync), whichever is heavier. A slashed delegator's cascade is otherwise queued by the
+	/// staking hook and weighed where the queue is worked through.
 	pub fn delegator_page_weight(delegators: u32) -> Weight {
-		let slash = T::WeightInfo::apply_slash(T::MaxServicesPerRestaker::get(), RESTAKERS_WEIGHED);
-		let follow = Self::opt_in_weight().saturating_add(Self::sync_weight());
-		slash
-			.max(follow)
+		let slashes = T::WeightInfo::apply_delegator_slashes(delegators)
+			.saturating_add(Self::sync_weight().saturating_mul(delegators.into()));
+		let follow = Self::opt_in_weight()
+			.saturating_add(Self::sync_weight())
 			.saturating_add(T::DbWeight::get().reads_writes(4, 2))
 			.saturating_mul(delegators.into())
-			.saturating_add(T::DbWeight::get().reads_writes(3, 3))
+			.saturating_add(T::DbWeight::get().reads_writes(3, 3));
+		slashes.max(follow)
 	}
 
 	/// The longest exit delay of `who`'s services (at least one era).
@@ -612,10 +659,10 @@ impl<T: Config> Pallet<T> {
 				// the delegator through it), and is released now if that era has come.
 				// A delegator that cannot be brought up to date now is taken out at its next
 				// re-sync (a position whose operator left is ejected there).
+				// One re-sync at most: it brings the delegator up to date and releases the exit.
 				let _ = frame_support::storage::with_storage_layer(|| {
-					Self::ensure_synced(who)?;
 					Self::leave_service(who, service, Some(release_era))?;
-					if release_era < next {
+					if release_era < next || Self::is_stale(who) {
 						Self::sync(who)?;
 					}
 					Ok::<(), DispatchError>(())

@@ -976,7 +976,9 @@ pub mod pallet {
 		/// service's slasher.
 		#[pallet::call_index(7)]
 		#[pallet::weight(
-			T::WeightInfo::report_offence(RESTAKERS_WEIGHED).saturating_add(Pallet::<T>::departure_read())
+			T::WeightInfo::report_offence(RESTAKERS_WEIGHED)
+				.max(T::WeightInfo::report_offence_against_operator(T::MaxDelegatorsPerOperator::get()))
+				.saturating_add(Pallet::<T>::departure_read())
 		)]
 		pub fn report_offence(
 			origin: OriginFor<T>,
@@ -1072,7 +1074,7 @@ pub mod pallet {
 		/// decrease applies at once, an increase after the longest exit delay of the
 		/// operator's services.
 		#[pallet::call_index(16)]
-		#[pallet::weight(Pallet::<T>::operator_weight())]
+		#[pallet::weight(T::WeightInfo::set_operator())]
 		pub fn set_operator(origin: OriginFor<T>, commission: Perbill) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_operator(who, commission)
@@ -1080,7 +1082,7 @@ pub mod pallet {
 
 		/// Take no new delegations; existing ones stay until they leave.
 		#[pallet::call_index(17)]
-		#[pallet::weight(Pallet::<T>::operator_weight())]
+		#[pallet::weight(T::WeightInfo::stop_operating())]
 		pub fn stop_operating(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_stop_operating(who)
@@ -1088,28 +1090,36 @@ pub mod pallet {
 
 		/// Delegate `amount` of the caller's bonded stake to `operator`: it backs every service
 		/// of the operator, now and later, but those the caller excludes.
+		///
+		/// Charged for an operator in `MaxServicesPerRestaker` services, refunded to its own.
 		#[pallet::call_index(18)]
-		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::delegate_weight))]
 		pub fn delegate(
 			origin: OriginFor<T>,
 			operator: T::AccountId,
 			#[pallet::compact] amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_delegate(who, operator, amount)
+			let stale = Self::is_stale(&who);
+			Self::do_delegate(who.clone(), operator, amount)?;
+			Ok(Self::delegation_refund(&who, Self::delegate_weight, stale))
 		}
 
 		/// Leave the operator: each position is released after its service's exit delay.
 		#[pallet::call_index(19)]
-		#[pallet::weight(Pallet::<T>::delegation_weight())]
-		pub fn undelegate(origin: OriginFor<T>) -> DispatchResult {
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::undelegate_weight))]
+		pub fn undelegate(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_undelegate(who)
+			let stale = Self::is_stale(&who);
+			Self::do_undelegate(who.clone())?;
+			Ok(Self::delegation_refund(&who, Self::undelegate_weight, stale))
 		}
 
 		/// Stop backing one service of the operator, after that service's exit delay.
 		#[pallet::call_index(20)]
-		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		#[pallet::weight(
+			T::WeightInfo::exclude_service().saturating_add(Pallet::<T>::sync_weight())
+		)]
 		pub fn exclude_service(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_exclude_service(who, service)
@@ -1117,7 +1127,9 @@ pub mod pallet {
 
 		/// Back an excluded service of the operator again, from the next era.
 		#[pallet::call_index(21)]
-		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		#[pallet::weight(
+			Pallet::<T>::include_service_weight().saturating_add(Pallet::<T>::sync_weight())
+		)]
 		pub fn include_service(origin: OriginFor<T>, service: ServiceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_include_service(who, service)
@@ -1126,32 +1138,45 @@ pub mod pallet {
 		/// Move to `operator` without unbonding: the old operator's services keep the stake
 		/// until their exit delays pass, the new operator's count it from the next era.
 		#[pallet::call_index(22)]
-		#[pallet::weight(Pallet::<T>::delegation_weight())]
-		pub fn redelegate(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::redelegate_weight))]
+		pub fn redelegate(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_redelegate(who, operator)
+			let stale = Self::is_stale(&who);
+			Self::do_redelegate(who.clone(), operator)?;
+			Ok(Self::delegation_refund(&who, Self::redelegate_weight, stale))
 		}
 
 		/// Land the next page of a report against an operator on its delegators, once the
-		/// operator's slash has landed (`on_initialize` does it too).
+		/// operator's slash has landed (`on_initialize` does it too). Charged for a full page,
+		/// refunded to the delegators it visited.
 		#[pallet::call_index(23)]
 		#[pallet::weight(Pallet::<T>::delegator_page_weight(T::MaxDelegatorSlashesPerBlock::get()))]
-		pub fn apply_delegator_slashes(origin: OriginFor<T>, job: SlashId) -> DispatchResult {
+		pub fn apply_delegator_slashes(
+			origin: OriginFor<T>,
+			job: SlashId,
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			Self::do_apply_delegator_page(job, T::MaxDelegatorSlashesPerBlock::get()).map(|_| ())
+			let visited =
+				Self::do_apply_delegator_page(job, T::MaxDelegatorSlashesPerBlock::get())?;
+			Ok(Some(Self::delegator_page_weight(visited)).into())
 		}
 
 		/// Change the delegated amount: a raise counts from the next era in every service the
 		/// delegation backs, a decrease waits each service's exit delay, like `set_allocation`.
 		/// All or nothing: refused if one service refuses its part.
 		#[pallet::call_index(24)]
-		#[pallet::weight(Pallet::<T>::delegation_weight())]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
 		pub fn set_delegation(
 			origin: OriginFor<T>,
 			#[pallet::compact] amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_set_delegation(who, amount)
+			let stale = Self::is_stale(&who);
+			Self::do_set_delegation(who.clone(), amount)?;
+			Ok(Self::delegation_refund(&who, Self::set_delegation_weight, stale))
 		}
 	}
 }

@@ -532,10 +532,11 @@ impl pallet_restaking::Config for Runtime {
 	type MaxNameLen = ConstU32<64>;
 	type MaxPendingSlashesPerService = RestakingMaxPendingPerService;
 	type MaxSlashesPerBlock = ConstU32<8>;
-	// With 8 due slashes, 4 cascade re-syncs and 4 sweep re-syncs a block, the worst-case
-	// `on_initialize` stays within 10% of a block (`tests::worst_case_on_initialize_*`); more
-	// cascades and sweep visits run in `on_idle`, in spare weight only.
-	type MaxCascadesPerBlock = ConstU32<4>;
+	// With 8 due slashes, 2 cascade re-syncs, 4 sweep re-syncs and 2 delegator visits a block,
+	// the worst-case `on_initialize` stays within 10% of a block
+	// (`tests::worst_case_on_initialize_*`); more cascades and sweep visits run in `on_idle`,
+	// in spare weight only.
+	type MaxCascadesPerBlock = ConstU32<2>;
 	type MaxSweepPerBlock = ConstU32<4>;
 	type ReportWindow = RestakingReportWindow;
 	type FullCoverage = ConstBool<true>;
@@ -549,7 +550,7 @@ impl pallet_restaking::Config for Runtime {
 	// pages' deadline.
 	type MaxDelegatorsPerOperator = RestakingMaxDelegatorsPerOperator;
 	type MaxCommission = RestakingMaxCommission;
-	// With 8 due slashes, 4 cascades, 4 sweep visits and 2 delegators of reports against
+	// With 8 due slashes, 2 cascades, 4 sweep visits and 2 delegators of reports against
 	// operators a block, the worst-case `on_initialize` stays within 10% of a block (six-hour
 	// eras; `fast-runtime` pages 10 a block).
 	type MaxDelegatorSlashesPerBlock = RestakingMaxDelegatorSlashesPerBlock;
