@@ -16,7 +16,7 @@ export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 # runtime's `try-runtime` feature (the `TryRuntime` API, every pallet's try-runtime hooks). Clippy
 # and the package check use the same set, so one check build of the dependencies serves both.
 RESTAKING_PACKAGES=(-p pallet-restaking -p pallet-restaking-runtime-api -p restaking-runtime -p restaking-node)
-RESTAKING_FEATURES=(--features restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/metadata-hash,restaking-node/try-runtime)
+RESTAKING_FEATURES=(--features pallet-restaking/staking-async,restaking-node/fast-runtime,restaking-node/runtime-benchmarks,restaking-node/metadata-hash,restaking-node/try-runtime)
 RESTAKING_NODE="$CARGO_TARGET_DIR/debug/restaking-node"
 
 # Clippy lints our crates while they build, instead of in a separate `cargo clippy` (which would

@@ -3,11 +3,13 @@
 //! Stake is read through [`sp_staking::StakingInterface`] (`Config::Staking`). The two things that
 //! interface cannot do, reading the active era and slashing a ledger, go through
 //! [`SlashingAdapter`] (`Config::Slashing`), so that the pallet's logic does not name
-//! pallet-staking. [`StakingSlashing`] is the implementation for pallet-staking.
+//! pallet-staking. [`StakingSlashing`] is the implementation for pallet-staking (feature
+//! `pallet-staking`, on by default), [`StakingAsyncSlashing`] the one for pallet-staking-async
+//! (feature `staking-async`).
 
 use alloc::vec::Vec;
 use core::marker::PhantomData;
-use frame_support::traits::{Imbalance, OnUnbalanced};
+use frame_support::traits::{Get, Imbalance, OnUnbalanced};
 use sp_runtime::traits::{Saturating, Zero};
 use sp_staking::EraIndex;
 
@@ -39,8 +41,17 @@ pub trait SlashingAdapter<AccountId, Balance> {
 		(Zero::zero(), Zero::zero())
 	}
 
-	/// `stash`'s bonded ledger: active stake, total and unlocking chunks; `None` if not bonded.
+	/// `stash`'s bonded ledger: active stake, total, unlocking chunks, and the shortest unbonding
+	/// it can get now; `None` if not bonded.
 	fn stake_ledger(stash: &AccountId) -> Option<StakeLedger<Balance>>;
+
+	/// How many eras the staking system's unlocking clock can run ahead of the active era: an
+	/// unlocking chunk of era `c` can be withdrawn once the active era reaches `c - lead`.
+	/// pallet-staking unlocks by `CurrentEra`, which runs up to one era ahead of the active one
+	/// while the next era is planned: 1. pallet-staking-async unlocks by the active era: 0.
+	fn withdraw_lead() -> EraIndex {
+		1
+	}
 
 	/// What of `stash`'s bonded stake a slash landing in active era `era` still reaches (see
 	/// [`StakeLedger::reachable`]).
@@ -61,17 +72,24 @@ pub struct StakeLedger<Balance> {
 	pub total: Balance,
 	/// Unlocking chunks as `(era they become withdrawable, value)`.
 	pub unlocking: Vec<(EraIndex, Balance)>,
+	/// The eras an unbond made now would wait before its chunk can be withdrawn: the staking
+	/// system's bonding duration, or less where it lets some stashes unbond faster
+	/// (pallet-staking-async's fast unbonding of nominators).
+	pub unbonding: EraIndex,
+	/// [`SlashingAdapter::withdraw_lead`] of the staking system the ledger comes from.
+	pub withdraw_lead: EraIndex,
 }
 
 impl<Balance: Copy + Saturating + Zero> StakeLedger<Balance> {
 	/// What a slash landing while `era` is the active era still reaches: the active stake plus
 	/// the unlocking chunks that cannot be withdrawn before then.
 	///
-	/// A chunk is withdrawable once pallet-staking's current era reaches the chunk's era, and the
-	/// current era runs up to one era ahead of the active one; so a chunk is safe in active era
-	/// `era` if its era is at least `era + 2`.
+	/// A chunk is withdrawable once the staking system's unlocking clock reaches the chunk's era,
+	/// and that clock runs up to `withdraw_lead` eras ahead of the active one; so a chunk is safe
+	/// in active era `era` if its era is at least `era + 1 + withdraw_lead` (`era + 2` on
+	/// pallet-staking, `era + 1` on pallet-staking-async).
 	pub fn reachable(&self, era: EraIndex) -> Balance {
-		let safe_from = era.saturating_add(2);
+		let safe_from = era.saturating_add(1).saturating_add(self.withdraw_lead);
 		self.unlocking
 			.iter()
 			.filter(|(chunk_era, _)| *chunk_era >= safe_from)
@@ -81,8 +99,10 @@ impl<Balance: Copy + Saturating + Zero> StakeLedger<Balance> {
 
 /// [`SlashingAdapter`] for pallet-staking: slashes through
 /// `pallet_staking::slashing::do_slash` and hands the slashed credit to `OnSlash`.
+#[cfg(feature = "pallet-staking")]
 pub struct StakingSlashing<T, OnSlash>(PhantomData<(T, OnSlash)>);
 
+#[cfg(feature = "pallet-staking")]
 impl<T, OnSlash> SlashingAdapter<T::AccountId, pallet_staking::BalanceOf<T>>
 	for StakingSlashing<T, OnSlash>
 where
@@ -132,6 +152,103 @@ where
 			active: ledger.active,
 			total: ledger.total,
 			unlocking: ledger.unlocking.iter().map(|chunk| (chunk.era, chunk.value)).collect(),
+			// pallet-staking has one bonding duration for every stash.
+			unbonding: T::BondingDuration::get(),
+			withdraw_lead: Self::withdraw_lead(),
+		})
+	}
+}
+
+/// [`SlashingAdapter`] for pallet-staking-async (Polkadot Hub's staking): slashes through
+/// `pallet_staking_async::slashing::do_slash` and hands the slashed credit to `OnSlash`.
+///
+/// Two things differ from pallet-staking, and both live here:
+/// - chunks unlock by the active era (`withdraw_lead` 0): a chunk of era `c` can be withdrawn
+///   once the active era reaches `c`;
+/// - while `AreNominatorsSlashable` is false, a stash that was not elected in the last
+///   `BondingDuration` eras unbonds in `NominatorFastUnbondDuration` eras. `unbonding` is the
+///   shortest wait the stash can get from now on: `NominatorFastUnbondDuration` if it was never
+///   elected or too long ago, else until its last election leaves the bonding duration, plus the
+///   fast duration, and at most `BondingDuration`.
+#[cfg(feature = "staking-async")]
+pub struct StakingAsyncSlashing<T, OnSlash>(PhantomData<(T, OnSlash)>);
+
+#[cfg(feature = "staking-async")]
+impl<T, OnSlash> SlashingAdapter<T::AccountId, pallet_staking_async::BalanceOf<T>>
+	for StakingAsyncSlashing<T, OnSlash>
+where
+	T: pallet_staking_async::Config,
+	OnSlash: OnUnbalanced<pallet_staking_async::NegativeImbalanceOf<T>>,
+{
+	fn active_era() -> EraIndex {
+		pallet_staking_async::session_rotation::Rotator::<T>::active_era()
+	}
+
+	fn withdraw_lead() -> EraIndex {
+		0
+	}
+
+	fn total_bonded() -> pallet_staking_async::BalanceOf<T> {
+		pallet_staking_async::ErasTotalStake::<T>::get(Self::active_era())
+	}
+
+	fn era_rewards(
+		era: EraIndex,
+	) -> (pallet_staking_async::BalanceOf<T>, pallet_staking_async::BalanceOf<T>) {
+		(
+			pallet_staking_async::ErasValidatorReward::<T>::get(era).unwrap_or_default(),
+			pallet_staking_async::ErasTotalStake::<T>::get(era),
+		)
+	}
+
+	fn slash(
+		stash: &T::AccountId,
+		amount: pallet_staking_async::BalanceOf<T>,
+		offence_era: EraIndex,
+	) -> pallet_staking_async::BalanceOf<T> {
+		// A service slash has no reporters to reward: the whole credit goes to `OnSlash`.
+		let mut reward_payout = Zero::zero();
+		let mut credit = pallet_staking_async::NegativeImbalanceOf::<T>::zero();
+		pallet_staking_async::slashing::do_slash::<T>(
+			stash,
+			amount,
+			&mut reward_payout,
+			&mut credit,
+			offence_era,
+		);
+		let taken = credit.peek();
+		OnSlash::on_unbalanced(credit);
+		taken
+	}
+
+	fn stake_ledger(
+		stash: &T::AccountId,
+	) -> Option<StakeLedger<pallet_staking_async::BalanceOf<T>>> {
+		let ledger = pallet_staking_async::Pallet::<T>::ledger(sp_staking::StakingAccount::Stash(
+			stash.clone(),
+		))
+		.ok()?;
+		let full = T::BondingDuration::get();
+		let unbonding = if pallet_staking_async::AreNominatorsSlashable::<T>::get() {
+			full
+		} else {
+			// Staking-async gives the full duration to an unbond made within `BondingDuration`
+			// eras of the stash's last election, the fast one after: the earliest withdrawal
+			// of an unbond made now or later is the sooner of the two.
+			let fast = T::NominatorFastUnbondDuration::get();
+			pallet_staking_async::LastValidatorEra::<T>::get(stash).map_or(fast, |last| {
+				last.saturating_add(full)
+					.saturating_add(fast)
+					.saturating_sub(Self::active_era())
+					.min(full)
+			})
+		};
+		Some(StakeLedger {
+			active: ledger.active,
+			total: ledger.total,
+			unlocking: ledger.unlocking.iter().map(|chunk| (chunk.era, chunk.value)).collect(),
+			unbonding,
+			withdraw_lead: Self::withdraw_lead(),
 		})
 	}
 }

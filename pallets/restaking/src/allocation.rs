@@ -56,6 +56,8 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(!Positions::<T>::contains_key(who, service), Error::<T>::AlreadyOptedIn);
 		ensure!(amount <= stake.active, Error::<T>::InsufficientStake);
+		let ahead = Self::backing_window(who, info.params.dispute_window);
+		Self::ensure_unbonding_covers(who, ahead)?;
 		let era = T::Slashing::active_era();
 		if let Some(departure) = Departures::<T>::get(who, service) {
 			let window = Self::history_window(who);
@@ -82,7 +84,6 @@ impl<T: Config> Pallet<T> {
 		let claims = ledger.map(|l| l.total_claim).unwrap_or_default();
 		Self::ensure_covered(claims.saturating_add(leaving_claim), service, &info, amount, &stake)?;
 		Self::ensure_within_share(&info, amount, from)?;
-		let ahead = Self::backing_window(who, info.params.dispute_window);
 		Self::open_position(who, service, amount, ahead, from)
 	}
 
@@ -108,6 +109,10 @@ impl<T: Config> Pallet<T> {
 			let info = Self::active_service(service)?;
 			let stake = Self::bonded_stake(&who)?;
 			ensure!(amount <= stake.active, Error::<T>::InsufficientStake);
+			Self::ensure_unbonding_covers(
+				&who,
+				Self::backing_window(&who, info.params.dispute_window),
+			)?;
 			let ledger = Restakers::<T>::get(&who).ok_or(Error::<T>::NotOptedIn)?;
 			let raise = amount.saturating_sub(position.allocation);
 			let total =
@@ -231,6 +236,20 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::ConcentrationExceeded
 			);
 		}
+		Ok(())
+	}
+
+	/// `UnbondingTooShort` unless `who`'s shortest unbonding now outlasts a slash with backing
+	/// window `backing_window` ([`Self::unbonding_covers`]).
+	pub(crate) fn ensure_unbonding_covers(
+		who: &T::AccountId,
+		backing_window: sp_staking::EraIndex,
+	) -> DispatchResult {
+		let stake = Self::stake_of(who);
+		ensure!(
+			Self::unbonding_covers(stake.unbonding, stake.withdraw_lead, backing_window),
+			Error::<T>::UnbondingTooShort
+		);
 		Ok(())
 	}
 

@@ -140,8 +140,14 @@ impl<T: Config> Pallet<T> {
 		for (id, info) in Services::<T>::iter() {
 			ensure!(id < next_service, "service id not below NextServiceId");
 			// Re-checked here because a runtime upgrade may have changed either side.
-			let landing = T::ReportWindow::get().saturating_add(info.params.dispute_window);
-			ensure!(landing.saturating_add(2) < bonding, "service windows reach BondingDuration");
+			ensure!(
+				Self::unbonding_covers(
+					bonding,
+					T::Slashing::withdraw_lead(),
+					info.params.dispute_window.saturating_add(1)
+				),
+				"service windows reach BondingDuration"
+			);
 			ensure!(info.params.exit_delay > 0, "service with a zero exit delay");
 			ensure!(info.params.dispute_window > 0, "service with a zero dispute window");
 			let (secured, restakers) = totals.remove(&id).unwrap_or_default();

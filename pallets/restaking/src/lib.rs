@@ -29,13 +29,20 @@ pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-#[cfg(test)]
+#[cfg(all(test, feature = "pallet-staking"))]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 mod mock;
-#[cfg(test)]
+#[cfg(all(test, feature = "staking-async"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+mod mock_async;
+#[cfg(all(test, feature = "pallet-staking"))]
 mod tests;
 
-pub use adapter::{SlashingAdapter, StakeLedger, StakingSlashing};
+#[cfg(feature = "staking-async")]
+pub use adapter::StakingAsyncSlashing;
+#[cfg(feature = "pallet-staking")]
+pub use adapter::StakingSlashing;
+pub use adapter::{SlashingAdapter, StakeLedger};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -655,9 +662,10 @@ pub mod pallet {
 		TooManyRegisteredServices,
 		/// A slashing rule's fraction is zero.
 		ZeroFraction,
-		/// `ReportWindow + dispute_window + 2` must be shorter than the staking bonding duration,
-		/// or stake could be withdrawn before its slash, or the pages that pass it on to an
-		/// operator's delegators, land.
+		/// `ReportWindow + dispute_window + 1` plus the staking system's withdraw lead (one era on
+		/// pallet-staking) must be shorter than the staking bonding duration, or stake could be
+		/// withdrawn before its slash, or the pages that pass it on to an operator's delegators,
+		/// land.
 		WindowsExceedBondingDuration,
 		/// The stash is not bonded in staking.
 		NotBonded,
@@ -786,6 +794,10 @@ pub mod pallet {
 		/// A report against the operator is being landed on its delegators, in pages: it takes
 		/// new delegators once the pages are done, within a few blocks.
 		OperatorPaging,
+		/// The stash can unbond faster than a slash of this service lands (pallet-staking-async
+		/// lets nominators unbond in `NominatorFastUnbondDuration` eras while
+		/// `AreNominatorsSlashable` is false): its stake could be withdrawn before any slash.
+		UnbondingTooShort,
 	}
 
 	#[pallet::hooks]
@@ -800,13 +812,16 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			// One era of margin: pallet-staking unlocks chunks by `CurrentEra`, which runs up to
-			// an era ahead of the active era this pallet counts in.
-			// And one era for the pages of reports against operators, so a dispute window of
-			// one era is possible.
+			// A dispute window of one era must be possible, with one era more for the pages of
+			// reports against operators and the staking system's withdraw lead (one era on
+			// pallet-staking, whose `CurrentEra` runs ahead of the active era).
 			assert!(
-				T::ReportWindow::get().saturating_add(3) < T::Staking::bonding_duration(),
-				"ReportWindow + 3 must be shorter than the staking bonding duration",
+				Pallet::<T>::unbonding_covers(
+					T::Staking::bonding_duration(),
+					T::Slashing::withdraw_lead(),
+					2
+				),
+				"ReportWindow + 2 + the withdraw lead must be shorter than the bonding duration",
 			);
 			assert!(T::MaxLeverage::get() > 0, "MaxLeverage must be at least 1");
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be at least 1");

@@ -88,6 +88,8 @@ impl<T: Config> Pallet<T> {
 			active: Zero::zero(),
 			total: Zero::zero(),
 			unlocking: Vec::new(),
+			unbonding: Zero::zero(),
+			withdraw_lead: T::Slashing::withdraw_lead(),
 		})
 	}
 
@@ -103,17 +105,53 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Whether stake that can be unbonded in `unbonding` eras (counted as the staking system
+	/// counts them, [`StakeLedger::unbonding`] and [`StakeLedger::withdraw_lead`]) is still there
+	/// when the last slash for an offence of the era it was unbonded in lands, for a position
+	/// with backing window `backing_window` ([`Self::backing_window`]).
+	///
+	/// A report comes at most `ReportWindow` eras after its offence and lands `backing_window`
+	/// eras after the report; a chunk unbonded in the offence era can be withdrawn `unbonding -
+	/// withdraw_lead` eras after it. The one place that says which unbonding a service's
+	/// windows need: registration asks it of the bonding duration (with the delegators' window,
+	/// the longest), and every sync of the stash's own, which pallet-staking-async shortens
+	/// for nominators while `AreNominatorsSlashable` is false.
+	pub(crate) fn unbonding_covers(
+		unbonding: EraIndex,
+		withdraw_lead: EraIndex,
+		backing_window: EraIndex,
+	) -> bool {
+		T::ReportWindow::get().saturating_add(backing_window).saturating_add(withdraw_lead) <
+			unbonding
+	}
+
+	/// The stake of `stake` a position with backing window `backing_window` can count in
+	/// active era `era`: what a slash landing after the window still reaches, or nothing if the
+	/// stash can unbond faster than a slash for this era's offences can land
+	/// ([`Self::unbonding_covers`]): its active stake could be withdrawn first.
+	pub(crate) fn backing_stake(
+		stake: &StakeLedger<BalanceOf<T>>,
+		backing_window: EraIndex,
+		era: EraIndex,
+	) -> BalanceOf<T> {
+		if Self::unbonding_covers(stake.unbonding, stake.withdraw_lead, backing_window) {
+			stake.reachable(era.saturating_add(backing_window))
+		} else {
+			Zero::zero()
+		}
+	}
+
 	/// The most `position` can be exposed in active era `era` for the staking ledger `stake`
-	/// and backing window `dispute_window` ([`Self::backing_window`]): its allocation in force, capped at the stake a slash
-	/// landing after the window still reaches. Its exposure is at most this: the stake of an
-	/// earlier sync in the era caps it too (`Self::note_backing`).
+	/// and backing window `dispute_window` ([`Self::backing_window`]): its allocation in force,
+	/// capped at the stake it can count ([`Self::backing_stake`]). Its exposure is at most
+	/// this: the stake of an earlier sync in the era caps it too (`Self::note_backing`).
 	pub(crate) fn exposure_for(
 		position: &PositionOf<T>,
 		stake: &StakeLedger<BalanceOf<T>>,
 		dispute_window: EraIndex,
 		era: EraIndex,
 	) -> BalanceOf<T> {
-		position.allocation_in(era).min(stake.reachable(era.saturating_add(dispute_window)))
+		position.allocation_in(era).min(Self::backing_stake(stake, dispute_window, era))
 	}
 
 	/// `MaxLeverage x stake`, saturating: a cap beyond the balance type's range caps nothing.
@@ -530,7 +568,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Record in `position.backing` the stake a slash landing after the service's dispute
-	/// window reaches now (`stake`, in active era `era`).
+	/// window reaches now (`stake`, in active era `era`; [`Self::backing_stake`]).
 	///
 	/// A loss counts at once: the era's value is the least seen in it. A gain (`bond_extra`,
 	/// `rebond` of a chunk that had stopped counting), which staking does not report, counts
@@ -543,7 +581,7 @@ impl<T: Config> Pallet<T> {
 		era: EraIndex,
 		window: EraIndex,
 	) -> DispatchResult {
-		let reachable = stake.reachable(era.saturating_add(dispute_window));
+		let reachable = Self::backing_stake(stake, dispute_window, era);
 		let backing = &mut position.backing;
 		let counted = backing.iter().rev().find(|(from, _)| *from <= era).map(|(_, value)| *value);
 		let now = counted.map_or(reachable, |counted| counted.min(reachable));

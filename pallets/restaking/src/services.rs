@@ -142,12 +142,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(params.dispute_window > 0, Error::<T>::ZeroDisputeWindow);
 		// A slash lands at most `ReportWindow + dispute_window` eras after its offence, and the
 		// pages passing a report against an operator on to its delegators take one era more;
-		// unlocking chunks unbonded after the offence are withdrawable `BondingDuration` eras
-		// after it, counted in pallet-staking's current era, which may run one era ahead of the
-		// active one.
-		let latest_landing = T::ReportWindow::get().saturating_add(params.dispute_window);
+		// unlocking chunks unbonded after the offence must still be there.
 		ensure!(
-			latest_landing.saturating_add(2) < T::Staking::bonding_duration(),
+			Self::unbonding_covers(
+				T::Staking::bonding_duration(),
+				T::Slashing::withdraw_lead(),
+				params.dispute_window.saturating_add(1),
+			),
 			Error::<T>::WindowsExceedBondingDuration
 		);
 		Ok(())

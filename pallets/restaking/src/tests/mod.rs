@@ -25,4 +25,6 @@ mod second_review_attacks;
 mod services;
 mod set_delegation_attacks;
 mod slashing;
+#[cfg(feature = "staking-async")]
+mod staking_async;
 mod views;

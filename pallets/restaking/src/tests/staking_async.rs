@@ -1,0 +1,134 @@
+//! The pallet on pallet-staking-async (feature `staking-async`), Polkadot Hub's staking: its
+//! slashing path, its offences from the relay chain, its unlocking clock (the active era, not a
+//! current era one ahead), and its fast unbonding of nominators, which no restaker may use to
+//! leave before a slash lands.
+//!
+//! With `ReportWindow` 3 and a dispute window of 2, a stash must not be able to withdraw stake
+//! unbonded in an offence era for `3 + 2 = 5` eras after it (`unbonding_covers`: `ReportWindow +
+//! backing window + withdraw lead (0 here) < unbonding`). The bonding duration is 10 eras; a
+//! nominator's fast unbonding (`AreNominatorsSlashable` false) is 2, as on Polkadot.
+
+use crate::{mock_async::*, Error, Event, Positions};
+use frame_support::{assert_noop, assert_ok};
+use pallet_staking_async::StakerStatus;
+use sp_runtime::Perbill;
+
+/// A stash with 300 bonded that nominates A: a pure nominator, never elected.
+const NEWCOMER: AccountId = 102;
+
+#[test]
+fn a_service_slash_lands_through_staking_async_with_its_event() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		opt_in(VALIDATOR_A, id, 1_000);
+		assert_ok!(report(id, VALIDATOR_A, 0, 1));
+		assert_eq!(crate::Slashes::<Test>::get(0).map(|s| (s.amount, s.apply_era)), Some((100, 3)));
+		start_active_era(2);
+		assert_eq!(bonded(VALIDATOR_A), 1_000);
+
+		start_active_era(3);
+		assert_eq!(bonded(VALIDATOR_A), 900);
+		assert!(staking_slashed_events().contains(&(VALIDATOR_A, 100)));
+		assert_eq!(ServiceSlashed::get(), 100);
+		assert!(restaking_events().contains(&Event::SlashApplied {
+			slash_id: 0,
+			service: id,
+			offender: VALIDATOR_A,
+			amount: 100
+		}));
+		assert_eq!(exposure(VALIDATOR_A, id), 900);
+		assert_eq!(secured(id), 900);
+	});
+}
+
+#[test]
+fn a_relay_chain_offence_cascades_into_the_restakers_services() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		opt_in(VALIDATOR_A, id, 1_000);
+		// The relay chain reports A in era 1 at 10%; staking-async (no slash deferral here)
+		// applies it from its offence queue within a few blocks, and `on_slash` tells this
+		// pallet.
+		RelayChain::offend(&[(VALIDATOR_A, Perbill::from_percent(10))]);
+		for _ in 0..3 {
+			next_block();
+		}
+		assert_eq!(bonded(VALIDATOR_A), 900);
+		assert!(staking_slashed_events().contains(&(VALIDATOR_A, 100)));
+		assert_eq!(exposure(VALIDATOR_A, id), 900);
+		assert_eq!(secured(id), 900);
+		assert!(restaking_events().contains(&Event::ExposureReduced {
+			who: VALIDATOR_A,
+			service: id,
+			amount: 100,
+			exposure: 900
+		}));
+	});
+}
+
+#[test]
+fn a_chunk_counts_until_the_era_before_staking_async_releases_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = register("oracle");
+		opt_in(NOMINATOR, id, 500);
+		// Unbonded in era 1 with the full duration (nominators are slashable): chunk of era 11,
+		// withdrawable once era 11 is active. A slash landing in era 10 still reaches it.
+		assert_ok!(Staking::chill(RuntimeOrigin::signed(NOMINATOR)));
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(NOMINATOR), 500));
+		start_active_era(8);
+		// A report in era 8 lands in era 10: the chunk is still there.
+		assert_eq!(exposure(NOMINATOR, id), 500);
+		assert_ok!(report(id, NOMINATOR, 0, 8));
+		assert_eq!(crate::Slashes::<Test>::get(0).map(|s| (s.amount, s.apply_era)), Some((50, 10)));
+		// On pallet-staking, whose current era runs one ahead, the chunk stops counting an era
+		// earlier; here it counts until era 9, where a slash would land in era 11.
+		start_active_era(9);
+		assert_eq!(exposure(NOMINATOR, id), 0);
+		assert_eq!(Positions::<Test>::get(NOMINATOR, id), None);
+		start_active_era(10);
+		assert_eq!(bonded(NOMINATOR), 450);
+		start_active_era(11);
+		assert_ok!(Staking::withdraw_unbonded(RuntimeOrigin::signed(NOMINATOR), 0));
+		assert_eq!(bonded(NOMINATOR), 0);
+	});
+}
+
+#[test]
+fn fast_unbonding_is_refused_and_a_flag_flip_brings_positions_down() {
+	ExtBuilder::default()
+		.staker(NEWCOMER, 300, StakerStatus::Nominator(vec![VALIDATOR_A]))
+		.build_and_execute(|| {
+			let id = register("oracle");
+			// Nominators are slashable: a nominator unbonds in 10 eras, and restakes.
+			opt_in(NOMINATOR, id, 400);
+			opt_in(NEWCOMER, id, 300);
+			assert_eq!(secured(id), 700);
+
+			// Root lets nominators unbond in 2 eras. No hook fires.
+			set_nominators_slashable(false);
+			// A new position of a stash that can leave in 2 eras is refused; an elected
+			// validator (elected for era 1: it keeps the full 10 eras until era 11) is not.
+			assert_noop!(
+				Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_C), id, 500),
+				Error::<Test>::UnbondingTooShort
+			);
+			assert_noop!(
+				Restaking::set_allocation(RuntimeOrigin::signed(NOMINATOR), id, 500),
+				Error::<Test>::UnbondingTooShort
+			);
+			opt_in(VALIDATOR_A, id, 1_000);
+			assert_eq!(secured(id), 1_700);
+
+			// The permissionless sync brings a fast-unbonding position down at once: nothing
+			// of it is reachable, so it falls below min_stake and is ejected.
+			assert_ok!(Restaking::sync_restaker(RuntimeOrigin::signed(SLASHER), NOMINATOR));
+			assert_eq!(exposure(NOMINATOR, id), 0);
+			assert!(restaking_events().contains(&Event::Ejected { who: NOMINATOR, service: id }));
+			assert_eq!(secured(id), 1_300);
+			// The era's sweep does the same for the others.
+			start_active_era(2);
+			assert_eq!(exposure(NEWCOMER, id), 0);
+			assert_eq!(secured(id), 1_000);
+			assert_eq!(exposure(VALIDATOR_A, id), 1_000);
+		});
+}
