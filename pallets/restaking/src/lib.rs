@@ -35,6 +35,8 @@ mod mock;
 #[cfg(all(test, feature = "staking-async"))]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 mod mock_async;
+#[cfg(test)]
+mod mock_shared;
 #[cfg(all(test, feature = "pallet-staking"))]
 mod tests;
 

@@ -11,11 +11,12 @@ use frame_election_provider_support::{
 };
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Hooks, Imbalance, OnUnbalanced, OneSessionHandler},
+	traits::{ConstU128, ConstU32, ConstU64, Hooks, OneSessionHandler},
 	weights::constants::RocksDbWeight,
 };
 use frame_system::EnsureRoot;
-use pallet_staking::{NegativeImbalanceOf, StakerStatus, UseValidatorsMap};
+pub use pallet_staking::StakerStatus;
+use pallet_staking::UseValidatorsMap;
 use sp_core::ConstBool;
 use sp_runtime::{testing::UintAuthorityId, traits::Zero, BuildStorage, Perbill};
 use sp_staking::{EraIndex, SessionIndex};
@@ -25,35 +26,6 @@ pub type AccountId = u64;
 /// Balances are `u128`, as on real chains.
 pub type Balance = u128;
 type Block = frame_system::mocking::MockBlock<Test>;
-
-/// Validators elected at genesis, 1,000 bonded each.
-pub const VALIDATOR_A: AccountId = 11;
-/// Second elected validator, 1,000 bonded.
-pub const VALIDATOR_B: AccountId = 21;
-/// A third validator, 500 bonded, not elected in a two-seat election.
-pub const VALIDATOR_C: AccountId = 31;
-/// A nominator backing A and B with 500.
-pub const NOMINATOR: AccountId = 101;
-/// A funded account that never bonds.
-pub const UNBONDED: AccountId = 1;
-/// The slasher account of the services the tests register.
-pub const SLASHER: AccountId = 99;
-/// Some other signed account.
-pub const STRANGER: AccountId = 77;
-/// Blocks per session.
-pub const PERIOD: u64 = 5;
-/// Sessions per era.
-pub const SESSIONS_PER_ERA: SessionIndex = 3;
-/// Eras of pallet-staking's unbonding.
-pub const BONDING_DURATION: EraIndex = 10;
-/// Eras back an offence may be reported.
-pub const REPORT_WINDOW: EraIndex = 3;
-/// Leverage cap: allocations sum to at most 3 x active stake.
-pub const MAX_LEVERAGE: u32 = 3;
-/// Eras in a year, for the annualised yields.
-pub const ERAS_PER_YEAR: u32 = 1_000;
-/// Completed eras the yields cover.
-pub const YIELD_WINDOW: u32 = 4;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -155,8 +127,6 @@ parameter_types! {
 	pub const SessionsPerEra: SessionIndex = SESSIONS_PER_ERA;
 	pub const BondingDuration: EraIndex = BONDING_DURATION;
 	pub static ElectionsBounds: ElectionBounds = ElectionBoundsBuilder::default().build();
-	/// Total of the funds slashed by restaking services, as received by `OnSlash`.
-	pub static ServiceSlashed: Balance = 0;
 }
 
 /// The on-chain election pallet-staking runs at every era.
@@ -204,63 +174,7 @@ impl pallet_bags_list::Config for Test {
 	type Score = frame_election_provider_support::VoteWeight;
 }
 
-/// Receives the funds that service slashes take, and counts them.
-pub struct OnSlash;
-impl OnUnbalanced<NegativeImbalanceOf<Test>> for OnSlash {
-	fn on_nonzero_unbalanced(amount: NegativeImbalanceOf<Test>) {
-		ServiceSlashed::mutate(|total| *total += amount.peek());
-	}
-}
-
-parameter_types! {
-	pub const RestakingPalletId: frame_support::PalletId = frame_support::PalletId(*b"py/rstkg");
-	pub static MaxPendingSlashesPerService: u32 = 4;
-	pub static MaxSweepPerBlock: u32 = 4;
-	pub static MaxRiskScan: u32 = 16;
-	pub static MaxSlashesPerBlock: u32 = 4;
-	pub static MaxCascadesPerBlock: u32 = 4;
-	pub static FullCoverage: bool = false;
-	pub static SlashBreaker: Option<Perbill> = None;
-	pub static MinStakeFloor: Balance = 0;
-	pub static MaxDelegatorSlashesPerBlock: u32 = 10;
-	pub static MaxOperatorSlashesPerEra: u32 = 2;
-	pub const MaxCommission: Perbill = Perbill::from_percent(50);
-}
-
-impl pallet_restaking::Config for Test {
-	type Balance = Balance;
-	type Staking = Staking;
-	type Slashing = pallet_restaking::StakingSlashing<Test, OnSlash>;
-	type ServiceOrigin = EnsureRoot<AccountId>;
-	type SlashCancelOrigin = EnsureRoot<AccountId>;
-	type MaxLeverage = ConstU32<MAX_LEVERAGE>;
-	type MaxServicesPerRestaker = ConstU32<4>;
-	type MaxServices = ConstU32<8>;
-	type MinStakeFloor = MinStakeFloor;
-	type MaxRules = ConstU32<4>;
-	type MaxNameLen = ConstU32<32>;
-	type MaxPendingSlashesPerService = MaxPendingSlashesPerService;
-	type MaxSweepPerBlock = MaxSweepPerBlock;
-	type MaxSlashesPerBlock = MaxSlashesPerBlock;
-	type MaxCascadesPerBlock = MaxCascadesPerBlock;
-	type ReportWindow = ConstU32<REPORT_WINDOW>;
-	type FullCoverage = FullCoverage;
-	type SlashBreaker = SlashBreaker;
-	type Currency = Balances;
-	type PalletId = RestakingPalletId;
-	type ErasPerYear = ConstU32<ERAS_PER_YEAR>;
-	type YieldWindow = ConstU32<YIELD_WINDOW>;
-	type MaxRiskScan = MaxRiskScan;
-	type MaxDelegatorsPerOperator = ConstU32<8>;
-	type MaxCommission = MaxCommission;
-	type MaxDelegatorSlashesPerBlock = MaxDelegatorSlashesPerBlock;
-	// 8 services x 2 reports x (8 + 1) visits = 144 <= 15 blocks x 10 delegators.
-	type MaxOperatorSlashesPerEra = MaxOperatorSlashesPerEra;
-	type BlocksPerEra = ConstU32<{ PERIOD as u32 * SESSIONS_PER_ERA }>;
-	type WeightInfo = ();
-}
-
-use frame_support::traits::ConstU128;
+crate::mock_shared::restaking_world!(pallet_staking, StakingSlashing);
 
 /// Sets up a staking world in one line per test.
 pub struct ExtBuilder {
@@ -339,14 +253,6 @@ impl ExtBuilder {
 	}
 }
 
-/// Both pallets' `try_state` invariants, as after every test.
-pub fn check_invariants() {
-	use frame_support::traits::{TryState, TryStateSelect};
-	let n = System::block_number();
-	Restaking::do_try_state().expect("restaking invariants");
-	<Staking as TryState<u64>>::try_state(n, TryStateSelect::All).expect("staking invariants");
-}
-
 /// Run blocks up to `n`, with every pallet's hooks and the timestamp set.
 pub fn run_to_block(n: u64) {
 	System::run_to_block_with::<AllPalletsWithSystem>(
@@ -369,6 +275,15 @@ pub fn start_active_era(era: EraIndex) {
 	assert_eq!(active_era(), era);
 }
 
+/// How far pallet-staking's unlocking clock (`CurrentEra`) runs ahead of the active era.
+pub const WITHDRAW_LEAD: EraIndex = 1;
+
+/// A base-layer slash of `fraction` of `validator`'s exposure in `era`, applied at once:
+/// pallet-staking's `manual_slash` by root.
+pub fn base_slash(validator: AccountId, era: EraIndex, fraction: Perbill) {
+	assert_ok!(Staking::manual_slash(RuntimeOrigin::root(), validator, era, fraction));
+}
+
 /// Run one more block, finishing the current one (and its `on_idle`).
 pub fn next_block() {
 	let n = System::block_number();
@@ -376,150 +291,7 @@ pub fn next_block() {
 	run_to_block(n + 1);
 }
 
-/// Events of this pallet since the last call, oldest first.
-pub fn restaking_events() -> Vec<crate::Event<Test>> {
-	let events = System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Restaking(e) => Some(e),
-			_ => None,
-		})
-		.collect::<Vec<_>>();
-	let seen = RestakingEventsSeen::get();
-	RestakingEventsSeen::set(events.len());
-	events.into_iter().skip(seen).collect()
-}
-
-parameter_types! {
-	static RestakingEventsSeen: usize = 0;
-}
-
-/// pallet-staking `Slashed` events since genesis, as `(staker, amount)`.
-pub fn staking_slashed_events() -> Vec<(AccountId, Balance)> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Staking(pallet_staking::Event::Slashed { staker, amount }) => {
-				Some((staker, amount))
-			}
-			_ => None,
-		})
-		.collect()
-}
-
-/// A rule named `name`.
-pub fn rule(name: &str, percent: u32, eject: bool) -> SlashingRule<ConstU32<32>> {
-	SlashingRule {
-		name: name.as_bytes().to_vec().try_into().unwrap(),
-		fraction: Perbill::from_percent(percent),
-		eject,
-	}
-}
-
-/// Parameters of a service slashed by `SLASHER`: rule 0 slashes 10%, rule 1 slashes 50% and
-/// ejects; dispute window 2 eras, exit delay 2 eras, min stake 100.
-pub fn service_params(name: &str) -> ServiceParamsOf<Test> {
-	ServiceParamsOf::<Test> {
-		name: name.as_bytes().to_vec().try_into().unwrap(),
-		slasher: SLASHER,
-		rules: vec![rule("downtime", 10, false), rule("equivocation", 50, true)]
-			.try_into()
-			.unwrap(),
-		min_stake: 100,
-		validators_only: false,
-		exit_delay: 2,
-		dispute_window: 2,
-		max_share: None,
-	}
-}
-
-/// Register a service with [`service_params`] through root and return its id.
-pub fn register(name: &str) -> ServiceId {
-	let id = crate::NextServiceId::<Test>::get();
-	assert_ok!(Restaking::register_service(RuntimeOrigin::root(), service_params(name)));
-	id
-}
-
-/// A stash's total bonded stake in pallet-staking.
-pub fn bonded(who: AccountId) -> Balance {
-	pallet_staking::Ledger::<Test>::get(who).map(|l| l.total).unwrap_or_else(Zero::zero)
-}
-
-/// A stash's funds held by pallet-staking.
-pub fn staking_hold(who: AccountId) -> Balance {
-	use frame_support::traits::fungible::InspectHold;
-	Balances::balance_on_hold(&pallet_staking::HoldReason::Staking.into(), &who)
-}
-
-/// The exposure of `who` to `service`, zero if it has no position.
-pub fn exposure(who: AccountId, service: ServiceId) -> Balance {
-	crate::Positions::<Test>::get(who, service).map(|p| p.exposure).unwrap_or_default()
-}
-
-/// The stake securing `service`.
-pub fn secured(service: ServiceId) -> Balance {
-	crate::Services::<Test>::get(service).map(|s| s.total_secured).unwrap_or_default()
-}
-
 /// The default world, for the benchmark test suite.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	ExtBuilder::default().build()
-}
-
-/// Make the era sweep treat era `era` as already swept, as on a chain with more restakers than
-/// it reaches in one block: exits and stale exposures then wait for a call.
-pub fn hold_sweep_until(era: EraIndex) {
-	crate::SweepEra::<Test>::put(era);
-	crate::SweepCursor::<Test>::kill();
-}
-
-/// A service slashed by `slasher`, otherwise as [`service_params`].
-pub fn register_with_slasher(name: &str, slasher: AccountId) -> ServiceId {
-	let id = crate::NextServiceId::<Test>::get();
-	let mut params = service_params(name);
-	params.slasher = slasher;
-	assert_ok!(Restaking::register_service(RuntimeOrigin::root(), params));
-	id
-}
-
-/// Report `offender` for an offence in `era` under `rule` of `service`, signed by `slasher`.
-pub fn report_by(
-	slasher: AccountId,
-	service: ServiceId,
-	offender: AccountId,
-	rule: u32,
-	era: EraIndex,
-) -> sp_runtime::DispatchResult {
-	Restaking::report_offence(RuntimeOrigin::signed(slasher), service, offender, rule, era)
-}
-
-/// Report as `SLASHER`, the slasher of [`service_params`].
-pub fn report(
-	service: ServiceId,
-	offender: AccountId,
-	rule: u32,
-	era: EraIndex,
-) -> sp_runtime::DispatchResult {
-	report_by(SLASHER, service, offender, rule, era)
-}
-
-/// The amount of the last scheduled slash.
-pub fn last_amount() -> Balance {
-	let id = crate::NextSlashId::<Test>::get() - 1;
-	crate::Slashes::<Test>::get(id).unwrap().amount
-}
-
-/// `who` opts `amount` into `service`, which must succeed.
-pub fn opt_in(who: AccountId, service: ServiceId, amount: Balance) {
-	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(who), service, amount));
-}
-
-/// `who` sets its allocation to `service` to `amount`, which must succeed.
-pub fn set_allocation(who: AccountId, service: ServiceId, amount: Balance) {
-	assert_ok!(Restaking::set_allocation(RuntimeOrigin::signed(who), service, amount));
-}
-
-/// The allocation history of `who`'s position in `service`.
-pub fn history(who: AccountId, service: ServiceId) -> Vec<(EraIndex, Balance)> {
-	crate::Positions::<Test>::get(who, service).unwrap().history.into_inner()
 }

@@ -17,11 +17,12 @@ use frame_election_provider_support::{
 };
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, Hooks, Imbalance, OnUnbalanced},
+	traits::{ConstU128, ConstU32, Hooks},
 	weights::constants::RocksDbWeight,
 };
 use frame_system::EnsureRoot;
-use pallet_staking_async::{NegativeImbalanceOf, StakerStatus, UseValidatorsMap};
+pub use pallet_staking_async::StakerStatus;
+use pallet_staking_async::UseValidatorsMap;
 use pallet_staking_async_rc_client as rc_client;
 use sp_core::ConstBool;
 use sp_runtime::{traits::Zero, BuildStorage, Perbill};
@@ -33,26 +34,8 @@ pub type AccountId = u64;
 pub type Balance = u128;
 type Block = frame_system::mocking::MockBlock<Test>;
 
-/// Validators elected at genesis, 1,000 bonded each.
-pub const VALIDATOR_A: AccountId = 11;
-/// Second elected validator, 1,000 bonded.
-pub const VALIDATOR_B: AccountId = 21;
-/// A third validator, 500 bonded, not elected in a two-seat election.
-pub const VALIDATOR_C: AccountId = 31;
-/// A nominator backing A and B with 500.
-pub const NOMINATOR: AccountId = 101;
-/// The slasher account of the services the tests register.
-pub const SLASHER: AccountId = 99;
-/// Blocks per session.
-pub const PERIOD: u64 = 5;
-/// Sessions per era.
-pub const SESSIONS_PER_ERA: SessionIndex = 3;
-/// Eras of staking-async's full unbonding.
-pub const BONDING_DURATION: EraIndex = 10;
 /// Eras of a nominator's unbonding while `AreNominatorsSlashable` is false (Polkadot's value).
 pub const FAST_UNBOND: EraIndex = 2;
-/// Eras back an offence may be reported.
-pub const REPORT_WINDOW: EraIndex = 3;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -80,8 +63,6 @@ impl pallet_balances::Config for Test {
 
 parameter_types! {
 	pub static ElectionsBounds: ElectionBounds = ElectionBoundsBuilder::default().build();
-	/// Total of the funds slashed by restaking services, as received by `OnSlash`.
-	pub static ServiceSlashed: Balance = 0;
 	pub const SessionsPerEra: SessionIndex = SESSIONS_PER_ERA;
 	pub const BondingDuration: EraIndex = BONDING_DURATION;
 	pub const NominatorFastUnbondDuration: EraIndex = FAST_UNBOND;
@@ -165,7 +146,6 @@ impl pallet_staking_async::Config for Test {
 	type EventListeners = Restaking;
 }
 
-
 parameter_types! {
 	/// Bag `k` holds vote weights up to `2^k`, as in the runtime.
 	pub static VoterBagThresholds: &'static [u64] = &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -180,51 +160,7 @@ impl pallet_bags_list::Config for Test {
 	type Score = frame_election_provider_support::VoteWeight;
 }
 
-/// Receives the funds that service slashes take, and counts them.
-pub struct OnSlash;
-impl OnUnbalanced<NegativeImbalanceOf<Test>> for OnSlash {
-	fn on_nonzero_unbalanced(amount: NegativeImbalanceOf<Test>) {
-		ServiceSlashed::mutate(|total| *total += amount.peek());
-	}
-}
-
-parameter_types! {
-	pub const RestakingPalletId: frame_support::PalletId = frame_support::PalletId(*b"py/rstkg");
-	pub const MaxCommission: Perbill = Perbill::from_percent(50);
-}
-
-impl pallet_restaking::Config for Test {
-	type Balance = Balance;
-	type Staking = Staking;
-	type Slashing = pallet_restaking::StakingAsyncSlashing<Test, OnSlash>;
-	type ServiceOrigin = EnsureRoot<AccountId>;
-	type SlashCancelOrigin = EnsureRoot<AccountId>;
-	type MaxLeverage = ConstU32<3>;
-	type MaxServicesPerRestaker = ConstU32<4>;
-	type MaxServices = ConstU32<8>;
-	type MinStakeFloor = ConstU128<0>;
-	type MaxRules = ConstU32<4>;
-	type MaxNameLen = ConstU32<32>;
-	type MaxPendingSlashesPerService = ConstU32<4>;
-	type MaxSweepPerBlock = ConstU32<4>;
-	type MaxSlashesPerBlock = ConstU32<4>;
-	type MaxCascadesPerBlock = ConstU32<4>;
-	type ReportWindow = ConstU32<REPORT_WINDOW>;
-	type FullCoverage = ConstBool<false>;
-	type SlashBreaker = ();
-	type Currency = Balances;
-	type PalletId = RestakingPalletId;
-	type ErasPerYear = ConstU32<1_000>;
-	type YieldWindow = ConstU32<4>;
-	type MaxRiskScan = ConstU32<16>;
-	type MaxDelegatorsPerOperator = ConstU32<8>;
-	type MaxCommission = MaxCommission;
-	type MaxDelegatorSlashesPerBlock = ConstU32<10>;
-	// 8 services x 2 reports x (8 + 1) visits = 144 <= 15 blocks x 10 delegators.
-	type MaxOperatorSlashesPerEra = ConstU32<2>;
-	type BlocksPerEra = ConstU32<{ PERIOD as u32 * SESSIONS_PER_ERA }>;
-	type WeightInfo = ();
-}
+crate::mock_shared::restaking_world!(pallet_staking_async, StakingAsyncSlashing);
 
 parameter_types! {
 	/// The validator set staking-async sent, waiting for its session.
@@ -263,6 +199,11 @@ impl RelayChain {
 	/// Offences of the current session, with their slash fractions, as the relay chain's
 	/// offences pallet would send them.
 	pub fn offend(offenders: &[(AccountId, Perbill)]) {
+		Self::offend_in(CurrentSession::get(), offenders)
+	}
+
+	/// Offences of session `session`, as [`Self::offend`].
+	pub fn offend_in(session: SessionIndex, offenders: &[(AccountId, Perbill)]) {
 		use rc_client::AHStakingInterface;
 		let offences = offenders
 			.iter()
@@ -272,7 +213,7 @@ impl RelayChain {
 				slash_fraction: *fraction,
 			})
 			.collect();
-		Staking::on_new_offences(CurrentSession::get(), offences);
+		Staking::on_new_offences(session, offences);
 	}
 }
 
@@ -311,13 +252,13 @@ impl ExtBuilder {
 		self
 	}
 
-	/// The externalities, with era 1 active.
+	/// The externalities, with block 1 run in era 0.
 	pub fn build(self) -> sp_io::TestExternalities {
 		sp_tracing::try_init_simple();
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let mut balances: Vec<(AccountId, Balance)> =
 			self.stakers.iter().map(|(who, stake, _)| (*who, stake + 1_000)).collect();
-		balances.extend([(SLASHER, 1_000)]);
+		balances.extend([(UNBONDED, 10_000), (SLASHER, 1_000), (STRANGER, 1_000)]);
 		pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 			.assimilate_storage(&mut storage)
 			.unwrap();
@@ -332,7 +273,34 @@ impl ExtBuilder {
 		.unwrap();
 		let mut ext = sp_io::TestExternalities::from(storage);
 		ext.execute_with(|| {
-			start_active_era(1);
+			next_block();
+			// staking-async elects no set at genesis (on Polkadot Hub its state came from the
+			// relay chain): store era 0's exposures from the election as it does at an era's
+			// start, so era 0 has a validator set and a total stake as on pallet-staking.
+			let supports =
+				<Election as frame_election_provider_support::ElectionProvider>::elect(0)
+					.expect("a genesis election");
+			let mut total = 0;
+			for (validator, support) in supports {
+				let own = support
+					.voters
+					.iter()
+					.find(|(who, _)| *who == validator)
+					.map_or(0, |(_, stake)| *stake);
+				let others = support
+					.voters
+					.iter()
+					.filter(|(who, _)| *who != validator)
+					.map(|(who, value)| sp_staking::IndividualExposure { who: *who, value: *value })
+					.collect();
+				total += support.total;
+				pallet_staking_async::session_rotation::Eras::<Test>::upsert_exposure(
+					0,
+					&validator,
+					sp_staking::Exposure { total: support.total, own, others },
+				);
+			}
+			pallet_staking_async::ErasTotalStake::<Test>::insert(0, total);
 			ServiceSlashed::set(0);
 		});
 		ext
@@ -346,14 +314,6 @@ impl ExtBuilder {
 			check_invariants();
 		});
 	}
-}
-
-/// Both pallets' `try_state` invariants, as after every test.
-pub fn check_invariants() {
-	use frame_support::traits::{TryState, TryStateSelect};
-	let n = System::block_number();
-	Restaking::do_try_state().expect("restaking invariants");
-	<Staking as TryState<u64>>::try_state(n, TryStateSelect::All).expect("staking invariants");
 }
 
 /// Run the next block with every pallet's hooks; the relay chain ends a session every
@@ -372,6 +332,29 @@ pub fn next_block() {
 	);
 	if (n + 1).is_multiple_of(PERIOD) {
 		RelayChain::end_session();
+	}
+}
+
+/// staking-async unlocks by the active era.
+pub const WITHDRAW_LEAD: EraIndex = 0;
+
+/// A base-layer slash of `fraction` of `validator`'s exposure in `era`, applied at once: the
+/// relay chain reports the offence in the era's first session, and staking-async's
+/// `on_initialize` takes it from its offence queue and applies it (no slash deferral here).
+pub fn base_slash(validator: AccountId, era: EraIndex, fraction: Perbill) {
+	let session = pallet_staking_async::BondedEras::<Test>::get()
+		.iter()
+		.find(|(bonded, _)| *bonded == era)
+		.map(|(_, session)| *session)
+		.expect("a bonded era");
+	RelayChain::offend_in(session, &[(validator, fraction)]);
+	Staking::on_initialize(System::block_number());
+}
+
+/// Run blocks up to `n`.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		next_block();
 	}
 }
 
@@ -405,91 +388,4 @@ pub fn set_nominators_slashable(slashable: bool) {
 		Set(slashable),
 		Noop,
 	));
-}
-
-/// Events of this pallet since genesis, oldest first.
-pub fn restaking_events() -> Vec<crate::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Restaking(e) => Some(e),
-			_ => None,
-		})
-		.collect()
-}
-
-/// staking-async `Slashed` events since genesis, as `(staker, amount)`.
-pub fn staking_slashed_events() -> Vec<(AccountId, Balance)> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Staking(pallet_staking_async::Event::Slashed { staker, amount }) => {
-				Some((staker, amount))
-			}
-			_ => None,
-		})
-		.collect()
-}
-
-/// A rule named `name`.
-pub fn rule(name: &str, percent: u32, eject: bool) -> SlashingRule<ConstU32<32>> {
-	SlashingRule {
-		name: name.as_bytes().to_vec().try_into().unwrap(),
-		fraction: Perbill::from_percent(percent),
-		eject,
-	}
-}
-
-/// Parameters of a service slashed by `SLASHER`: rule 0 slashes 10%, rule 1 slashes 50% and
-/// ejects; dispute window 2 eras, exit delay 2 eras, min stake 100.
-pub fn service_params(name: &str) -> ServiceParamsOf<Test> {
-	ServiceParamsOf::<Test> {
-		name: name.as_bytes().to_vec().try_into().unwrap(),
-		slasher: SLASHER,
-		rules: vec![rule("downtime", 10, false), rule("equivocation", 50, true)]
-			.try_into()
-			.unwrap(),
-		min_stake: 100,
-		validators_only: false,
-		exit_delay: 2,
-		dispute_window: 2,
-		max_share: None,
-	}
-}
-
-/// Register a service with [`service_params`] through root and return its id.
-pub fn register(name: &str) -> ServiceId {
-	let id = crate::NextServiceId::<Test>::get();
-	assert_ok!(Restaking::register_service(RuntimeOrigin::root(), service_params(name)));
-	id
-}
-
-/// A stash's total bonded stake in staking-async.
-pub fn bonded(who: AccountId) -> Balance {
-	pallet_staking_async::Ledger::<Test>::get(who).map(|l| l.total).unwrap_or_else(Zero::zero)
-}
-
-/// The exposure of `who` to `service`, zero if it has no position.
-pub fn exposure(who: AccountId, service: ServiceId) -> Balance {
-	crate::Positions::<Test>::get(who, service).map(|p| p.exposure).unwrap_or_default()
-}
-
-/// The stake securing `service`.
-pub fn secured(service: ServiceId) -> Balance {
-	crate::Services::<Test>::get(service).map(|s| s.total_secured).unwrap_or_default()
-}
-
-/// `who` opts `amount` into `service`, which must succeed.
-pub fn opt_in(who: AccountId, service: ServiceId, amount: Balance) {
-	assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(who), service, amount));
-}
-
-/// Report `offender` for an offence in `era` under `rule` of `service`, as `SLASHER`.
-pub fn report(
-	service: ServiceId,
-	offender: AccountId,
-	rule: u32,
-	era: EraIndex,
-) -> sp_runtime::DispatchResult {
-	Restaking::report_offence(RuntimeOrigin::signed(SLASHER), service, offender, rule, era)
 }

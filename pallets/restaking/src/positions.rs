@@ -121,8 +121,8 @@ impl<T: Config> Pallet<T> {
 		withdraw_lead: EraIndex,
 		backing_window: EraIndex,
 	) -> bool {
-		T::ReportWindow::get().saturating_add(backing_window).saturating_add(withdraw_lead) <
-			unbonding
+		T::ReportWindow::get().saturating_add(backing_window).saturating_add(withdraw_lead)
+			< unbonding
 	}
 
 	/// The stake of `stake` a position with backing window `backing_window` can count in

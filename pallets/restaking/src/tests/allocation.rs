@@ -1,6 +1,6 @@
-use crate::{mock::*, Error, Event, Exit, Position, Positions, Restakers, Services};
+use super::mock::*;
+use crate::{Error, Event, Exit, Position, Positions, Restakers, Services};
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 
 #[test]
 fn opt_in_allocates_bonded_stake_to_a_service() {

@@ -8,12 +8,12 @@
 //!
 //! The second part turns each finding of the attacker's review of the change into a test.
 
+use super::mock::*;
 use crate::{
-	mock::*, Delegations, DelegatorJobs, Error, Event, JobLane, OperatorDelegators,
-	OperatorSlashesLanding, Operators, Positions,
+	Delegations, DelegatorJobs, Error, Event, JobLane, OperatorDelegators, OperatorSlashesLanding,
+	Operators, Positions,
 };
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 use sp_runtime::Perbill;
 
 const N1: AccountId = 201;
@@ -534,12 +534,7 @@ fn a_report_reaches_the_delegators_of_an_operator_with_nothing_left_to_slash() {
 	world().build_and_execute(|| {
 		let s1 = oracle_with_n1();
 		start_active_era(1);
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(100)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(100));
 		next_block();
 		assert_eq!(bonded(VALIDATOR_A), 0);
 		// The operator's part is nothing; the report stands for its delegators.
@@ -737,12 +732,7 @@ fn report_pages_go_before_ejections_passed_on_to_delegators() {
 		MaxDelegatorSlashesPerBlock::set(0);
 		// A base-layer slash leaves B 50 of 1,000, below s2's minimum of 100: the cascade ejects
 		// it, and the ejection is passed on to N2 in pages.
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			OPERATOR_B,
-			1,
-			Perbill::from_percent(95)
-		));
+		base_slash(OPERATOR_B, 1, Perbill::from_percent(95));
 		next_block();
 		assert!(restaking_events().contains(&Event::Ejected { who: OPERATOR_B, service: s2 }));
 		let ejection = DelegatorJobs::<Test>::iter()
@@ -788,7 +778,8 @@ fn integrity_test_refuses_bounds_whose_pages_do_not_fit_an_era() {
 
 /// A delegator's part of a report lands in the pages of the era after its operator's slash at
 /// the latest, so its exposure counts only the stake still there then: unlocking chunks dated at
-/// least `era + dispute_window + 3`, one era more than for a restaker's own position.
+/// least `era + dispute_window + 2 + WITHDRAW_LEAD`, one era more than for a restaker's own
+/// position. The eras below are pallet-staking's (lead 1).
 ///
 /// N1 delegates all of its 500 to A in s1 (window 2) and unbonds it in era 1 (chunk dated 11);
 /// B allocates its own 500 to s1 and does the same. In era 6 both count (11 >= 6 + 5); in era 7
@@ -806,13 +797,15 @@ fn a_delegators_exposure_counts_only_stake_its_pages_can_still_reach() {
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_B)));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(N1), 500));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_B), 1_000));
-		start_active_era(6);
+		// On staking-async (no withdraw lead) every era below is one later.
+		let both = 7 - WITHDRAW_LEAD;
+		start_active_era(both);
 		assert_eq!((exposure(N1, s1), exposure(VALIDATOR_B, s1)), (500, 500));
-		assert_ok!(report(s1, VALIDATOR_A, 0, 6));
-		start_active_era(7);
+		assert_ok!(report(s1, VALIDATOR_A, 0, both));
+		start_active_era(both + 1);
 		assert_eq!((exposure(N1, s1), exposure(VALIDATOR_B, s1)), (0, 500));
 		assert!(!Positions::<Test>::contains_key(N1, s1));
-		start_active_era(8);
+		start_active_era(both + 2);
 		run_jobs(4);
 		assert_eq!(bonded(N1), 450);
 	});

@@ -4,12 +4,11 @@
 //! 15 blocks an era; rule 0 slashes 10%, rule 1 50% and ejects; exit delay and dispute window
 //! 2 eras.
 
+use super::mock::*;
 use crate::{
-	mock::*, DepartureExpiries, Departures, DueSlashes, Error, Event, Positions, Restakers,
-	ServiceSlashes,
+	DepartureExpiries, Departures, DueSlashes, Error, Event, Positions, Restakers, ServiceSlashes,
 };
 use frame_support::{assert_noop, assert_ok, traits::Hooks, weights::Weight};
-use pallet_staking::StakerStatus;
 use sp_runtime::{DispatchError, Perbill};
 
 // 1. One service can never block another.
@@ -262,17 +261,19 @@ fn unbonding_without_opting_out_loses_exposure_once_a_slash_could_not_reach_it()
 		start_active_era(1);
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_A)));
 		// The chunk is withdrawable from era 11; a slash reported in era e lands in e + 2 and
-		// still reaches it while e + 2 + 2 <= 11.
+		// still reaches it while e + 2 + 1 + WITHDRAW_LEAD <= 11: up to era 7 on pallet-staking,
+		// 8 on staking-async.
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 1_000));
-		start_active_era(7);
+		let last = 8 - WITHDRAW_LEAD;
+		start_active_era(last);
 		assert_eq!((exposure(VALIDATOR_A, id), secured(id)), (1_000, 1_000));
 		restaking_events();
-		start_active_era(8);
-		// A report now would land in era 10, when the chunk may already be withdrawn.
+		start_active_era(last + 1);
+		// A report now would land when the chunk may already be withdrawn.
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, id), None);
 		assert_eq!(secured(id), 0);
 		assert!(restaking_events().contains(&Event::Ejected { who: VALIDATOR_A, service: id }));
-		assert_noop!(report(id, VALIDATOR_A, 1, 7), Error::<Test>::NothingToSlash);
+		assert_noop!(report(id, VALIDATOR_A, 1, last), Error::<Test>::NothingToSlash);
 		// No reward share for stake no slash could take.
 		assert_noop!(
 			Restaking::fund_rewards(RuntimeOrigin::signed(funder), id, 100),
@@ -288,9 +289,11 @@ fn a_partial_unbond_lowers_exposure_to_the_reachable_stake() {
 		opt_in(VALIDATOR_A, id, 1_000);
 		start_active_era(1);
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 400));
-		start_active_era(8);
+		// The chunk of era 11 stops counting in era 8 (9 on staking-async).
+		let stopped = 9 - WITHDRAW_LEAD;
+		start_active_era(stopped);
 		assert_eq!((exposure(VALIDATOR_A, id), secured(id)), (600, 600));
-		assert_ok!(report(id, VALIDATOR_A, 1, 8));
+		assert_ok!(report(id, VALIDATOR_A, 1, stopped));
 		assert_eq!(last_amount(), 300);
 	});
 }
@@ -303,9 +306,11 @@ fn anyone_brings_a_stale_restaker_up_to_date_at_once() {
 		start_active_era(1);
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_A)));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 1_000));
-		// The sweep has not reached A in era 8: its exposure is stale ...
-		hold_sweep_until(8);
-		start_active_era(8);
+		// The sweep has not reached A in the era its chunk stops counting: its exposure is
+		// stale ...
+		let stopped = 9 - WITHDRAW_LEAD;
+		hold_sweep_until(stopped);
+		start_active_era(stopped);
 		assert_eq!(secured(id), 1_000);
 		// ... until a watcher calls.
 		assert_noop!(
@@ -380,12 +385,7 @@ fn a_stake_loss_scales_allocations_back_under_the_leverage_cap() {
 		}
 		start_active_era(1);
 		restaking_events();
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(50));
 		next_block();
 		assert_eq!(bonded(VALIDATOR_A), 500);
 		// 3,000 allocated on 500 of stake is 6x; each allocation is scaled by 1,500 / 3,000.

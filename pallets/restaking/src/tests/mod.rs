@@ -1,4 +1,8 @@
 //! Tests against the real pallet-staking; one behaviour per test, invariants checked after each.
+//!
+//! With feature `staking-async`, the modules in [`on_staking_async`] run again, the same test
+//! bodies, on the real pallet-staking-async (`crate::mock_async`): a module names its world as
+//! `super::mock`.
 
 #![allow(
 	clippy::arithmetic_side_effects,
@@ -25,6 +29,11 @@ mod second_review_attacks;
 mod services;
 mod set_delegation_attacks;
 mod slashing;
-#[cfg(feature = "staking-async")]
-mod staking_async;
 mod views;
+
+use crate::mock;
+
+/// The same test bodies on pallet-staking-async, plus its own cases (`staking_async.rs`).
+#[cfg(feature = "staking-async")]
+#[allow(clippy::duplicate_mod)]
+mod on_staking_async;

@@ -10,9 +10,9 @@
 //! 4. The coverage scaling is exact: whole-stake allocations stay whole, slash after slash.
 //! 5. `complete_opt_out` is charged for the worst re-sync and refunded to what it ran.
 
-use crate::{mock::*, Error, Event, Positions, Restakers, ServiceId, ServiceParamsOf, Services};
+use super::mock::*;
+use crate::{Error, Event, Positions, Restakers, ServiceId, ServiceParamsOf, Services};
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::Get};
-use pallet_staking::StakerStatus;
 use sp_runtime::Perbill;
 
 /// [`service_params`] with these `(percent, eject)` rules.
@@ -77,12 +77,7 @@ fn stake_bonded_after_the_offence_era_is_not_slashed_for_it() {
 		start_active_era(2);
 		// A 50% base-layer slash in era 2 leaves 500: the exposure of era 2 is 500, and
 		// rewards are shared on 500.
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			2,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 2, Perbill::from_percent(50));
 		next_block();
 		assert_eq!((bonded(VALIDATOR_A), exposure(VALIDATOR_A, id), secured(id)), (500, 500, 500));
 
@@ -116,10 +111,11 @@ fn a_rebonded_chunk_that_had_stopped_counting_is_not_slashed_for_the_eras_it_did
 		let id = register_rules("half", &[(50, false)]);
 		opt_in(VALIDATOR_A, id, 1_000);
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 500));
-		let chunk = pallet_staking::Ledger::<Test>::get(VALIDATOR_A).unwrap().unlocking[0].era;
+		let chunk = StakingLedgers::get(VALIDATOR_A).unwrap().unlocking[0].era;
 		// A slash landing after the 2-era dispute window reaches a chunk withdrawable from era
-		// `c` while `c >= era + 2 + 2`: from era `c - 3` it no longer backs the service.
-		let stopped = chunk - 3;
+		// `c` while `c >= era + 2 + 1 + WITHDRAW_LEAD`: from era `c - 2 - WITHDRAW_LEAD` it no
+		// longer backs the service.
+		let stopped = chunk - 2 - WITHDRAW_LEAD;
 		start_active_era(stopped - 1);
 		assert_eq!(exposure(VALIDATOR_A, id), 1_000);
 		start_active_era(stopped);
@@ -265,12 +261,7 @@ fn a_min_stake_ejection_frees_no_coverage_in_the_era_it_still_backs() {
 		opt_in(VALIDATOR_A, s1, 1_000);
 		opt_in(VALIDATOR_A, s2, 1_000);
 		start_active_era(1);
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(1)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(1));
 		next_block();
 		// 990 is below S1's 995: the re-sync ejects it, in force until era 2.
 		assert_eq!((bonded(VALIDATOR_A), exposure(VALIDATOR_A, s1)), (990, 0));

@@ -1,6 +1,5 @@
-use crate::{
-	mock::*, Error, Event, PendingRuleChanges, RuleChange, ServiceStatus, Services, Slashes,
-};
+use super::mock::*;
+use crate::{Error, Event, PendingRuleChanges, RuleChange, ServiceStatus, Services, Slashes};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::{DispatchError, Perbill};
 
@@ -46,11 +45,12 @@ fn service_calls_need_the_service_origin() {
 #[test]
 fn registration_refuses_windows_that_reach_the_bonding_duration() {
 	ExtBuilder::default().build_and_execute(|| {
-		// REPORT_WINDOW (3) + dispute window + one era of margin + one era for delegator pages
-		// must stay below BONDING_DURATION (10): 4 at most.
+		// REPORT_WINDOW (3) + dispute window + one era for delegator pages + the withdraw lead
+		// (one era on pallet-staking, none on staking-async) must stay below BONDING_DURATION
+		// (10): 4 at most on pallet-staking, 5 on staking-async.
 		let mut params = service_params("oracle");
-		params.dispute_window = BONDING_DURATION - REPORT_WINDOW - 2;
-		assert_eq!(params.dispute_window, 5);
+		params.dispute_window = BONDING_DURATION - REPORT_WINDOW - 1 - WITHDRAW_LEAD;
+		assert_eq!(params.dispute_window, 6 - WITHDRAW_LEAD);
 		assert_noop!(
 			Restaking::register_service(RuntimeOrigin::root(), params.clone()),
 			Error::<Test>::WindowsExceedBondingDuration

@@ -1,6 +1,6 @@
+use super::mock::*;
 use crate::{
-	mock::*, BreakerState, DueSlashes, Error, Event, PendingSlash, Positions, ServiceSlashes,
-	Slashes,
+	BreakerState, DueSlashes, Error, Event, PendingSlash, Positions, ServiceSlashes, Slashes,
 };
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::DispatchError;
@@ -372,12 +372,7 @@ fn a_slash_never_takes_more_than_the_stake_left() {
 		// Two 50% reports against 1,000 of exposure, and a base-layer slash in between.
 		assert_ok!(report(id, VALIDATOR_A, 1, 1));
 		assert_ok!(report(id, VALIDATOR_A, 1, 0));
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			sp_runtime::Perbill::from_percent(60)
-		));
+		base_slash(VALIDATOR_A, 1, sp_runtime::Perbill::from_percent(60));
 		assert_eq!(bonded(VALIDATOR_A), 400);
 		start_active_era(3);
 		next_block();
@@ -415,13 +410,13 @@ fn stake_unbonded_after_an_offence_is_still_slashed_and_cannot_be_withdrawn() {
 		// Right after the offence the nominator unbonds everything.
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(NOMINATOR)));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(NOMINATOR), 500));
-		let ledger = pallet_staking::Ledger::<Test>::get(NOMINATOR).unwrap();
+		let ledger = StakingLedgers::get(NOMINATOR).unwrap();
 		assert_eq!((ledger.active, ledger.unlocking.len()), (0, 1));
 		assert_eq!(exposure(NOMINATOR, id), 500);
 
 		// The slash lands from the unlocking chunk.
 		start_active_era(3);
-		let ledger = pallet_staking::Ledger::<Test>::get(NOMINATOR).unwrap();
+		let ledger = StakingLedgers::get(NOMINATOR).unwrap();
 		assert_eq!(ledger.total, 250);
 		assert_eq!(ledger.unlocking[0].value, 250);
 		assert!(staking_slashed_events().contains(&(NOMINATOR, 250)));

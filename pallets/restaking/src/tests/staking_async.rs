@@ -8,9 +8,9 @@
 //! backing window + withdraw lead (0 here) < unbonding`). The bonding duration is 10 eras; a
 //! nominator's fast unbonding (`AreNominatorsSlashable` false) is 2, as on Polkadot.
 
-use crate::{mock_async::*, Error, Event, Positions};
+use super::mock::*;
+use crate::{Error, Event, Positions};
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking_async::StakerStatus;
 use sp_runtime::Perbill;
 
 /// A stash with 300 bonded that nominates A: a pure nominator, never elected.
@@ -19,6 +19,7 @@ const NEWCOMER: AccountId = 102;
 #[test]
 fn a_service_slash_lands_through_staking_async_with_its_event() {
 	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
 		let id = register("oracle");
 		opt_in(VALIDATOR_A, id, 1_000);
 		assert_ok!(report(id, VALIDATOR_A, 0, 1));
@@ -44,6 +45,7 @@ fn a_service_slash_lands_through_staking_async_with_its_event() {
 #[test]
 fn a_relay_chain_offence_cascades_into_the_restakers_services() {
 	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
 		let id = register("oracle");
 		opt_in(VALIDATOR_A, id, 1_000);
 		// The relay chain reports A in era 1 at 10%; staking-async (no slash deferral here)
@@ -69,6 +71,7 @@ fn a_relay_chain_offence_cascades_into_the_restakers_services() {
 #[test]
 fn a_chunk_counts_until_the_era_before_staking_async_releases_it() {
 	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
 		let id = register("oracle");
 		opt_in(NOMINATOR, id, 500);
 		// Unbonded in era 1 with the full duration (nominators are slashable): chunk of era 11,
@@ -98,6 +101,7 @@ fn fast_unbonding_is_refused_and_a_flag_flip_brings_positions_down() {
 	ExtBuilder::default()
 		.staker(NEWCOMER, 300, StakerStatus::Nominator(vec![VALIDATOR_A]))
 		.build_and_execute(|| {
+			start_active_era(1);
 			let id = register("oracle");
 			// Nominators are slashable: a nominator unbonds in 10 eras, and restakes.
 			opt_in(NOMINATOR, id, 400);
