@@ -72,7 +72,7 @@ mkdir -p "$WORK/consumer"
 cp -r runtime node Cargo.lock rustfmt.toml "$WORK/consumer/"
 # The workspace manifest, with the two crates taken from "crates.io" (patched to the packages).
 sed -e '/^members = /s/.*/members = ["node", "runtime"]/' \
-	-e "s|^pallet-restaking = .*|pallet-restaking = { version = \"$VERSION\", default-features = false }|" \
+	-e "s|^pallet-restaking = .*|pallet-restaking = { version = \"$VERSION\", default-features = false, features = [\"pallet-staking\"] }|" \
 	-e "s|^pallet-restaking-runtime-api = .*|pallet-restaking-runtime-api = { version = \"$VERSION\", default-features = false }|" \
 	Cargo.toml >"$WORK/consumer/Cargo.toml"
 cat >>"$WORK/consumer/Cargo.toml" <<EOF

@@ -172,6 +172,8 @@ macro_rules! restaking_world {
 		/// `value`: the same fields in both staking pallets).
 		pub type StakingLedgers = $staking::Ledger<Test>;
 
+		pub use $staking::RewardDestination;
+
 		/// A stash's total bonded stake in pallet-staking.
 		pub fn bonded(who: AccountId) -> Balance {
 			$staking::Ledger::<Test>::get(who).map(|l| l.total).unwrap_or_else(Zero::zero)

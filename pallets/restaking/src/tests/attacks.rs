@@ -18,11 +18,11 @@
 //!
 //! The others are attacks the code should (and, by hand, does) withstand.
 
+use super::mock::*;
 use crate::{
-	mock::*, Departures, Error, Event, PendingRuleChanges, Positions, Restakers, Services, Slashes,
+	Departures, Error, Event, PendingRuleChanges, Positions, Restakers, Services, Slashes,
 };
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 
 /// Attack (service over-slashes): an ejecting slash that lands on a position the sweep has not
 /// re-synced for a whole era, with a full allocation history, leaves a departure record that
@@ -166,7 +166,7 @@ fn rebonding_after_a_forced_unstake_keeps_the_invariants() {
 		assert_ok!(Staking::bond(
 			RuntimeOrigin::signed(VALIDATOR_A),
 			100,
-			pallet_staking::RewardDestination::Staked
+			RewardDestination::Staked
 		));
 		assert_eq!(bonded(VALIDATOR_A), 100);
 		// A report of the era-1 offence is measured on what is bonded now: 50% x min(1,000, 100).
@@ -240,29 +240,33 @@ fn exposure_lasts_exactly_as_long_as_each_services_window_can_collect_it() {
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_A)));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 1_000));
 
-		start_active_era(5);
+		// The chunk of era 11 backs `long` (window 4) up to era 5 on pallet-staking, 6 on
+		// staking-async (`WITHDRAW_LEAD`), and `short` (window 1) three eras longer.
+		let last = 6 - WITHDRAW_LEAD;
+		start_active_era(last);
 		assert_eq!((secured(short), secured(long)), (1_000, 1_000));
-		start_active_era(6);
+		start_active_era(last + 1);
 		assert_eq!((secured(short), secured(long)), (1_000, 0));
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, long), None);
-		// Era 6 was still backed (departure), but a report now lands in era 10: nothing left.
-		assert_noop!(report(long, VALIDATOR_A, 1, 6), Error::<Test>::NothingToSlash);
+		// This era was still backed (departure), but a report now lands four eras later:
+		// nothing left.
+		assert_noop!(report(long, VALIDATOR_A, 1, last + 1), Error::<Test>::NothingToSlash);
 		assert_noop!(
 			Restaking::fund_rewards(RuntimeOrigin::signed(UNBONDED), long, 100),
 			Error::<Test>::NoExposure
 		);
 
-		start_active_era(8);
+		start_active_era(last + 3);
 		assert_eq!(secured(short), 1_000);
-		assert_ok!(report(short, VALIDATOR_A, 0, 8));
+		assert_ok!(report(short, VALIDATOR_A, 0, last + 3));
 		assert_eq!(last_amount(), 100);
-		start_active_era(9);
+		start_active_era(last + 4);
 		assert_eq!(bonded(VALIDATOR_A), 900);
 		assert_eq!(ServiceSlashed::get(), 100);
 		assert_eq!(secured(short), 0);
-		// The ejection backs the service until era 10: the ledger keeps it until then.
+		// The ejection backs the service until the next era: the ledger keeps it until then.
 		assert!(Restakers::<Test>::get(VALIDATOR_A).unwrap().services.is_empty());
-		start_active_era(10);
+		start_active_era(last + 5);
 		assert_eq!(Restakers::<Test>::get(VALIDATOR_A), None);
 	});
 }

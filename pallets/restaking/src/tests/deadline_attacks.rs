@@ -3,9 +3,9 @@
 //! `SLASHER` (rule 0 at 10%, rule 1 at 50% ejecting, dispute window and exit delay 2),
 //! `MaxDelegatorsPerOperator` 8, `MaxDelegatorSlashesPerBlock` 10, `MaxOperatorSlashesPerEra` 2.
 
-use crate::{mock::*, DelegatorJobs, Error, OperatorDelegators, OperatorSlashesLanding, Operators};
+use super::mock::*;
+use crate::{DelegatorJobs, Error, OperatorDelegators, OperatorSlashesLanding, Operators};
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 use sp_runtime::Perbill;
 
 /// Stashes 301.. of 500 each, not nominating.

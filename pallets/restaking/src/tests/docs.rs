@@ -69,8 +69,16 @@ fn the_readme_is_the_crate_documentation_and_states_the_windows_rule_of_the_code
 	let lib = include_str!("../lib.rs");
 	assert!(lib.contains("#![doc = include_str!(\"../README.md\")]"));
 	assert!(!lib.lines().any(|line| line.starts_with("//!")), "no second copy of the crate docs");
+	assert!(
+		README.contains("`ReportWindow + dispute_window + 1 + withdraw_lead < BondingDuration`")
+	);
 	assert!(README.contains("`ReportWindow + dispute_window + 2 < BondingDuration`"));
+	let positions = include_str!("../positions.rs");
+	assert!(positions.contains(
+		"T::ReportWindow::get().saturating_add(backing_window).saturating_add(withdraw_lead)"
+	));
+	assert!(positions.contains("< unbonding"));
 	let services = include_str!("../services.rs");
-	assert!(services.contains("T::ReportWindow::get().saturating_add(params.dispute_window);"));
-	assert!(services.contains("latest_landing.saturating_add(2) < T::Staking::bonding_duration()"));
+	assert!(services.contains("params.dispute_window.saturating_add(1),"));
+	assert!(services.contains("T::Staking::bonding_duration(),"));
 }

@@ -38,12 +38,12 @@
 //! The others pin properties the review checked and found to hold. Each test ends with
 //! `Restaking::do_try_state()` and pallet-staking's `try_state` (`build_and_execute`).
 
+use super::mock::*;
 use crate::{
-	mock::*, Delegations, DelegatorJobs, Departures, Error, Event, OperatorSlashesLanding,
-	Positions, ServiceId,
+	Delegations, DelegatorJobs, Departures, Error, Event, OperatorSlashesLanding, Positions,
+	ServiceId,
 };
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 use sp_runtime::Perbill;
 
 const N1: AccountId = 201;

@@ -28,11 +28,9 @@
 //! 8. A gain the sweep has not seen counts from the era after the sync that sees it; a report
 //!    made before the sweep reaches the restaker measures the same as one made after.
 
-use crate::{
-	mock::*, Departures, Error, Event, Positions, Restakers, ServiceId, ServiceParamsOf, Services,
-};
+use super::mock::*;
+use crate::{Departures, Error, Event, Positions, Restakers, ServiceId, ServiceParamsOf, Services};
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 use sp_runtime::Perbill;
 
 /// [`service_params`] with these `(percent, eject)` rules.
@@ -277,12 +275,7 @@ fn an_exit_departure_keeps_the_backing_of_each_era() {
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), id));
 		start_active_era(2);
 		// A 50% base-layer slash in era 2, seen in era 2.
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			2,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 2, Perbill::from_percent(50));
 		next_block();
 		assert_eq!((bonded(VALIDATOR_A), exposure(VALIDATOR_A, id)), (500, 500));
 
@@ -388,12 +381,7 @@ fn a_gain_the_sweep_has_not_seen_counts_from_the_era_after_it_is_seen() {
 		let id = register_rules("s", &[(40, false), (50, false)]);
 		opt_in(VALIDATOR_A, id, 1_000);
 		start_active_era(2);
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			2,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 2, Perbill::from_percent(50));
 		next_block();
 		assert_eq!((bonded(VALIDATOR_A), exposure(VALIDATOR_A, id)), (500, 500));
 		// Topped up after the last sync of era 2; no sync sees it in era 2, nor early in era 3.

@@ -11,9 +11,9 @@
 //! same amount again changes nothing). The others pin a property the review checked and found
 //! to hold.
 
-use crate::{mock::*, Delegations, DelegatorJobs, Error, Event, Positions, ServiceStatus};
+use super::mock::*;
+use crate::{Delegations, DelegatorJobs, Error, Event, Positions, ServiceStatus};
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 use sp_runtime::Perbill;
 
 const N1: AccountId = 201;

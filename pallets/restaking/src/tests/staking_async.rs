@@ -122,6 +122,15 @@ fn fast_unbonding_is_refused_and_a_flag_flip_brings_positions_down() {
 			);
 			opt_in(VALIDATOR_A, id, 1_000);
 			assert_eq!(secured(id), 1_700);
+			// Nor can it back the service through an operator.
+			assert_ok!(Restaking::set_operator(
+				RuntimeOrigin::signed(VALIDATOR_A),
+				Perbill::from_percent(10)
+			));
+			assert_noop!(
+				Restaking::delegate(RuntimeOrigin::signed(VALIDATOR_C), VALIDATOR_A, 500),
+				Error::<Test>::UnbondingTooShort
+			);
 
 			// The permissionless sync brings a fast-unbonding position down at once: nothing
 			// of it is reachable, so it falls below min_stake and is ejected.
