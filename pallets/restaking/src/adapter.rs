@@ -169,7 +169,10 @@ where
 ///   `BondingDuration` eras unbonds in `NominatorFastUnbondDuration` eras. `unbonding` is the
 ///   shortest wait the stash can get from now on: `NominatorFastUnbondDuration` if it was never
 ///   elected or too long ago, else until its last election leaves the bonding duration, plus the
-///   fast duration, and at most `BondingDuration`.
+///   fast duration, and at most `BondingDuration`. The exposure a sync records counts on it
+///   until the next sync: a stash whose election ages out, or a flag Root flips, in an era the
+///   sweep has already passed is counted as before until the next era's lap (or a
+///   `sync_restaker` call).
 #[cfg(feature = "staking-async")]
 pub struct StakingAsyncSlashing<T, OnSlash>(PhantomData<(T, OnSlash)>);
 
@@ -233,13 +236,16 @@ where
 			full
 		} else {
 			// Staking-async gives the full duration to an unbond made within `BondingDuration`
-			// eras of the stash's last election, the fast one after: the earliest withdrawal
-			// of an unbond made now or later is the sooner of the two.
+			// eras of the stash's last election `l`, the fast one after: the earliest
+			// withdrawal of an unbond made now (era `a`) or later is the sooner of `a + full`
+			// and `max(a, l + full) + fast`.
 			let fast = T::NominatorFastUnbondDuration::get();
+			let now = Self::active_era();
 			pallet_staking_async::LastValidatorEra::<T>::get(stash).map_or(fast, |last| {
 				last.saturating_add(full)
+					.max(now)
 					.saturating_add(fast)
-					.saturating_sub(Self::active_era())
+					.saturating_sub(now)
 					.min(full)
 			})
 		};

@@ -145,3 +145,44 @@ fn fast_unbonding_is_refused_and_a_flag_flip_brings_positions_down() {
 			assert_eq!(exposure(VALIDATOR_A, id), 1_000);
 		});
 }
+
+#[test]
+fn a_validator_keeps_its_positions_until_its_last_election_ages_out() {
+	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
+		let id = register("oracle");
+		opt_in(VALIDATOR_A, id, 1_000);
+		// A stops validating in era 1, before era 2's election: last elected for era 1.
+		assert_ok!(Staking::chill(RuntimeOrigin::signed(VALIDATOR_A)));
+		set_nominators_slashable(false);
+		// The flag changed no stake: the exposure synced this era stands until the next sync.
+		check_invariants();
+		let unbonding = || {
+			<crate::StakingAsyncSlashing<Test, OnSlash> as crate::SlashingAdapter<_, _>>::stake_ledger(
+				&VALIDATOR_A,
+			)
+			.unwrap()
+			.unbonding
+		};
+		start_active_era(2);
+		assert_eq!(pallet_staking_async::LastValidatorEra::<Test>::get(VALIDATOR_A), Some(1));
+		// An unbond before era 11 waits 10 eras; from era 11 it waits 2. The earliest
+		// withdrawal from era a is min(a + 10, max(a, 11) + 2): 11 eras off in era 2, 6 in era 7,
+		// 5 in era 8, which a report (3 eras) plus the dispute window (2) no longer fits.
+		assert_eq!(unbonding(), 10);
+		start_active_era(7);
+		assert_eq!((unbonding(), exposure(VALIDATOR_A, id)), (6, 1_000));
+		start_active_era(8);
+		assert_eq!((unbonding(), exposure(VALIDATOR_A, id)), (5, 0));
+		assert_eq!(secured(id), 0);
+		assert_noop!(
+			Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 500),
+			Error::<Test>::UnbondingTooShort
+		);
+		// Long after, it unbonds like a nominator: 2 eras, never less.
+		start_active_era(12);
+		assert_eq!(unbonding(), FAST_UNBOND);
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(VALIDATOR_A), 100));
+		assert_eq!(StakingLedgers::get(VALIDATOR_A).unwrap().unlocking[0].era, 12 + FAST_UNBOND);
+	});
+}
