@@ -176,36 +176,7 @@ impl pallet_bags_list::Config for Test {
 
 crate::mock_shared::restaking_world!(pallet_staking, StakingSlashing);
 
-/// Sets up a staking world in one line per test.
-pub struct ExtBuilder {
-	stakers: Vec<(AccountId, Balance, StakerStatus<AccountId>)>,
-}
-
-impl Default for ExtBuilder {
-	fn default() -> Self {
-		Self {
-			stakers: vec![
-				(VALIDATOR_A, 1_000, StakerStatus::Validator),
-				(VALIDATOR_B, 1_000, StakerStatus::Validator),
-				(VALIDATOR_C, 500, StakerStatus::Validator),
-				(NOMINATOR, 500, StakerStatus::Nominator(vec![VALIDATOR_A, VALIDATOR_B])),
-			],
-		}
-	}
-}
-
 impl ExtBuilder {
-	/// Add a bonded stash with the given stake and status.
-	pub fn staker(
-		mut self,
-		who: AccountId,
-		stake: Balance,
-		status: StakerStatus<AccountId>,
-	) -> Self {
-		self.stakers.push((who, stake, status));
-		self
-	}
-
 	/// The externalities, with block 1 run.
 	pub fn build(self) -> sp_io::TestExternalities {
 		sp_tracing::try_init_simple();
@@ -241,15 +212,6 @@ impl ExtBuilder {
 			ServiceSlashed::set(0);
 		});
 		ext
-	}
-
-	/// Run `test`, then check this pallet's and pallet-staking's invariants.
-	pub fn build_and_execute(self, test: impl FnOnce()) {
-		let mut ext = self.build();
-		ext.execute_with(|| {
-			test();
-			check_invariants();
-		});
 	}
 }
 

@@ -222,36 +222,7 @@ fn timestamp() -> u64 {
 	30_000 + System::block_number() * 6_000
 }
 
-/// Sets up a staking world in one line per test.
-pub struct ExtBuilder {
-	stakers: Vec<(AccountId, Balance, StakerStatus<AccountId>)>,
-}
-
-impl Default for ExtBuilder {
-	fn default() -> Self {
-		Self {
-			stakers: vec![
-				(VALIDATOR_A, 1_000, StakerStatus::Validator),
-				(VALIDATOR_B, 1_000, StakerStatus::Validator),
-				(VALIDATOR_C, 500, StakerStatus::Validator),
-				(NOMINATOR, 500, StakerStatus::Nominator(vec![VALIDATOR_A, VALIDATOR_B])),
-			],
-		}
-	}
-}
-
 impl ExtBuilder {
-	/// Add a bonded stash with the given stake and status.
-	pub fn staker(
-		mut self,
-		who: AccountId,
-		stake: Balance,
-		status: StakerStatus<AccountId>,
-	) -> Self {
-		self.stakers.push((who, stake, status));
-		self
-	}
-
 	/// The externalities, with block 1 run in era 0.
 	pub fn build(self) -> sp_io::TestExternalities {
 		sp_tracing::try_init_simple();
@@ -304,15 +275,6 @@ impl ExtBuilder {
 			ServiceSlashed::set(0);
 		});
 		ext
-	}
-
-	/// Run `test`, then check this pallet's and staking-async's invariants.
-	pub fn build_and_execute(self, test: impl FnOnce()) {
-		let mut ext = self.build();
-		ext.execute_with(|| {
-			test();
-			check_invariants();
-		});
 	}
 }
 

@@ -96,6 +96,46 @@ macro_rules! restaking_world {
 			type WeightInfo = ();
 		}
 
+		/// Sets up a staking world in one line per test; each world adds its `build`.
+		pub struct ExtBuilder {
+			stakers: Vec<(AccountId, Balance, StakerStatus<AccountId>)>,
+		}
+
+		impl Default for ExtBuilder {
+			fn default() -> Self {
+				Self {
+					stakers: vec![
+						(VALIDATOR_A, 1_000, StakerStatus::Validator),
+						(VALIDATOR_B, 1_000, StakerStatus::Validator),
+						(VALIDATOR_C, 500, StakerStatus::Validator),
+						(NOMINATOR, 500, StakerStatus::Nominator(vec![VALIDATOR_A, VALIDATOR_B])),
+					],
+				}
+			}
+		}
+
+		impl ExtBuilder {
+			/// Add a bonded stash with the given stake and status.
+			pub fn staker(
+				mut self,
+				who: AccountId,
+				stake: Balance,
+				status: StakerStatus<AccountId>,
+			) -> Self {
+				self.stakers.push((who, stake, status));
+				self
+			}
+
+			/// Run `test`, then check this pallet's and the staking pallet's invariants.
+			pub fn build_and_execute(self, test: impl FnOnce()) {
+				let mut ext = self.build();
+				ext.execute_with(|| {
+					test();
+					check_invariants();
+				});
+			}
+		}
+
 		/// Both pallets' `try_state` invariants, as after every test.
 		pub fn check_invariants() {
 			use frame_support::traits::{TryState, TryStateSelect};
