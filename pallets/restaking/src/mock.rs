@@ -5,10 +5,7 @@
 #![allow(clippy::multiple_bound_locations)]
 
 use crate::{self as pallet_restaking, ServiceId, ServiceParamsOf, SlashingRule};
-use frame_election_provider_support::{
-	bounds::{ElectionBounds, ElectionBoundsBuilder},
-	onchain, SequentialPhragmen,
-};
+use frame_election_provider_support::onchain;
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64, Hooks, OneSessionHandler},
@@ -17,7 +14,6 @@ use frame_support::{
 use frame_system::EnsureRoot;
 pub use pallet_staking::StakerStatus;
 use pallet_staking::UseValidatorsMap;
-use sp_core::ConstBool;
 use sp_runtime::{testing::UintAuthorityId, traits::Zero, BuildStorage, Perbill};
 use sp_staking::{EraIndex, SessionIndex};
 
@@ -123,25 +119,6 @@ impl pallet_staking::EraPayout<Balance> for OnePercentAnEra {
 	}
 }
 
-parameter_types! {
-	pub const SessionsPerEra: SessionIndex = SESSIONS_PER_ERA;
-	pub const BondingDuration: EraIndex = BONDING_DURATION;
-	pub static ElectionsBounds: ElectionBounds = ElectionBoundsBuilder::default().build();
-}
-
-/// The on-chain election pallet-staking runs at every era.
-pub struct OnChainSeqPhragmen;
-impl onchain::Config for OnChainSeqPhragmen {
-	type System = Test;
-	type Solver = SequentialPhragmen<AccountId, Perbill>;
-	type DataProvider = Staking;
-	type WeightInfo = ();
-	type MaxBackersPerWinner = ConstU32<256>;
-	type MaxWinnersPerPage = ConstU32<100>;
-	type Bounds = ElectionsBounds;
-	type Sort = ConstBool<true>;
-}
-
 #[derive_impl(pallet_staking::config_preludes::TestDefaultConfig)]
 impl pallet_staking::Config for Test {
 	type OldCurrency = Balances;
@@ -158,20 +135,6 @@ impl pallet_staking::Config for Test {
 	type VoterList = VoterList;
 	type TargetList = UseValidatorsMap<Self>;
 	type EventListeners = Restaking;
-}
-
-parameter_types! {
-	/// Bag `k` holds vote weights up to `2^k`, as in the runtime.
-	pub static VoterBagThresholds: &'static [u64] = &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
-}
-
-impl pallet_bags_list::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
-	type ScoreProvider = Staking;
-	type BagThresholds = VoterBagThresholds;
-	type MaxAutoRebagPerBlock = ();
-	type Score = frame_election_provider_support::VoteWeight;
 }
 
 crate::mock_shared::restaking_world!(pallet_staking, StakingSlashing);

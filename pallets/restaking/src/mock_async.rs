@@ -11,10 +11,7 @@
 #![allow(clippy::multiple_bound_locations)]
 
 use crate::{self as pallet_restaking, ServiceId, ServiceParamsOf, SlashingRule};
-use frame_election_provider_support::{
-	bounds::{ElectionBounds, ElectionBoundsBuilder},
-	onchain, SequentialPhragmen,
-};
+use frame_election_provider_support::onchain;
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, Hooks},
@@ -24,7 +21,6 @@ use frame_system::EnsureRoot;
 pub use pallet_staking_async::StakerStatus;
 use pallet_staking_async::UseValidatorsMap;
 use pallet_staking_async_rc_client as rc_client;
-use sp_core::ConstBool;
 use sp_runtime::{traits::Zero, BuildStorage, Perbill};
 use sp_staking::{EraIndex, SessionIndex};
 
@@ -62,23 +58,7 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-	pub static ElectionsBounds: ElectionBounds = ElectionBoundsBuilder::default().build();
-	pub const SessionsPerEra: SessionIndex = SESSIONS_PER_ERA;
-	pub const BondingDuration: EraIndex = BONDING_DURATION;
 	pub const NominatorFastUnbondDuration: EraIndex = FAST_UNBOND;
-}
-
-/// The on-chain election staking-async runs for every era, in one page.
-pub struct OnChainSeqPhragmen;
-impl onchain::Config for OnChainSeqPhragmen {
-	type System = Test;
-	type Solver = SequentialPhragmen<AccountId, Perbill>;
-	type DataProvider = Staking;
-	type WeightInfo = ();
-	type MaxBackersPerWinner = ConstU32<256>;
-	type MaxWinnersPerPage = ConstU32<100>;
-	type Bounds = ElectionsBounds;
-	type Sort = ConstBool<true>;
 }
 
 parameter_types! {
@@ -144,20 +124,6 @@ impl pallet_staking_async::Config for Test {
 	type TargetList = UseValidatorsMap<Self>;
 	type RcClientInterface = RelayChain;
 	type EventListeners = Restaking;
-}
-
-parameter_types! {
-	/// Bag `k` holds vote weights up to `2^k`, as in the runtime.
-	pub static VoterBagThresholds: &'static [u64] = &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
-}
-
-impl pallet_bags_list::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
-	type ScoreProvider = Staking;
-	type BagThresholds = VoterBagThresholds;
-	type MaxAutoRebagPerBlock = ();
-	type Score = frame_election_provider_support::VoteWeight;
 }
 
 crate::mock_shared::restaking_world!(pallet_staking_async, StakingAsyncSlashing);

@@ -38,6 +38,38 @@ macro_rules! restaking_world {
 		/// Completed eras the yields cover.
 		pub const YIELD_WINDOW: u32 = 4;
 
+		parameter_types! {
+			pub const SessionsPerEra: SessionIndex = SESSIONS_PER_ERA;
+			pub const BondingDuration: EraIndex = BONDING_DURATION;
+			pub static ElectionsBounds: frame_election_provider_support::bounds::ElectionBounds =
+				frame_election_provider_support::bounds::ElectionBoundsBuilder::default().build();
+			/// Bag `k` holds vote weights up to `2^k`, as in the runtime.
+			pub static VoterBagThresholds: &'static [u64] =
+				&[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+		}
+
+		/// The on-chain election the staking pallet runs for every era, in one page.
+		pub struct OnChainSeqPhragmen;
+		impl frame_election_provider_support::onchain::Config for OnChainSeqPhragmen {
+			type System = Test;
+			type Solver = frame_election_provider_support::SequentialPhragmen<AccountId, Perbill>;
+			type DataProvider = Staking;
+			type WeightInfo = ();
+			type MaxBackersPerWinner = ConstU32<256>;
+			type MaxWinnersPerPage = ConstU32<100>;
+			type Bounds = ElectionsBounds;
+			type Sort = sp_core::ConstBool<true>;
+		}
+
+		impl pallet_bags_list::Config for Test {
+			type RuntimeEvent = RuntimeEvent;
+			type WeightInfo = ();
+			type ScoreProvider = Staking;
+			type BagThresholds = VoterBagThresholds;
+			type MaxAutoRebagPerBlock = ();
+			type Score = frame_election_provider_support::VoteWeight;
+		}
+
 		/// Receives the funds that service slashes take, and counts them.
 		pub struct OnSlash;
 		impl frame_support::traits::OnUnbalanced<$staking::NegativeImbalanceOf<Test>> for OnSlash {
