@@ -109,16 +109,6 @@ impl pallet_session::historical::Config for Test {
 	type FullIdentificationOf = pallet_staking::UnitIdentificationOf<Self>;
 }
 
-/// Pays validators 1% of the era's total stake each era, whatever its length: base yields
-/// with exact figures.
-pub struct OnePercentAnEra;
-
-impl pallet_staking::EraPayout<Balance> for OnePercentAnEra {
-	fn era_payout(staked: Balance, _issuance: Balance, _era_ms: u64) -> (Balance, Balance) {
-		(staked / 100, 0)
-	}
-}
-
 #[derive_impl(pallet_staking::config_preludes::TestDefaultConfig)]
 impl pallet_staking::Config for Test {
 	type OldCurrency = Balances;
@@ -200,13 +190,48 @@ pub fn start_active_era(era: EraIndex) {
 	assert_eq!(active_era(), era);
 }
 
+/// Whether the next block starts an era: pallet-session starts one every [`SESSIONS_PER_ERA`]
+/// sessions of [`PERIOD`] blocks.
+pub fn era_starts_next_block() -> bool {
+	(System::block_number() + 1).is_multiple_of(PERIOD * SESSIONS_PER_ERA as u64)
+}
+
+/// The session index, as the session pallet counts it.
+pub fn current_session() -> SessionIndex {
+	Session::current_index()
+}
+
+/// The share of the model harnesses' committed cases this world runs, in percent.
+pub const MODEL_CASES_PERCENT: u32 = 100;
+
 /// How far pallet-staking's unlocking clock (`CurrentEra`) runs ahead of the active era.
 pub const WITHDRAW_LEAD: EraIndex = 1;
 
 /// A base-layer slash of `fraction` of `validator`'s exposure in `era`, applied at once:
 /// pallet-staking's `manual_slash` by root.
 pub fn base_slash(validator: AccountId, era: EraIndex, fraction: Perbill) {
-	assert_ok!(Staking::manual_slash(RuntimeOrigin::root(), validator, era, fraction));
+	assert_ok!(manual_slash(validator, era, fraction));
+}
+
+/// Root's `manual_slash` of `validator` in `era` at `fraction`.
+pub fn manual_slash(
+	validator: AccountId,
+	era: EraIndex,
+	fraction: Perbill,
+) -> sp_runtime::DispatchResult {
+	Staking::manual_slash(RuntimeOrigin::root(), validator, era, fraction)
+}
+
+/// An offence of `validator` in `era` at `fraction` through the base layer's own path: the
+/// session pallet's offence handler (`on_offence`), applied at once (no slash deferral here).
+pub fn offence(validator: AccountId, era: EraIndex, fraction: Perbill) {
+	use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
+	let session = pallet_staking::ErasStartSessionIndex::<Test>::get(era).expect("a started era");
+	<Staking as OnOffenceHandler<_, _, _>>::on_offence(
+		&[OffenceDetails { offender: (validator, ()), reporters: vec![] }],
+		&[fraction],
+		session,
+	);
 }
 
 /// Run one more block, finishing the current one (and its `on_idle`).

@@ -59,6 +59,11 @@ impl pallet_balances::Config for Test {
 
 parameter_types! {
 	pub const NominatorFastUnbondDuration: EraIndex = FAST_UNBOND;
+	/// Eras a base-layer slash waits before it is applied (0: at once); a test sets it before
+	/// building its world.
+	pub static SlashDeferDuration: EraIndex = 0;
+	/// Nominators per exposure page (and per slash page); a test sets it before building.
+	pub static MaxExposurePageSize: u32 = 64;
 }
 
 parameter_types! {
@@ -99,14 +104,6 @@ impl frame_election_provider_support::ElectionProvider for Election {
 	}
 }
 
-/// No era payout: this world is about slashing.
-pub struct NoPayout;
-impl sp_staking::EraPayout<Balance> for NoPayout {
-	fn era_payout(_: Balance, _: Balance, _: u64) -> (Balance, Balance) {
-		(0, 0)
-	}
-}
-
 #[derive_impl(pallet_staking_async::config_preludes::TestDefaultConfig)]
 impl pallet_staking_async::Config for Test {
 	type OldCurrency = Balances;
@@ -115,9 +112,11 @@ impl pallet_staking_async::Config for Test {
 	type SessionsPerEra = SessionsPerEra;
 	type BondingDuration = BondingDuration;
 	type NominatorFastUnbondDuration = NominatorFastUnbondDuration;
+	type SlashDeferDuration = SlashDeferDuration;
+	type MaxExposurePageSize = MaxExposurePageSize;
 	type PlanningEraOffset = ConstU32<1>;
 	type AdminOrigin = EnsureRoot<AccountId>;
-	type EraPayout = NoPayout;
+	type EraPayout = OnePercentAnEra;
 	type RewardPots = pallet_staking_async::SequentialTest;
 	type ElectionProvider = Election;
 	type VoterList = VoterList;
@@ -244,32 +243,65 @@ impl ExtBuilder {
 	}
 }
 
-/// Run the next block with every pallet's hooks; the relay chain ends a session every
-/// [`PERIOD`] blocks.
+/// Run the next block with every pallet's hooks. The relay chain ends a session every
+/// [`PERIOD`] blocks, at the start of the block before its hooks, as pallet-session's
+/// `on_initialize` does on pallet-staking: an era starts in a block this pallet's hooks see.
 pub fn next_block() {
 	let n = System::block_number();
 	Restaking::on_idle(n, frame_support::weights::Weight::zero());
 	System::run_to_block_with::<AllPalletsWithSystem>(
 		n + 1,
-		frame_system::RunToBlockHooks::default(),
+		frame_system::RunToBlockHooks::default().before_initialize(|bn: u64| {
+			if bn.is_multiple_of(PERIOD) {
+				RelayChain::end_session();
+			}
+		}),
 	);
 	// staking-async fetches election pages in `on_poll`.
 	<AllPalletsWithSystem as frame_support::traits::OnPoll<u64>>::on_poll(
 		n + 1,
 		&mut frame_support::weights::WeightMeter::new(),
 	);
-	if (n + 1).is_multiple_of(PERIOD) {
-		RelayChain::end_session();
-	}
 }
+
+/// Whether the next block starts an era: its session ends and the relay chain activates the
+/// validator set staking-async sent.
+pub fn era_starts_next_block() -> bool {
+	(System::block_number() + 1).is_multiple_of(PERIOD) && Queued::get().is_some()
+}
+
+/// The relay chain's session index.
+pub fn current_session() -> SessionIndex {
+	CurrentSession::get()
+}
+
+/// The share of the model harnesses' committed cases this world runs, in percent: the second
+/// world repeats the first's sequences with fewer cases, to keep CI in budget.
+pub const MODEL_CASES_PERCENT: u32 = 25;
 
 /// staking-async unlocks by the active era.
 pub const WITHDRAW_LEAD: EraIndex = 0;
 
 /// A base-layer slash of `fraction` of `validator`'s exposure in `era`, applied at once: the
-/// relay chain reports the offence in the era's first session, and staking-async's
-/// `on_initialize` takes it from its offence queue and applies it (no slash deferral here).
+/// offence path of [`offence`], the only one staking-async has.
 pub fn base_slash(validator: AccountId, era: EraIndex, fraction: Perbill) {
+	offence(validator, era, fraction)
+}
+
+/// staking-async has no `manual_slash`: Root's slash is an offence from the relay chain.
+pub fn manual_slash(
+	validator: AccountId,
+	era: EraIndex,
+	fraction: Perbill,
+) -> sp_runtime::DispatchResult {
+	offence(validator, era, fraction);
+	Ok(())
+}
+
+/// An offence of `validator` in `era` at `fraction`, applied at once: the relay chain reports
+/// it in the era's first session, and staking-async's `on_initialize` takes it from its offence
+/// queue and applies it (no slash deferral unless [`SlashDeferDuration`] is set).
+pub fn offence(validator: AccountId, era: EraIndex, fraction: Perbill) {
 	let session = pallet_staking_async::BondedEras::<Test>::get()
 		.iter()
 		.find(|(bonded, _)| *bonded == era)
@@ -291,13 +323,12 @@ pub fn active_era() -> EraIndex {
 	pallet_staking_async::ActiveEra::<Test>::get().map(|e| e.index).unwrap_or_default()
 }
 
-/// Run blocks until era `era` is active and its first block has run.
+/// Run blocks until era `era` is active (its first block has run).
 pub fn start_active_era(era: EraIndex) {
 	while active_era() < era {
 		assert!(System::block_number() < 1_000, "era {era} never starts");
 		next_block();
 	}
-	next_block();
 	assert_eq!(active_era(), era);
 }
 

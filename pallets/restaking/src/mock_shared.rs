@@ -246,6 +246,28 @@ macro_rules! restaking_world {
 
 		pub use $staking::RewardDestination;
 
+		/// The world's staking pallet (`pallet_staking` or `pallet_staking_async`), for the
+		/// storage items both have under the same names (`Ledger`, `Validators`,
+		/// `ErasTotalStake`, ...).
+		pub use $staking as staking;
+
+		/// Pays validators 1% of the era's total stake each era, whatever its length: base
+		/// yields with exact figures.
+		pub struct OnePercentAnEra;
+
+		impl sp_staking::EraPayout<Balance> for OnePercentAnEra {
+			fn era_payout(staked: Balance, _issuance: Balance, _era_ms: u64) -> (Balance, Balance) {
+				(staked / 100, 0)
+			}
+		}
+
+		/// Run blocks up to the last block of the active era.
+		pub fn run_to_last_block_of_era() {
+			while !era_starts_next_block() {
+				next_block();
+			}
+		}
+
 		/// A stash's total bonded stake in pallet-staking.
 		pub fn bonded(who: AccountId) -> Balance {
 			$staking::Ledger::<Test>::get(who).map(|l| l.total).unwrap_or_else(Zero::zero)

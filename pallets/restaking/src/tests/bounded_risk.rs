@@ -71,13 +71,13 @@
 //!   scales the allocations — `coverage_counts_a_harsher_change_still_waiting`,
 //!   `coverage_headroom_of_a_waiting_change_can_be_taken_by_another_opt_in`.
 
+use super::mock::*;
 use crate::{
-	mock::*, BreakerState, Departures, Error, Event, OffenceReport, PastRules, PastServiceRules,
+	BreakerState, Departures, Error, Event, OffenceReport, PastRules, PastServiceRules,
 	PendingRuleChanges, PendingSlashOf, Positions, ReportedOffences, Restakers, RuleChange,
 	ServiceId, ServiceParamsOf, Services, SlashBudget, SlashBudgets, Slashes,
 };
 use frame_support::{assert_noop, assert_ok};
-use pallet_staking::StakerStatus;
 use sp_runtime::{DispatchError, Perbill};
 
 /// A bonded stash, not a validator or nominator, so not in the total bonded stake.
@@ -141,7 +141,7 @@ fn slash(id: u32) -> PendingSlashOf<Test> {
 }
 
 fn total_bonded() -> Balance {
-	pallet_staking::ErasTotalStake::<Test>::get(active_era())
+	staking::ErasTotalStake::<Test>::get(active_era())
 }
 
 fn budget(apply_era: u32) -> (Balance, Balance, Balance) {
@@ -563,12 +563,7 @@ fn a_base_layer_slash_scales_allocations_back_within_coverage() {
 		assert_eq!(total_claim(VALIDATOR_A), 1_000);
 		start_active_era(1);
 		restaking_events();
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(10)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(10));
 		assert_eq!(bonded(VALIDATOR_A), 900);
 		next_block();
 		// 2,000 is within 3 x 900, but 1,000 claimed on 900 is not: x 900 / 1,000, exactly.
@@ -617,12 +612,7 @@ fn the_docs_example_of_coverage_scaling_after_a_base_layer_slash() {
 		start_active_era(1);
 		FullCoverage::set(true);
 		restaking_events();
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(50));
 		assert_eq!(bonded(VALIDATOR_A), 500);
 		next_block();
 		assert_eq!(scaled(&restaking_events()), vec![(VALIDATOR_A, 999)]);
@@ -692,12 +682,13 @@ fn a_harsher_change_waits_the_exit_delay() {
 		assert_eq!(last_amount(), 100);
 
 		// The last block of era 2: still the old rule.
-		run_to_block(3 * SESSIONS_PER_ERA as u64 * PERIOD - 1);
+		start_active_era(2);
+		run_to_last_block_of_era();
 		assert_eq!(active_era(), 2);
 		assert!(!restaking_events().contains(&Event::RuleChangeApplied { service: id }));
 		assert_eq!(Services::<Test>::get(id).unwrap().params, service_params("oracle"));
 		// The first block of era 3.
-		run_to_block(3 * SESSIONS_PER_ERA as u64 * PERIOD);
+		next_block();
 		assert_eq!(active_era(), 3);
 		assert!(restaking_events().contains(&Event::RuleChangeApplied { service: id }));
 		assert_eq!(Services::<Test>::get(id).unwrap().params, harsher);

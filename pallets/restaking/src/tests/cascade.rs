@@ -1,7 +1,8 @@
-use crate::{mock::*, Event, PendingCascades, Positions, Services};
+use super::mock::*;
+use crate::{Event, PendingCascades, Positions, Services};
 use frame_support::{assert_ok, traits::Hooks, weights::Weight};
 use sp_runtime::Perbill;
-use sp_staking::{offence::OffenceDetails, OnStakingUpdate};
+use sp_staking::OnStakingUpdate;
 
 /// The worked example of the docs: VALIDATOR_A (1,000 bonded) in an oracle at 1,000, a bridge
 /// at 600 and a sequencer at 400.
@@ -71,12 +72,7 @@ fn a_service_slash_cascades_to_every_service_of_the_restaker() {
 fn a_base_layer_slash_through_manual_slash_cascades_in_the_next_block() {
 	ExtBuilder::default().build_and_execute(|| {
 		let (oracle, bridge, sequencer) = validator_a_in_three_services();
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(70)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(70));
 		assert_eq!(bonded(VALIDATOR_A), 300);
 		// The hook only took note; the exposures are re-synced in the next block.
 		assert_eq!(PendingCascades::<Test>::get(VALIDATOR_A), Some(()));
@@ -108,12 +104,7 @@ fn a_base_layer_slash_through_on_offence_cascades_to_validators_and_nominators()
 		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(NOMINATOR), id, 500));
 		start_active_era(1);
 		let nominator_before = bonded(NOMINATOR);
-		let session = pallet_staking::ErasStartSessionIndex::<Test>::get(1).unwrap();
-		<Staking as sp_staking::offence::OnOffenceHandler<_, _, _>>::on_offence(
-			&[OffenceDetails { offender: (VALIDATOR_A, ()), reporters: vec![] }],
-			&[Perbill::from_percent(10)],
-			session,
-		);
+		offence(VALIDATOR_A, 1, Perbill::from_percent(10));
 		let nominator_after = bonded(NOMINATOR);
 		assert_eq!(bonded(VALIDATOR_A), 900);
 		assert!(nominator_after < nominator_before);
@@ -132,12 +123,7 @@ fn a_cascade_below_min_stake_ejects_from_that_service_only() {
 		let mut params = service_params("bridge");
 		params.min_stake = 550;
 		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), bridge, params));
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(50));
 		restaking_events();
 		next_block();
 		assert_eq!(Positions::<Test>::get(VALIDATOR_A, bridge), None);
@@ -186,18 +172,8 @@ fn cascades_are_bounded_per_block_and_carried_over() {
 		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_A), id, 1_000));
 		assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(VALIDATOR_B), id, 1_000));
 		start_active_era(1);
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(10)
-		));
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_B,
-			1,
-			Perbill::from_percent(10)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(10));
+		base_slash(VALIDATOR_B, 1, Perbill::from_percent(10));
 		// Both validators were slashed (and the nominator backing them, who does not restake).
 		assert_eq!(PendingCascades::<Test>::iter().count(), 2);
 		next_block();
@@ -212,12 +188,7 @@ fn cascades_are_bounded_per_block_and_carried_over() {
 fn on_idle_runs_pending_cascades_in_the_same_block_when_there_is_room() {
 	ExtBuilder::default().build_and_execute(|| {
 		let (oracle, ..) = validator_a_in_three_services();
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(50));
 		let used =
 			Restaking::on_idle(System::block_number(), Weight::from_parts(u64::MAX, u64::MAX));
 		assert!(used.ref_time() > 0);
@@ -247,12 +218,7 @@ fn withdrawing_unbonded_stake_lowers_exposures() {
 fn base_layer_slashes_of_non_restakers_leave_nothing_pending() {
 	ExtBuilder::default().build_and_execute(|| {
 		start_active_era(1);
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(10)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(10));
 		assert!(staking_slashed_events().contains(&(VALIDATOR_A, 100)));
 		assert_eq!(PendingCascades::<Test>::iter().count(), 0);
 	});

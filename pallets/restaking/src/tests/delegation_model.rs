@@ -25,9 +25,9 @@
 //! opt-outs and ejections passed on to delegators, `set_delegation`, commission, the breaker,
 //! and stake moves of delegators; the pallet tests in `delegation.rs` cover those.
 
-use crate::{mock::*, Positions};
+use super::mock::*;
+use crate::Positions;
 use frame_support::traits::UnfilteredDispatchable;
-use pallet_staking::StakerStatus;
 use proptest::{
 	prelude::*,
 	test_runner::{Config as RunnerConfig, RngAlgorithm, TestCaseError, TestRng, TestRunner},
@@ -619,7 +619,10 @@ fn run_seed(seed: u64, cases: u32) {
 }
 
 fn cases() -> u32 {
-	std::env::var("MODEL_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(CASES)
+	std::env::var("MODEL_CASES")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(CASES * MODEL_CASES_PERCENT / 100)
 }
 
 #[test]

@@ -142,8 +142,7 @@ fn a_leave_page_in_the_operators_release_era_should_not_keep_the_delegator_expos
 		opt_in(VALIDATOR_A, s, 1_000);
 		delegate(N1, VALIDATOR_A, 400);
 		start_active_era(1);
-		// The last block of era 1.
-		run_to_block(29);
+		run_to_last_block_of_era();
 		assert_eq!(active_era(), 1);
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s));
 		assert_eq!(allocation_in(VALIDATOR_A, s, 2), 0);
@@ -179,7 +178,7 @@ fn a_report_for_an_era_after_the_operators_release_should_not_slash_its_delegato
 		opt_in(VALIDATOR_A, s, 1_000);
 		delegate(N1, VALIDATOR_A, 400);
 		start_active_era(1);
-		run_to_block(29);
+		run_to_last_block_of_era();
 		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), s));
 		// No sweep in era 2: the operator's released exit waits for its next sync.
 		hold_sweep_until(2);

@@ -33,8 +33,9 @@
 //!   dispute_window + 2`. A loss counts in the era it is seen (the era keeps the least value seen
 //!   in it); a gain (`bond_extra`, `rebond` of a chunk that had stopped counting) only from the
 //!   era after the sync that sees it; a new position starts from the stake it has. A chunk
-//!   withdrawable from era `c` is reachable by a slash landing in active era `e` if `c >= e + 2`
-//!   (pallet-staking's current era runs up to one era ahead of the active one). Stake 1,000 in a
+//!   withdrawable from era `c` is reachable by a slash landing in active era `e` if `c >= e + 1 +
+//!   lead`, the world's `WITHDRAW_LEAD` (1 on pallet-staking, whose current era runs up to one
+//!   era ahead of the active one; 0 on staking-async). Stake 1,000 in a
 //!   service, a 50% base-layer slash in era 2 and `bond_extra(500)` in era 3: backing `{0: 1,000,
 //!   2: 500, 4: 1,000}`, exposure 500 in eras 2 and 3, 1,000 from era 4.
 //! - *Allocations change at era boundaries*: an opt-in counts from its own era, a raise from
@@ -118,6 +119,7 @@
 //! the comparisons are exact at every step. Rewards depend on these points (each update settles
 //! what a position earned), which is why they are modelled exactly rather than "eventually".
 
+use super::mock::WITHDRAW_LEAD;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Era index.
@@ -243,7 +245,12 @@ impl Ledger {
 	/// What a slash landing in active era `era` still reaches.
 	pub fn reachable(&self, era: Era) -> Bal {
 		self.active
-			+ self.unlocking.iter().filter(|(c, _)| *c >= era + 2).map(|(_, v)| v).sum::<Bal>()
+			+ self
+				.unlocking
+				.iter()
+				.filter(|(c, _)| *c >= era + 1 + WITHDRAW_LEAD)
+				.map(|(_, v)| v)
+				.sum::<Bal>()
 	}
 
 	/// pallet-staking's `StakingLedger::slash` (stable2609), ported: take up to `amount`, for an
@@ -835,7 +842,7 @@ impl Model {
 		if new.dispute_window == 0 {
 			return Err("ZeroDisputeWindow");
 		}
-		if REPORT_WINDOW + new.dispute_window + 2 >= BONDING_DURATION {
+		if REPORT_WINDOW + new.dispute_window + 1 + WITHDRAW_LEAD >= BONDING_DURATION {
 			return Err("WindowsExceedBondingDuration");
 		}
 		let era = self.era;

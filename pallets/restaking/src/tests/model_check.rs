@@ -27,21 +27,20 @@
 //! CI runs the committed seeds in [`SEEDS`], `CASES` sequences each. A long run:
 //! `./scripts/model-check.sh` (see that script for the knobs).
 
+use super::mock::*;
 use super::model::{self, Bal, Model, Refusal};
 use crate::{
-	mock::*, BreakerState, Departures, Exit, PastServiceRules, PendingRuleChanges, Positions,
+	BreakerState, Departures, Exit, PastServiceRules, PendingRuleChanges, Positions,
 	ReportedOffences, Restakers, ServiceParamsOf, ServiceSlashes, ServiceStatus, Services,
 	SlashBudgets, Slashes,
 };
 use frame_support::traits::{GetCallName, UnfilteredDispatchable};
 use frame_system::RawOrigin;
-use pallet_staking::StakerStatus;
 use proptest::{
 	prelude::*,
 	test_runner::{Config as RunnerConfig, RngAlgorithm, TestCaseError, TestRng, TestRunner},
 };
 use sp_runtime::{DispatchError, Perbill};
-use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
 
 /// A fourth validator, 800 bonded.
 const VALIDATOR_D: AccountId = 41;
@@ -618,7 +617,7 @@ fn read_staking(m: &mut Model) {
 	m.ledgers.clear();
 	m.validators.clear();
 	for who in STASHES {
-		if let Some(l) = pallet_staking::Ledger::<Test>::get(who) {
+		if let Some(l) = staking::Ledger::<Test>::get(who) {
 			m.ledgers.insert(
 				who,
 				model::Ledger {
@@ -627,7 +626,7 @@ fn read_staking(m: &mut Model) {
 				},
 			);
 		}
-		if pallet_staking::Validators::<Test>::contains_key(who) {
+		if staking::Validators::<Test>::contains_key(who) {
 			m.validators.insert(who);
 		}
 	}
@@ -729,7 +728,7 @@ fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 	use crate::Call;
 	let stash = |i: usize| STASHES[i];
 	// The total stake of the active era's validator set: pallet-staking's business.
-	m.total_bonded = pallet_staking::ErasTotalStake::<Test>::get(active_era());
+	m.total_bonded = staking::ErasTotalStake::<Test>::get(active_era());
 	match op.clone() {
 		Op::OptIn { who, service, amount } => {
 			let w = stash(who);
@@ -950,13 +949,9 @@ fn step(m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
 			let fraction = Perbill::from_percent(percent);
 			let seen = staking_slashed_events().len();
 			if manual {
-				let _ = Staking::manual_slash(RuntimeOrigin::root(), v, era, fraction);
-			} else if let Some(session) = pallet_staking::ErasStartSessionIndex::<Test>::get(era) {
-				<Staking as OnOffenceHandler<_, _, _>>::on_offence(
-					&[OffenceDetails { offender: (v, ()), reporters: vec![] }],
-					&[fraction],
-					session,
-				);
+				let _ = manual_slash(v, era, fraction);
+			} else {
+				offence(v, era, fraction);
 			}
 			read_staking(m);
 			for (who, amount) in staking_slashed_events().into_iter().skip(seen) {
@@ -991,7 +986,7 @@ fn compare(m: &Model, initial_issuance: Bal, staking_changed: bool) -> Result<()
 	prop_assert_eq!(active_era(), m.era);
 	for w in STASHES {
 		// Bonded ledgers, including what service slashes took.
-		let chain = pallet_staking::Ledger::<Test>::get(w)
+		let chain = staking::Ledger::<Test>::get(w)
 			.map(|l| (l.active, l.unlocking.iter().map(|c| (c.era, c.value)).collect::<Vec<_>>()));
 		let model = m.ledgers.get(&w).map(|l| (l.active, l.unlocking.clone()));
 		prop_assert_eq!(chain, model, "ledger of {}", w);
@@ -1204,7 +1199,7 @@ fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCas
 	})?;
 	for op in &case.ops {
 		ext.execute_with(|| {
-			let (landed, session) = (m.landed.len(), Session::current_index());
+			let (landed, session) = (m.landed.len(), current_session());
 			step(&mut m, op)?;
 			// The step's events, as multisets: the order of one block's landings, cascades and
 			// sweep is storage order.
@@ -1223,9 +1218,8 @@ fn run_on(ext: &mut sp_io::TestExternalities, case: &Case) -> Result<(), TestCas
 			});
 			prop_assert_eq!(chain, model, "events of {:?}", op);
 			// pallet-staking's storage changes with its own moves, slashes and session changes.
-			let staking_changed = op.is_staking_move()
-				|| m.landed.len() != landed
-				|| Session::current_index() != session;
+			let staking_changed =
+				op.is_staking_move() || m.landed.len() != landed || current_session() != session;
 			compare(&m, issuance, staking_changed)?;
 			Ok::<_, TestCaseError>(())
 		})?;
@@ -1273,7 +1267,10 @@ pub fn run_seed(seed: u64, cases: u32) {
 }
 
 fn cases() -> u32 {
-	std::env::var("MODEL_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(CASES)
+	std::env::var("MODEL_CASES")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(CASES * MODEL_CASES_PERCENT / 100)
 }
 
 #[test]

@@ -1,4 +1,5 @@
-use crate::{mock::*, Error, Event, UnclaimedRewards};
+use super::mock::*;
+use crate::{Error, Event, UnclaimedRewards};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use sp_runtime::Perbill;
 
@@ -78,12 +79,7 @@ fn a_cascade_between_two_fundings_changes_only_the_second_split() {
 		let id = oracle_with(&[(VALIDATOR_A, 1_000), (VALIDATOR_B, 500)]);
 		start_active_era(1);
 		fund(id, 1_501);
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_A,
-			1,
-			Perbill::from_percent(50)
-		));
+		base_slash(VALIDATOR_A, 1, Perbill::from_percent(50));
 		next_block();
 		assert_eq!(exposure(VALIDATOR_A, id), 500);
 		// The first funding saw 1,000 : 500; the second sees 500 : 500.
@@ -193,12 +189,7 @@ fn rounding_never_overdraws_a_pot() {
 			funded += amount;
 			check_invariants();
 		}
-		assert_ok!(Staking::manual_slash(
-			RuntimeOrigin::root(),
-			VALIDATOR_C,
-			1,
-			Perbill::from_percent(33)
-		));
+		base_slash(VALIDATOR_C, 1, Perbill::from_percent(33));
 		next_block();
 		for amount in [17, 250] {
 			fund(id, amount);

@@ -186,3 +186,123 @@ fn a_validator_keeps_its_positions_until_its_last_election_ages_out() {
 		assert_eq!(StakingLedgers::get(VALIDATOR_A).unwrap().unlocking[0].era, 12 + FAST_UNBOND);
 	});
 }
+
+#[test]
+fn a_deferred_relay_chain_offence_cascades_page_by_page_and_through_apply_slash() {
+	// Slashes wait 2 eras; one nominator per exposure page, so A's slash has two pages.
+	SlashDeferDuration::set(2);
+	MaxExposurePageSize::set(1);
+	ExtBuilder::default()
+		.staker(NEWCOMER, 300, StakerStatus::Nominator(vec![VALIDATOR_A]))
+		.build_and_execute(|| {
+			start_active_era(1);
+			let id = register("oracle");
+			opt_in(VALIDATOR_A, id, 1_000);
+			opt_in(NOMINATOR, id, 500);
+			opt_in(NEWCOMER, id, 300);
+			// A is backed in era 1 by its own 1,000, NOMINATOR's 330 (the election put its
+			// other 170 on B) and NEWCOMER's 300. The relay chain reports A at 10%.
+			RelayChain::offend(&[(VALIDATOR_A, Perbill::from_percent(10))]);
+			for _ in 0..3 {
+				next_block();
+			}
+			// staking-async computed one slash per page, to apply in era 1 + 2.
+			let page = |p: u32| (3, (VALIDATOR_A, Perbill::from_percent(10), p));
+			assert_eq!(
+				staking::UnappliedSlashes::<Test>::iter_keys().collect::<Vec<_>>(),
+				vec![page(0), page(1)]
+			);
+			// Until then nothing moved: the restakers' exposures still count their whole stake.
+			start_active_era(2);
+			assert_eq!(
+				(bonded(VALIDATOR_A), bonded(NOMINATOR), bonded(NEWCOMER)),
+				(1_000, 500, 300)
+			);
+			assert_eq!(secured(id), 1_800);
+
+			// Era 3's first block applies page 0 (A's own 100, NOMINATOR's 33), and the cascade
+			// follows in the same block.
+			start_active_era(3);
+			assert_eq!((bonded(VALIDATOR_A), bonded(NOMINATOR), bonded(NEWCOMER)), (900, 467, 300));
+			assert_eq!(
+				restaking_events()
+					.into_iter()
+					.filter(|e| matches!(e, Event::ExposureReduced { .. }))
+					.collect::<Vec<_>>(),
+				vec![
+					Event::ExposureReduced {
+						who: NOMINATOR,
+						service: id,
+						amount: 33,
+						exposure: 467
+					},
+					Event::ExposureReduced {
+						who: VALIDATOR_A,
+						service: id,
+						amount: 100,
+						exposure: 900
+					},
+				]
+			);
+			// Before the next block's hook takes page 1, anyone applies it with the fallback
+			// call; the cascade reaches NEWCOMER's position in the next block.
+			assert_ok!(Staking::apply_slash(RuntimeOrigin::signed(STRANGER), 3, page(1).1));
+			assert_eq!(bonded(NEWCOMER), 270);
+			assert!(staking_slashed_events().contains(&(NEWCOMER, 30)));
+			assert_noop!(
+				Staking::apply_slash(RuntimeOrigin::signed(STRANGER), 3, page(1).1),
+				pallet_staking_async::Error::<Test>::InvalidSlashRecord
+			);
+			next_block();
+			assert_eq!(
+				restaking_events(),
+				vec![Event::ExposureReduced {
+					who: NEWCOMER,
+					service: id,
+					amount: 30,
+					exposure: 270
+				}]
+			);
+			assert_eq!(staking::UnappliedSlashes::<Test>::iter_keys().count(), 0);
+			assert_eq!(secured(id), 900 + 467 + 270);
+		});
+}
+
+#[test]
+fn a_withdrawal_lowers_an_exposure_the_sweep_has_not_reached_and_a_sync_does_it_sooner() {
+	ExtBuilder::default()
+		.staker(NEWCOMER, 300, StakerStatus::Nominator(vec![VALIDATOR_A]))
+		.build_and_execute(|| {
+			start_active_era(1);
+			let id = register("oracle");
+			opt_in(NOMINATOR, id, 500);
+			opt_in(NEWCOMER, id, 300);
+			// A chain whose sweep is behind: no sweep until era 5.
+			hold_sweep_until(5);
+			// Root lets nominators leave in 2 eras, and both unbond everything at once: chunks
+			// of era 1 + 2.
+			set_nominators_slashable(false);
+			for who in [NOMINATOR, NEWCOMER] {
+				assert_ok!(Staking::chill(RuntimeOrigin::signed(who)));
+				assert_ok!(Staking::unbond(RuntimeOrigin::signed(who), bonded(who)));
+				assert_eq!(StakingLedgers::get(who).unwrap().unlocking[0].era, 1 + FAST_UNBOND);
+			}
+			next_block();
+			// No staking hook fires on an unbond: both exposures stand, stale.
+			assert_eq!(secured(id), 800);
+			// The service syncs NOMINATOR: nothing of it can be collected, it is ejected.
+			assert_ok!(Restaking::sync_restaker(RuntimeOrigin::signed(SLASHER), NOMINATOR));
+			assert!(restaking_events().contains(&Event::Ejected { who: NOMINATOR, service: id }));
+			assert_eq!(secured(id), 300);
+			// NEWCOMER's withdrawal in era 3 is what brings its exposure down: `on_withdraw`
+			// queues a cascade that runs in the next block.
+			start_active_era(3);
+			assert_eq!(exposure(NEWCOMER, id), 300);
+			assert_ok!(Staking::withdraw_unbonded(RuntimeOrigin::signed(NEWCOMER), 0));
+			assert_eq!(bonded(NEWCOMER), 0);
+			next_block();
+			assert_eq!(exposure(NEWCOMER, id), 0);
+			assert_eq!(Positions::<Test>::get(NEWCOMER, id), None);
+			assert_eq!(secured(id), 0);
+		});
+}

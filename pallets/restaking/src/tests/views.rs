@@ -1,6 +1,7 @@
+use super::mock::*;
 use crate::{
-	mock::*, Error, Event, Exit, ExposureView, NextSlashId, ServiceId, ServiceImpact,
-	ServiceStatus, SlashSimulation,
+	Error, Event, Exit, ExposureView, NextSlashId, ServiceId, ServiceImpact, ServiceStatus,
+	SlashSimulation,
 };
 use frame_support::assert_ok;
 use sp_runtime::Perbill;
@@ -408,7 +409,7 @@ fn organic_yield_counts_the_windows_fundings_beside_the_base_staking_yield() {
 		// on 2,500 on average, over 2 of 1,000 eras a year: 10x a year.
 		assert_eq!((figures.base_rewards, figures.base_average_stake), (50, 2_500));
 		assert_eq!(figures.base_yield_ppb, 10_000_000_000);
-		assert_eq!(pallet_staking::ErasValidatorReward::<Test>::get(1), Some(25));
+		assert_eq!(staking::ErasValidatorReward::<Test>::get(1), Some(25));
 
 		// Era 6: the window is eras 2 to 5; only era 2's 50, over 2,000, is left: 50 / 2,000 x
 		// 1,000 / 4 = 6.25x. The history keeps the window and the active era only.
