@@ -227,6 +227,9 @@ mod runtime {
 	/// Multisig accounts, such as a service's slasher.
 	#[runtime::pallet_index(19)]
 	pub type Multisig = pallet_multisig;
+	/// Fungible assets: among them, each liquid restaking pool's shares.
+	#[runtime::pallet_index(20)]
+	pub type Assets = pallet_assets;
 }
 
 #[cfg(test)]

@@ -24,9 +24,10 @@ impl<T: Config> OnStakingUpdate<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn on_slash(
 		stash: &T::AccountId,
 		_slashed_active: BalanceOf<T>,
-		_slashed_unlocking: &BTreeMap<EraIndex, BalanceOf<T>>,
+		slashed_unlocking: &BTreeMap<EraIndex, BalanceOf<T>>,
 		_slashed_total: BalanceOf<T>,
 	) {
+		Self::pool_slashed(stash, slashed_unlocking);
 		Self::note_stake_loss(stash);
 	}
 

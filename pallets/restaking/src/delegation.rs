@@ -45,7 +45,7 @@ use crate::{
 	pallet::{
 		Config, Delegations, DelegatorJobHead, DelegatorJobQueue, DelegatorJobTail, DelegatorJobs,
 		DelegatorOffenceCursor, DelegatorOffences, Error, Event, NextSlashId, OperatorDelegators,
-		OperatorSlashesLanding, Operators, Pallet, Positions, Restakers,
+		OperatorJobs, OperatorSlashesLanding, Operators, Pallet, Positions, Restakers,
 	},
 	weights::WeightInfo,
 	BalanceOf, Delegation, DelegationOf, DelegatorJob, Exit, FanOut, JobLane, Operator,
@@ -724,6 +724,7 @@ impl<T: Config> Pallet<T> {
 		apply_era: EraIndex,
 	) {
 		OperatorSlashesLanding::<T>::mutate(apply_era, service, |n| *n = n.saturating_add(1));
+		OperatorJobs::<T>::insert(operator, slash_id, ());
 		DelegatorJobs::<T>::insert(
 			slash_id,
 			DelegatorJob {
@@ -760,6 +761,7 @@ impl<T: Config> Pallet<T> {
 	/// reports landing in its era. The one place jobs are removed.
 	fn remove_job(id: SlashId) {
 		if let Some(job) = DelegatorJobs::<T>::take(id) {
+			OperatorJobs::<T>::remove(&job.operator, id);
 			if job.lane() == JobLane::Reports {
 				OperatorSlashesLanding::<T>::mutate_exists(job.apply_era, job.service, |n| {
 					*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
@@ -835,59 +837,81 @@ impl<T: Config> Pallet<T> {
 		let Some(delegation) = Delegations::<T>::get(who) else { return };
 		let era = T::Slashing::active_era();
 		if !job.fraction.is_zero() && delegation.backed(&job.operator, job.offence_era) {
-			if let Ok(exposure) = Self::exposure_in_era(who, job.service, job.offence_era, era) {
+			let reach = job.apply_era.saturating_add(1);
+			if let Some(amount) = Self::delegator_slash_amount(
+				who,
+				job.service,
+				job.offence_era,
+				job.fraction,
+				era,
+				reach,
+			) {
 				let key = (job.service, who.clone());
-				let before = DelegatorOffences::<T>::get(job.offence_era, &key);
-				if job.fraction > before {
-					// Max, not sum: what this fraction adds to the largest one landed already.
-					let amount =
-						job.fraction.mul_floor(exposure).saturating_sub(before.mul_floor(exposure));
-					// At most what a page landing by the end of the era after the operator's
-					// slash can reach, as a report counts on what its slash reaches when it
-					// lands. The amount is capped, not the exposure: another service's page that
-					// landed first does not shrink this one's fraction.
-					let reach = job.apply_era.saturating_add(1);
-					let amount = amount.min(T::Slashing::slashable_stake(who, reach));
-					let amount = match T::Staking::total_stake(who) {
-						Ok(stake) => amount.min(stake),
-						Err(_) => Zero::zero(),
-					};
-					if !job.approved && !Self::breaker_admits(era, amount) {
-						// Past the breaker, and governance did not approve the operator's slash.
-						Self::deposit_event(Event::<T>::DelegatorSlashDropped {
-							slash_id: id,
-							service: job.service,
-							who: who.clone(),
-							amount,
-						});
-						return;
-					}
-					let taken = if amount.is_zero() {
-						Zero::zero()
-					} else {
-						T::Slashing::slash(who, amount, job.offence_era)
-					};
-					DelegatorOffences::<T>::insert(job.offence_era, &key, job.fraction);
-					Self::deposit_event(Event::<T>::DelegatorSlashed {
+				if !job.approved && !Self::breaker_admits(era, amount) {
+					// Past the breaker, and governance did not approve the operator's slash.
+					Self::deposit_event(Event::<T>::DelegatorSlashDropped {
 						slash_id: id,
 						service: job.service,
 						who: who.clone(),
-						amount: taken,
+						amount,
 					});
-					// The cascade into its other positions goes through the queue the staking
-					// hook put it in, as a base-layer slash's does: a page's cost per delegator
-					// stays that of a slash. But an ejection comes after the cascade, as for a
-					// restaker's own slash (`land_slash`): the ejected position is scaled with
-					// the others and its departure keeps the stake that is left.
-					if !taken.is_zero() && job.eject && delegation.operator == job.operator {
-						Self::do_resync(who);
-					}
+					return;
+				}
+				let taken = if amount.is_zero() {
+					Zero::zero()
+				} else {
+					T::Slashing::slash(who, amount, job.offence_era)
+				};
+				DelegatorOffences::<T>::insert(job.offence_era, &key, job.fraction);
+				Self::deposit_event(Event::<T>::DelegatorSlashed {
+					slash_id: id,
+					service: job.service,
+					who: who.clone(),
+					amount: taken,
+				});
+				// The cascade into its other positions goes through the queue the staking
+				// hook put it in, as a base-layer slash's does: a page's cost per delegator
+				// stays that of a slash. But an ejection comes after the cascade, as for a
+				// restaker's own slash (`land_slash`): the ejected position is scaled with
+				// the others and its departure keeps the stake that is left.
+				if !taken.is_zero() && job.eject && delegation.operator == job.operator {
+					Self::do_resync(who);
 				}
 			}
 		}
 		if job.eject && delegation.operator == job.operator {
 			Self::eject(who, job.service);
 		}
+	}
+
+	/// What a report of `fraction` against `who`'s operator in `service` for an offence in
+	/// `offence_era` takes from `who` when its page lands in active era `era`; `None` if it
+	/// takes nothing (no exposure then, or a fraction no larger than one landed already).
+	///
+	/// Max, not sum: what `fraction` adds to the largest fraction landed already for the era
+	/// and service ([`DelegatorOffences`]), of `who`'s exposure then. At most what a page
+	/// landing by the end of era `reach` can reach (a report counts on what its slash reaches
+	/// when it lands; the amount is capped, not the exposure, so another service's page that
+	/// landed first does not shrink this one's fraction), and at most `who`'s stake.
+	pub(crate) fn delegator_slash_amount(
+		who: &T::AccountId,
+		service: ServiceId,
+		offence_era: EraIndex,
+		fraction: Perbill,
+		era: EraIndex,
+		reach: EraIndex,
+	) -> Option<BalanceOf<T>> {
+		let exposure = Self::exposure_in_era(who, service, offence_era, era).ok()?;
+		let before = DelegatorOffences::<T>::get(offence_era, (service, who.clone()));
+		if fraction <= before {
+			return None;
+		}
+		let amount = fraction.mul_floor(exposure).saturating_sub(before.mul_floor(exposure));
+		let amount = amount.min(T::Slashing::slashable_stake(who, reach));
+		Some(match T::Staking::total_stake(who) {
+			Ok(stake) => amount.min(stake),
+			Err(_) => Zero::zero(),
+		})
 	}
 
 	/// The pages `on_initialize` lands: the oldest ready reports first, then the oldest

@@ -429,6 +429,14 @@ impl<T: Config> Pallet<T> {
 				ensure!(job.ready && job.lane() == lane, "queued job not ready or in another lane");
 			}
 		}
+		// The operator index of reports holds exactly the jobs with a fraction.
+		for (operator, id, ()) in crate::OperatorJobs::<T>::iter() {
+			ensure!(
+				DelegatorJobs::<T>::get(id).is_some_and(|job| job.operator == operator),
+				"operator job index names no job of that operator"
+			);
+		}
+		Self::check_pools()?;
 		Ok(())
 	}
 

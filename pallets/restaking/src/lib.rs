@@ -19,6 +19,7 @@ pub mod cascade;
 pub mod delegation;
 pub mod invariants;
 pub mod migrations;
+pub mod pools;
 pub mod positions;
 pub mod rewards;
 pub mod services;
@@ -46,6 +47,7 @@ pub use adapter::StakingAsyncSlashing;
 pub use adapter::StakingSlashing;
 pub use adapter::{SlashingAdapter, StakeLedger};
 pub use pallet::*;
+pub use pools::{AssetIdOf, PoolId};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -87,6 +89,11 @@ pub type DelegationOf<T> = Delegation<
 	BalanceOf<T>,
 	<T as Config>::MaxServicesPerRestaker,
 >;
+/// A liquid restaking pool as this runtime stores it.
+pub type PoolOf<T> = Pool<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+/// A holder's claims on a pool's unbonding sub-pools: `(era the chunk unlocks, points)`.
+pub type RedemptionsOf<T> =
+	frame_support::BoundedVec<(sp_staking::EraIndex, BalanceOf<T>), <T as Config>::MaxRedemptions>;
 /// A pending slash as this runtime stores it.
 pub type PendingSlashOf<T> = PendingSlash<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 
@@ -248,6 +255,31 @@ pub mod pallet {
 		/// can count on.
 		#[pallet::constant]
 		type BlocksPerEra: Get<u32>;
+
+		/// The runtime's assets pallet: each liquid restaking pool's shares are one of its
+		/// assets, created with the pool account as owner and admin, so that only this pallet
+		/// mints or burns them.
+		type Assets: frame_support::traits::fungibles::Inspect<Self::AccountId, Balance = Self::Balance>
+			+ frame_support::traits::fungibles::Mutate<Self::AccountId>
+			+ frame_support::traits::fungibles::Create<Self::AccountId>;
+
+		/// The asset id of a pool's shares, from the pool id: a range of ids the runtime keeps
+		/// for pools.
+		type PoolAsset: sp_runtime::traits::Convert<PoolId, AssetIdOf<Self>>;
+
+		/// The least a pool's creator bonds (at least `MinStakeFloor`): the pool's own shares,
+		/// never redeemed while it lives, which make the first-depositor attack unprofitable.
+		#[pallet::constant]
+		type MinPoolDeposit: Get<BalanceOf<Self>>;
+
+		/// Most pools.
+		#[pallet::constant]
+		type MaxPools: Get<u32>;
+
+		/// Most eras with unredeemed claims one holder has on one pool (one per era it
+		/// redeemed in, until it withdraws).
+		#[pallet::constant]
+		type MaxRedemptions: Get<u32>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -460,6 +492,42 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// The reports against each operator still to land on its delegators ([`DelegatorJobs`]
+	/// with a fraction), by operator: what a pool's pending slashes are read from.
+	#[pallet::storage]
+	pub type OperatorJobs<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, SlashId, ()>;
+
+	/// Id the next pool gets.
+	#[pallet::storage]
+	pub type NextPoolId<T> = StorageValue<_, PoolId, ValueQuery>;
+
+	/// Liquid restaking pools.
+	#[pallet::storage]
+	pub type Pools<T: Config> = CountedStorageMap<_, Twox64Concat, PoolId, PoolOf<T>>;
+
+	/// The pool of each pool account, for the staking hook.
+	#[pallet::storage]
+	pub type PoolAccounts<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PoolId>;
+
+	/// Each pool's unbonding sub-pools, by the era their chunk unlocks: the redeemed stake
+	/// (`balance`, lowered by slashes that reach the chunk) and the holders' points on it.
+	#[pallet::storage]
+	pub type SubPools<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, EraIndex, SubPool<BalanceOf<T>>>;
+
+	/// Each holder's claims on a pool's sub-pools.
+	#[pallet::storage]
+	pub type Redemptions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		PoolId,
+		Blake2_128Concat,
+		T::AccountId,
+		RedemptionsOf<T>,
+		ValueQuery,
+	>;
+
 	/// Oldest offence era whose [`DelegatorOffences`] may still be stored.
 	#[pallet::storage]
 	pub type DelegatorOffenceCursor<T> = StorageValue<_, EraIndex, ValueQuery>;
@@ -647,6 +715,26 @@ pub mod pallet {
 		/// from the next era (`AllocationRaised`) or lowered at its service's exit delay
 		/// (`AllocationDecreaseScheduled`).
 		DelegationSet { who: T::AccountId, amount: BalanceOf<T> },
+		/// `manager` created pool `pool`, bonding `deposit` and delegating it to `operator`.
+		PoolCreated {
+			pool: PoolId,
+			manager: T::AccountId,
+			operator: T::AccountId,
+			deposit: BalanceOf<T>,
+		},
+		/// `who` bonded `amount` into pool `pool` for `shares` shares.
+		PoolJoined { pool: PoolId, who: T::AccountId, amount: BalanceOf<T>, shares: BalanceOf<T> },
+		/// `who` burnt `shares` shares of pool `pool`, unbonding `amount` into the sub-pool of
+		/// `era`, when its chunk unlocks.
+		PoolRedeemed {
+			pool: PoolId,
+			who: T::AccountId,
+			shares: BalanceOf<T>,
+			amount: BalanceOf<T>,
+			era: EraIndex,
+		},
+		/// `who` withdrew `amount` of its matured claims on pool `pool`.
+		PoolWithdrawn { pool: PoolId, who: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -800,6 +888,22 @@ pub mod pallet {
 		/// lets nominators unbond in `NominatorFastUnbondDuration` eras while
 		/// `AreNominatorsSlashable` is false): its stake could be withdrawn before any slash.
 		UnbondingTooShort,
+		/// A pool's creation deposit is below `MinPoolDeposit`.
+		PoolDepositTooLow,
+		/// `MaxPools` pools exist.
+		TooManyPools,
+		/// No pool has this id.
+		UnknownPool,
+		/// The pool's pending slashes take all its stake: it takes no joins.
+		PoolInsolvent,
+		/// The amount is too small for one share, or the shares for one unit of stake.
+		NoShares,
+		/// The caller holds fewer shares of the pool.
+		InsufficientShares,
+		/// The caller has claims on `MaxRedemptions` eras of the pool: it withdraws first.
+		TooManyRedemptions,
+		/// None of the caller's claims on the pool has matured.
+		NothingToWithdraw,
 	}
 
 	#[pallet::hooks]
@@ -1194,6 +1298,54 @@ pub mod pallet {
 			let stale = Self::is_stale(&who);
 			Self::do_set_delegation(who.clone(), amount)?;
 			Ok(Self::delegation_refund(&who, Self::set_delegation_weight, stale))
+		}
+
+		/// Create a liquid restaking pool delegating to `operator`: its keyless account bonds
+		/// `deposit` from the caller (who becomes its manager), nominates the operator where it
+		/// validates, and delegates; `deposit` shares are minted to the pool account and stay
+		/// there while the pool lives.
+		#[pallet::call_index(25)]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::delegate_weight))]
+		pub fn create_pool(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			#[pallet::compact] deposit: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_create_pool(who, operator, deposit)
+		}
+
+		/// Bond `amount` into pool `pool` for `amount x supply / value` shares, rounded down.
+		#[pallet::call_index(26)]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		pub fn join(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_join(who, pool, amount)
+		}
+
+		/// Burn `shares` of pool `pool` and unbond their value into the sub-pool of the era
+		/// its chunk unlocks.
+		#[pallet::call_index(27)]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		pub fn redeem(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			#[pallet::compact] shares: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_redeem(who, pool, shares)
+		}
+
+		/// Pay the caller its matured claims on pool `pool`.
+		#[pallet::call_index(28)]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		pub fn withdraw(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who, pool)
 		}
 	}
 }

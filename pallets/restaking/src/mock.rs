@@ -33,6 +33,7 @@ frame_support::construct_runtime!(
 		Historical: pallet_session::historical,
 		Restaking: pallet_restaking,
 		VoterList: pallet_bags_list,
+		Assets: pallet_assets,
 	}
 );
 

@@ -40,6 +40,7 @@ frame_support::construct_runtime!(
 		Staking: pallet_staking_async,
 		Restaking: pallet_restaking,
 		VoterList: pallet_bags_list,
+		Assets: pallet_assets,
 	}
 );
 

@@ -125,7 +125,26 @@ macro_rules! restaking_world {
 			// 8 services x 2 reports x (8 + 1) visits = 144 <= 15 blocks x 10 delegators.
 			type MaxOperatorSlashesPerEra = MaxOperatorSlashesPerEra;
 			type BlocksPerEra = ConstU32<{ PERIOD as u32 * SESSIONS_PER_ERA }>;
+			type Assets = Assets;
+			type PoolAsset = sp_runtime::traits::ConvertInto;
+			type MinPoolDeposit = frame_support::traits::ConstU128<MIN_POOL_DEPOSIT>;
+			type MaxPools = ConstU32<4>;
+			type MaxRedemptions = ConstU32<4>;
 			type WeightInfo = ();
+		}
+
+		/// The least a pool's creator bonds.
+		pub const MIN_POOL_DEPOSIT: Balance = 100;
+
+		#[frame_support::derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+		impl pallet_assets::Config for Test {
+			type Balance = Balance;
+			type Currency = Balances;
+			type CreateOrigin =
+				frame_support::traits::AsEnsureOriginWithArg<frame_system::EnsureSigned<AccountId>>;
+			type ForceOrigin = EnsureRoot<AccountId>;
+			type Freezer = ();
+			type Holder = ();
 		}
 
 		/// Sets up a staking world in one line per test; each world adds its `build`.

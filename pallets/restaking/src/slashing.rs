@@ -255,7 +255,7 @@ impl<T: Config> Pallet<T> {
 	/// Take a slash that will not land (cancelled, or held and dropped) out of its era's
 	/// breaker budget, and out of its offence's total: `forget` also frees its rule to be
 	/// reported again.
-	fn withdraw(slash_id: SlashId, slash: &PendingSlashOf<T>, forget: bool) {
+	fn withdraw_slash(slash_id: SlashId, slash: &PendingSlashOf<T>, forget: bool) {
 		match slash.breaker {
 			BreakerState::Within => SlashBudgets::<T>::mutate_extant(slash.apply_era, |b| {
 				b.within = b.within.saturating_sub(slash.amount)
@@ -333,7 +333,7 @@ impl<T: Config> Pallet<T> {
 		let slash = Slashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
 		ensure!(T::Slashing::active_era() < slash.apply_era, Error::<T>::DisputeWindowClosed);
 		Self::unschedule(slash_id, &slash);
-		Self::withdraw(slash_id, &slash, false);
+		Self::withdraw_slash(slash_id, &slash, false);
 		Self::operator_slash_done(slash_id, false);
 		Self::deposit_event(Event::<T>::SlashCancelled { slash_id });
 		Ok(())
@@ -356,7 +356,7 @@ impl<T: Config> Pallet<T> {
 				DueSlashes::<T>::remove(slash.apply_era, slash_id);
 				// Nothing the compromised key reported stands: the service's next slasher may
 				// report the same offences again.
-				Self::withdraw(*slash_id, &slash, true);
+				Self::withdraw_slash(*slash_id, &slash, true);
 				Self::operator_slash_done(*slash_id, false);
 				count = count.saturating_add(1);
 				Self::deposit_event(Event::<T>::SlashCancelled { slash_id: *slash_id });
@@ -425,7 +425,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn land_slash(slash_id: SlashId, slash: PendingSlashOf<T>) -> BalanceOf<T> {
 		Self::unschedule(slash_id, &slash);
 		if slash.breaker == BreakerState::Held {
-			Self::withdraw(slash_id, &slash, false);
+			Self::withdraw_slash(slash_id, &slash, false);
 			Self::deposit_event(Event::<T>::HeldSlashDropped {
 				slash_id,
 				service: slash.service,

@@ -644,3 +644,26 @@ pub enum JobLane {
 	/// Ejections of operators passed on to their delegators.
 	Ejections,
 }
+
+/// A liquid restaking pool (see [`crate::pools`]).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Pool<AccountId, Balance> {
+	/// Who manages its terms.
+	pub manager: AccountId,
+	/// The operator its stake is delegated to.
+	pub operator: AccountId,
+	/// The creation deposit: as many shares held by the pool account, never redeemed while
+	/// the pool lives.
+	pub deposit: Balance,
+	/// Who paid the deposit.
+	pub creator: AccountId,
+}
+
+/// One era's unbonding sub-pool of a liquid restaking pool.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
+pub struct SubPool<Balance> {
+	/// The holders' points on it.
+	pub points: Balance,
+	/// What it holds: the redeemed stake, less what slashes took from its chunk.
+	pub balance: Balance,
+}

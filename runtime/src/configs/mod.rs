@@ -556,7 +556,63 @@ impl pallet_restaking::Config for Runtime {
 	type MaxDelegatorSlashesPerBlock = RestakingMaxDelegatorSlashesPerBlock;
 	type MaxOperatorSlashesPerEra = RestakingMaxOperatorSlashesPerEra;
 	type BlocksPerEra = RestakingBlocksPerEra;
+	type Assets = crate::Assets;
+	type PoolAsset = RestakingPoolAsset;
+	type MinPoolDeposit = RestakingMinPoolDeposit;
+	type MaxPools = ConstU32<64>;
+	type MaxRedemptions = ConstU32<16>;
 	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
+}
+
+/// The asset ids kept for liquid restaking pools' shares: pool `n` is asset `2^31 + n`.
+/// Only Root creates other assets (`force_create`), so no one can take a pool's id first.
+pub struct RestakingPoolAsset;
+impl sp_runtime::traits::Convert<pallet_restaking::PoolId, u32> for RestakingPoolAsset {
+	fn convert(pool: pallet_restaking::PoolId) -> u32 {
+		pool | (1 << 31)
+	}
+}
+
+parameter_types! {
+	/// A pool's creator bonds at least 10 UNIT: the pool's own shares, never redeemed.
+	pub const RestakingMinPoolDeposit: Balance = 10 * UNIT;
+	/// pallet-assets' deposits: an asset class 10 UNIT, an account of an asset 1 MILLI-UNIT.
+	pub const AssetDeposit: Balance = 10 * UNIT;
+	pub const AssetAccountDeposit: Balance = UNIT / 1_000;
+	pub const AssetMetadataDepositBase: Balance = UNIT;
+	pub const AssetMetadataDepositPerByte: Balance = UNIT / 1_000;
+	pub const AssetApprovalDeposit: Balance = UNIT / 1_000;
+}
+
+/// Fungible assets. No signed origin creates one (`create` is refused); Root can
+/// `force_create`. Ids from `2^31` are liquid restaking pools' shares, created by the restaking
+/// pallet.
+impl pallet_assets::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type RemoveItemsLimit = ConstU32<1_000>;
+	type AssetId = u32;
+	type AssetIdParameter = codec::Compact<u32>;
+	type ReserveData = ();
+	type Currency = Balances;
+	type CreateOrigin = frame_support::traits::AsEnsureOriginWithArg<
+		frame_support::traits::NeverEnsureOrigin<AccountId>,
+	>;
+	type ForceOrigin = EnsureRoot<AccountId>;
+	type AssetDeposit = AssetDeposit;
+	type AssetAccountDeposit = AssetAccountDeposit;
+	type MetadataDepositBase = AssetMetadataDepositBase;
+	type MetadataDepositPerByte = AssetMetadataDepositPerByte;
+	type ApprovalDeposit = AssetApprovalDeposit;
+	type StringLimit = ConstU32<50>;
+	type Freezer = ();
+	type Holder = ();
+	type Extra = ();
+	type CallbackHandle = ();
+	type AssetIdAllocator = ();
+	type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
 
 parameter_types! {

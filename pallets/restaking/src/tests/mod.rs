@@ -23,6 +23,7 @@ mod fanout_attacks;
 mod guarantees;
 mod model;
 mod model_check;
+mod pools;
 mod rewards;
 mod second_review;
 mod second_review_attacks;

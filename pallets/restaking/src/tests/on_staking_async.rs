@@ -28,6 +28,8 @@ mod guarantees;
 mod model;
 #[path = "model_check.rs"]
 mod model_check;
+#[path = "pools.rs"]
+mod pools;
 #[path = "rewards.rs"]
 mod rewards;
 #[path = "second_review.rs"]

@@ -1,0 +1,376 @@
+//! Liquid restaking pools: a keyless stash that bonds in staking and delegates to one operator,
+//! whose shares are an asset of the runtime's `pallet-assets` that anyone can hold.
+//!
+//! - **Value and rate.** A pool's value is its account's *active* bonded stake as staking
+//!   records it, less the slashes already reported against its stake and not landed yet
+//!   ([`Pallet::pool_pending_slash`]). The rate is value over the share supply. A transfer to
+//!   the pool account lands in its free balance, which no figure here counts: a donation cannot
+//!   move the rate.
+//! - **Creation** bonds the creator's `deposit` and mints as many shares to the pool account
+//!   itself. Those shares are never redeemed while the pool lives, so the supply never falls
+//!   below `MinPoolDeposit` and the first-depositor attack (donate to inflate the rate, then
+//!   round the next join down to nothing) has nothing to work with.
+//! - **Join** bonds `amount` into the pool's stake and mints `amount x supply / value` shares,
+//!   rounding down: priced net of pending slashes, a join after a report does not pay for it.
+//! - **Redeem** burns shares and unbonds their *gross* value (`shares x active / supply`) into
+//!   the unbonding sub-pool of the era its chunk unlocks. A slash for an offence before the
+//!   redemption takes from that chunk as staking takes from any chunk unbonded after the
+//!   offence (staking's `on_slash` reports the per-era amounts, and [`Pallet::pool_slashed`]
+//!   lowers the sub-pools by them): the redeemer bears its share of a slash already reported,
+//!   and gets it back if governance cancels it.
+//! - **Withdraw** pays a holder its matured claims, `points x balance / points` of each
+//!   sub-pool, from what staking released to the pool account.
+//!
+//! One writer per figure: shares change only through [`Pallet::mint_shares`] and
+//! [`Pallet::burn_shares`], sub-pools only through [`Pallet::add_to_sub_pool`],
+//! [`Pallet::take_from_sub_pool`] and [`Pallet::pool_slashed`].
+
+use crate::{
+	BalanceOf, Config, Delegations, DelegatorJobs, Error, Event, OperatorJobs, Pallet,
+	PoolAccounts, PoolOf, Pools, Redemptions, SubPools,
+};
+use alloc::{collections::BTreeMap, vec, vec::Vec};
+use codec::Decode;
+use frame_support::{
+	ensure,
+	traits::Get,
+	traits::{
+		fungible::{Inspect as _, Mutate as _},
+		fungibles::{Create, Inspect, Mutate},
+		tokens::{Fortitude, Precision, Preservation},
+	},
+};
+use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, Rounding};
+use sp_runtime::{
+	traits::{
+		AccountIdConversion, BlakeTwo256, Convert, Hash, Saturating, TrailingZeroInput,
+		UniqueSaturatedFrom, UniqueSaturatedInto, Zero,
+	},
+	DispatchError, DispatchResult, Perbill, SaturatedConversion,
+};
+use sp_staking::{EraIndex, StakingInterface};
+
+use crate::SlashingAdapter;
+
+/// Identifier of a liquid restaking pool.
+pub type PoolId = u32;
+
+/// The asset id of the runtime's assets pallet.
+pub type AssetIdOf<T> =
+	<<T as Config>::Assets as Inspect<<T as frame_system::Config>::AccountId>>::AssetId;
+
+/// `value x numerator / denominator`, rounded down; zero when `denominator` is zero. Every
+/// share and sub-pool figure is priced through it.
+fn scale<B: UniqueSaturatedInto<u128> + UniqueSaturatedFrom<u128> + Zero>(
+	value: B,
+	numerator: B,
+	denominator: B,
+) -> B {
+	if denominator.is_zero() {
+		return Zero::zero();
+	}
+	multiply_by_rational_with_rounding(
+		value.saturated_into(),
+		numerator.saturated_into(),
+		denominator.saturated_into(),
+		Rounding::Down,
+	)
+	.map(B::saturated_from)
+	.unwrap_or_else(Zero::zero)
+}
+
+impl<T: Config> Pallet<T> {
+	/// The keyless account of pool `pool`: its stash, controller, share admin and payout. It is
+	/// the hash of `("modl", PalletId, "pool", pool)`, as pure proxies' accounts are derived, so
+	/// that pools never share an account, however short the runtime's account ids.
+	pub fn pool_account(pool: PoolId) -> T::AccountId {
+		let hash = BlakeTwo256::hash_of(&(*b"modl", T::PalletId::get(), *b"pool", pool));
+		T::AccountId::decode(&mut TrailingZeroInput::new(hash.as_ref()))
+			.unwrap_or_else(|_| T::PalletId::get().into_sub_account_truncating((*b"pool", pool)))
+	}
+
+	/// The asset of pool `pool`'s shares.
+	pub fn pool_asset(pool: PoolId) -> AssetIdOf<T> {
+		T::PoolAsset::convert(pool)
+	}
+
+	/// The share supply of pool `pool`.
+	pub fn pool_supply(pool: PoolId) -> BalanceOf<T> {
+		T::Assets::total_issuance(Self::pool_asset(pool))
+	}
+
+	/// The pool's active bonded stake as staking records it (zero if not bonded).
+	pub fn pool_active(pool: PoolId) -> BalanceOf<T> {
+		T::Staking::stake(&Self::pool_account(pool))
+			.map(|s| s.active)
+			.unwrap_or_else(|_| Zero::zero())
+	}
+
+	/// The pool's value: its active stake less its pending slashes. Joins are priced at it.
+	pub fn pool_value(pool: PoolId) -> BalanceOf<T> {
+		Self::pool_active(pool).saturating_sub(Self::pool_pending_slash(pool))
+	}
+
+	/// What the reports against the pool's operator that have not reached the pool yet will
+	/// take from it when they land: for each `(offence era, service)`, the largest reported
+	/// fraction of the pool's exposure then, less what earlier reports of it already took (max,
+	/// not sum, as [`Pallet::delegator_slash_amount`] lands it), at most its stake.
+	pub fn pool_pending_slash(pool: PoolId) -> BalanceOf<T> {
+		let who = Self::pool_account(pool);
+		let Some(delegation) = Delegations::<T>::get(&who) else { return Zero::zero() };
+		// Per (offence era, service): the largest fraction reported, and the latest era its
+		// pages can land by.
+		let mut largest: BTreeMap<(EraIndex, crate::ServiceId), (Perbill, EraIndex)> =
+			BTreeMap::new();
+		let operators = core::iter::once(delegation.operator.clone())
+			.chain(delegation.previous.as_ref().map(|p| p.operator.clone()));
+		for operator in operators {
+			for (slash_id, ()) in OperatorJobs::<T>::iter_prefix(&operator) {
+				let Some(job) = DelegatorJobs::<T>::get(slash_id) else { continue };
+				if job.fan_out.is_some()
+					|| job.fraction.is_zero()
+					|| !delegation.backed(&job.operator, job.offence_era)
+				{
+					continue;
+				}
+				let reach = job.apply_era.saturating_add(1);
+				let entry = largest.entry((job.offence_era, job.service)).or_default();
+				*entry = (entry.0.max(job.fraction), entry.1.max(reach));
+			}
+		}
+		let era = T::Slashing::active_era();
+		let mut pending: BalanceOf<T> = Zero::zero();
+		for ((offence_era, service), (fraction, reach)) in largest {
+			if let Some(amount) =
+				Self::delegator_slash_amount(&who, service, offence_era, fraction, era, reach)
+			{
+				pending = pending.saturating_add(amount);
+			}
+		}
+		pending.min(T::Staking::total_stake(&who).unwrap_or_else(|_| Zero::zero()))
+	}
+
+	/// The `create_pool` call.
+	pub fn do_create_pool(
+		creator: T::AccountId,
+		operator: T::AccountId,
+		deposit: BalanceOf<T>,
+	) -> DispatchResult {
+		ensure!(deposit >= T::MinPoolDeposit::get(), Error::<T>::PoolDepositTooLow);
+		ensure!(Pools::<T>::count() < T::MaxPools::get(), Error::<T>::TooManyPools);
+		ensure!(crate::Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
+		let pool = crate::NextPoolId::<T>::get();
+		let next = pool.checked_add(1).ok_or(Error::<T>::TooManyPools)?;
+		let account = Self::pool_account(pool);
+		// The pool account keeps an existential deposit of its own beside what it bonds.
+		let keep = T::Currency::minimum_balance();
+		T::Currency::transfer(
+			&creator,
+			&account,
+			deposit.saturating_add(keep),
+			Preservation::Preserve,
+		)?;
+		T::Staking::bond(&account, deposit, &account)?;
+		if T::Staking::is_validator(&operator) {
+			T::Staking::nominate(&account, vec![operator.clone()])?;
+		}
+		let asset = Self::pool_asset(pool);
+		T::Assets::create(asset.clone(), account.clone(), false, 1u32.into())?;
+		Self::mint_shares(pool, &account, deposit)?;
+		Pools::<T>::insert(
+			pool,
+			PoolOf::<T> {
+				manager: creator.clone(),
+				operator: operator.clone(),
+				deposit,
+				creator: creator.clone(),
+			},
+		);
+		PoolAccounts::<T>::insert(&account, pool);
+		crate::NextPoolId::<T>::put(next);
+		Self::do_delegate(account, operator.clone(), deposit)?;
+		Self::deposit_event(Event::<T>::PoolCreated { pool, manager: creator, operator, deposit });
+		Ok(())
+	}
+
+	/// The `join` call.
+	pub fn do_join(who: T::AccountId, pool: PoolId, amount: BalanceOf<T>) -> DispatchResult {
+		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
+		let value = Self::pool_value(pool);
+		ensure!(!value.is_zero(), Error::<T>::PoolInsolvent);
+		let shares = scale(amount, Self::pool_supply(pool), value);
+		ensure!(!shares.is_zero(), Error::<T>::NoShares);
+		let account = Self::pool_account(pool);
+		T::Currency::transfer(&who, &account, amount, Preservation::Preserve)?;
+		T::Staking::bond_extra(&account, amount)?;
+		Self::mint_shares(pool, &who, shares)?;
+		// The new stake backs the operator's services from the next era: the pool's positions
+		// see it now (a gain counts from the era after the sync that sees it), and its
+		// delegation is raised, where the services' caps admit it; where they do not, it is
+		// bonded and earns base rewards, and the next join tries again.
+		Self::do_resync(&account);
+		let active = Self::pool_active(pool);
+		let _ = frame_support::storage::with_storage_layer(|| {
+			Self::do_set_delegation(account.clone(), active)
+		});
+		Self::deposit_event(Event::<T>::PoolJoined { pool, who, amount, shares });
+		Ok(())
+	}
+
+	/// The `redeem` call.
+	pub fn do_redeem(who: T::AccountId, pool: PoolId, shares: BalanceOf<T>) -> DispatchResult {
+		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
+		let account = Self::pool_account(pool);
+		ensure!(who != account, Error::<T>::NoShares);
+		let asset = Self::pool_asset(pool);
+		ensure!(
+			!shares.is_zero() && T::Assets::balance(asset, &who) >= shares,
+			Error::<T>::InsufficientShares
+		);
+		let value = scale(shares, Self::pool_active(pool), Self::pool_supply(pool));
+		ensure!(!value.is_zero(), Error::<T>::NoShares);
+		// Free the chunk slots of what has matured, then unbond.
+		let _ = T::Staking::withdraw_unbonded(account.clone(), 0)?;
+		T::Staking::unbond(&account, value)?;
+		let era = T::Slashing::stake_ledger(&account)
+			.and_then(|ledger| ledger.unlocking.iter().map(|(era, _)| *era).max())
+			.ok_or(Error::<T>::NotBonded)?;
+		Self::burn_shares(pool, &who, shares)?;
+		Self::add_to_sub_pool(pool, &who, era, value)?;
+		Self::deposit_event(Event::<T>::PoolRedeemed { pool, who, shares, amount: value, era });
+		Ok(())
+	}
+
+	/// The `withdraw` call: pays `who` every claim of its on `pool` whose era has come.
+	pub fn do_withdraw(who: T::AccountId, pool: PoolId) -> DispatchResult {
+		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
+		let account = Self::pool_account(pool);
+		let now = T::Staking::current_era();
+		let claims = Redemptions::<T>::get(pool, &who);
+		ensure!(claims.iter().any(|(era, _)| *era <= now), Error::<T>::NothingToWithdraw);
+		let _ = T::Staking::withdraw_unbonded(account.clone(), 0)?;
+		let mut paid: BalanceOf<T> = Zero::zero();
+		let mut left = Vec::new();
+		for (era, points) in claims {
+			if era <= now {
+				paid = paid.saturating_add(Self::take_from_sub_pool(pool, era, points));
+			} else {
+				left.push((era, points));
+			}
+		}
+		if left.is_empty() {
+			Redemptions::<T>::remove(pool, &who);
+		} else {
+			Redemptions::<T>::insert(pool, &who, crate::RedemptionsOf::<T>::truncate_from(left));
+		}
+		if !paid.is_zero() {
+			T::Currency::transfer(&account, &who, paid, Preservation::Preserve)?;
+		}
+		Self::deposit_event(Event::<T>::PoolWithdrawn { pool, who, amount: paid });
+		Ok(())
+	}
+
+	/// Mint `shares` of `pool` to `who`.
+	fn mint_shares(pool: PoolId, who: &T::AccountId, shares: BalanceOf<T>) -> DispatchResult {
+		T::Assets::mint_into(Self::pool_asset(pool), who, shares).map(|_| ())
+	}
+
+	/// Burn `shares` of `pool` from `who`, all or nothing.
+	fn burn_shares(pool: PoolId, who: &T::AccountId, shares: BalanceOf<T>) -> DispatchResult {
+		T::Assets::burn_from(
+			Self::pool_asset(pool),
+			who,
+			shares,
+			Preservation::Expendable,
+			Precision::Exact,
+			Fortitude::Polite,
+		)
+		.map(|_| ())
+	}
+
+	/// `who` redeemed `value` into the sub-pool of `era`: `value` points on a balance of `value`
+	/// more (a sub-pool slashed already gives points at its own rate, so the newcomer does not
+	/// bear that slash).
+	fn add_to_sub_pool(
+		pool: PoolId,
+		who: &T::AccountId,
+		era: EraIndex,
+		value: BalanceOf<T>,
+	) -> DispatchResult {
+		let mut sub = SubPools::<T>::get(pool, era).unwrap_or_default();
+		let points = if sub.points.is_zero() || sub.balance.is_zero() {
+			value
+		} else {
+			scale(value, sub.points, sub.balance)
+		};
+		sub.points = sub.points.saturating_add(points);
+		sub.balance = sub.balance.saturating_add(value);
+		let mut claims = Redemptions::<T>::get(pool, who);
+		match claims.iter_mut().find(|(e, _)| *e == era) {
+			Some((_, p)) => *p = p.saturating_add(points),
+			None => claims.try_push((era, points)).map_err(|_| Error::<T>::TooManyRedemptions)?,
+		}
+		Redemptions::<T>::insert(pool, who, claims);
+		SubPools::<T>::insert(pool, era, sub);
+		Ok(())
+	}
+
+	/// Take `points` out of the sub-pool of `era`; returns their balance.
+	fn take_from_sub_pool(pool: PoolId, era: EraIndex, points: BalanceOf<T>) -> BalanceOf<T> {
+		let Some(mut sub) = SubPools::<T>::get(pool, era) else { return Zero::zero() };
+		let amount = scale(points, sub.balance, sub.points);
+		sub.points = sub.points.saturating_sub(points);
+		sub.balance = sub.balance.saturating_sub(amount);
+		if sub.points.is_zero() {
+			SubPools::<T>::remove(pool, era);
+		} else {
+			SubPools::<T>::insert(pool, era, sub);
+		}
+		amount
+	}
+
+	/// Staking slashed `stash`; if it is a pool's account, `slashed_unlocking` holds what is
+	/// left of each unlocking chunk the slash reached (by the era it unlocks): the sub-pools of
+	/// those eras hold that much.
+	pub(crate) fn pool_slashed(
+		stash: &T::AccountId,
+		slashed_unlocking: &BTreeMap<EraIndex, BalanceOf<T>>,
+	) {
+		let Some(pool) = PoolAccounts::<T>::get(stash) else { return };
+		for (era, left) in slashed_unlocking {
+			SubPools::<T>::mutate_exists(pool, era, |sub| {
+				if let Some(sub) = sub.as_mut() {
+					sub.balance = *left;
+				}
+			});
+		}
+	}
+
+	/// The pools' invariants, for `try_state`: the share supply is at least the creation
+	/// deposit (its shares are never redeemed), and each sub-pool's balance is what staking
+	/// still holds in the chunk of its era (or, once withdrawn, at most what the pool account
+	/// holds free).
+	pub(crate) fn check_pools() -> Result<(), DispatchError> {
+		for (pool, info) in Pools::<T>::iter() {
+			let account = Self::pool_account(pool);
+			ensure!(PoolAccounts::<T>::get(&account) == Some(pool), "pool account not indexed");
+			ensure!(
+				T::Assets::balance(Self::pool_asset(pool), &account) == info.deposit,
+				"the creation deposit's shares moved"
+			);
+			let ledger = T::Slashing::stake_ledger(&account).ok_or("pool not bonded")?;
+			let mut withdrawn: BalanceOf<T> = Zero::zero();
+			for (era, sub) in SubPools::<T>::iter_prefix(pool) {
+				match ledger.unlocking.iter().find(|(e, _)| *e == era) {
+					Some((_, chunk)) => ensure!(sub.balance == *chunk, "sub-pool is not its chunk"),
+					None => withdrawn = withdrawn.saturating_add(sub.balance),
+				}
+			}
+			ensure!(
+				withdrawn <= T::Currency::balance(&account),
+				"withdrawn sub-pools exceed the pool's free balance"
+			);
+		}
+		Ok(())
+	}
+}

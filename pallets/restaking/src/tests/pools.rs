@@ -1,0 +1,295 @@
+//! Liquid restaking pools: shares minted and burnt at the pool's rate, net of the slashes
+//! reported against its stake and not landed yet; slashes reaching the rate and the
+//! redemptions; donations and the first-depositor attack; shares as an ordinary asset.
+//!
+//! The world: `VALIDATOR_A` operates (10% commission) in an oracle with 1,000; pool 0 is created
+//! by `UNBONDED` (10,000 free) with the minimum deposit of 100 and delegates to `VALIDATOR_A`.
+//! Rule 0 slashes 10%, the dispute window is 2 eras.
+
+use super::mock::*;
+use crate::{DelegatorJobs, Error, Event, NextSlashId, Redemptions};
+use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect as _};
+use sp_runtime::Perbill;
+
+/// The pool every test creates first.
+const POOL: u32 = 0;
+
+fn pool_account() -> AccountId {
+	Restaking::pool_account(POOL)
+}
+
+fn shares(who: AccountId) -> Balance {
+	<Assets as frame_support::traits::fungibles::Inspect<AccountId>>::balance(POOL, &who)
+}
+
+fn supply() -> Balance {
+	Restaking::pool_supply(POOL)
+}
+
+fn value() -> Balance {
+	Restaking::pool_value(POOL)
+}
+
+fn join(who: AccountId, amount: Balance) {
+	assert_ok!(Restaking::join(RuntimeOrigin::signed(who), POOL, amount));
+}
+
+fn redeem(who: AccountId, shares: Balance) {
+	assert_ok!(Restaking::redeem(RuntimeOrigin::signed(who), POOL, shares));
+}
+
+fn free(who: AccountId) -> Balance {
+	Balances::balance(&who)
+}
+
+/// Run blocks until the delegator jobs are done (at most 10).
+fn run_jobs() {
+	for _ in 0..10 {
+		if DelegatorJobs::<Test>::iter().next().is_none() {
+			return;
+		}
+		next_block();
+	}
+}
+
+/// In era 1: the oracle with `VALIDATOR_A` operating in it, and pool 0 with `UNBONDED`'s
+/// minimum deposit; returns the oracle's id.
+fn oracle_and_pool() -> u32 {
+	start_active_era(1);
+	let oracle = register("oracle");
+	assert_ok!(Restaking::set_operator(
+		RuntimeOrigin::signed(VALIDATOR_A),
+		Perbill::from_percent(10)
+	));
+	opt_in(VALIDATOR_A, oracle, 1_000);
+	assert_ok!(Restaking::create_pool(
+		RuntimeOrigin::signed(UNBONDED),
+		VALIDATOR_A,
+		MIN_POOL_DEPOSIT
+	));
+	oracle
+}
+
+/// [`oracle_and_pool`], `UNBONDED` joining with 400 (supply and value 500), and era 2, where
+/// the pool backs the oracle with all 500, with a report of `VALIDATOR_A` for era 2 under
+/// rule 0 (10%): the pool's part, 50, is pending.
+fn reported_pool() -> u32 {
+	let oracle = oracle_and_pool();
+	join(UNBONDED, 400);
+	start_active_era(2);
+	assert_eq!(exposure(pool_account(), oracle), 500);
+	assert_ok!(report(oracle, VALIDATOR_A, 0, 2));
+	oracle
+}
+
+#[test]
+fn a_pool_bonds_its_deposit_delegates_it_and_joins_mint_at_rate_one() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		let pool = pool_account();
+		// The deposit is bonded by the pool account, backs the operator's service, and its 100
+		// shares are the pool account's own.
+		assert_eq!((bonded(pool), shares(pool), supply(), value()), (100, 100, 100, 100));
+		assert_eq!(exposure(pool, oracle), 100);
+		assert_eq!(free(UNBONDED), 10_000 - 100 - 1);
+		assert!(restaking_events().contains(&Event::PoolCreated {
+			pool: POOL,
+			manager: UNBONDED,
+			operator: VALIDATOR_A,
+			deposit: 100
+		}));
+		// Rate 1: 400 buys 400 shares; the stake backs the oracle from the next era.
+		join(UNBONDED, 400);
+		assert_eq!((shares(UNBONDED), supply(), value(), bonded(pool)), (400, 500, 500, 500));
+		assert_eq!(exposure(pool, oracle), 100);
+		start_active_era(2);
+		assert_eq!(exposure(pool, oracle), 500);
+		assert_eq!(secured(oracle), 1_500);
+	});
+}
+
+#[test]
+fn the_operators_slash_lowers_the_rate_from_the_report_by_the_exact_amount() {
+	ExtBuilder::default().build_and_execute(|| {
+		reported_pool();
+		// 10% of the pool's 500 in era 2 is reported: the value is 450 at once.
+		assert_eq!(Restaking::pool_pending_slash(POOL), 50);
+		assert_eq!((value(), supply()), (450, 500));
+		// It lands in era 4 (2 + the dispute window), on the pool's ledger.
+		start_active_era(4);
+		run_jobs();
+		assert_eq!(bonded(pool_account()), 450);
+		assert!(staking_slashed_events().contains(&(pool_account(), 50)));
+		assert_eq!((Restaking::pool_pending_slash(POOL), value(), supply()), (0, 450, 500));
+	});
+}
+
+#[test]
+fn a_join_after_the_report_gets_more_shares_and_does_not_pay_for_the_offence() {
+	ExtBuilder::default().build_and_execute(|| {
+		reported_pool();
+		// 90 at 450 / 500: 100 shares.
+		join(STRANGER, 90);
+		assert_eq!(shares(STRANGER), 100);
+		start_active_era(4);
+		run_jobs();
+		// The 50 came out of 590: 540 for 600 shares, and STRANGER's 100 are worth its 90.
+		assert_eq!((bonded(pool_account()), supply()), (540, 600));
+		assert_eq!(value() * shares(STRANGER) / supply(), 90);
+	});
+}
+
+#[test]
+fn a_redemption_after_the_report_bears_its_share_when_the_slash_lands() {
+	ExtBuilder::default().build_and_execute(|| {
+		reported_pool();
+		// UNBONDED redeems 100 shares: 100 unbonded, in the chunk of era 2 + 10.
+		redeem(UNBONDED, 100);
+		let unlock = active_era() + BONDING_DURATION;
+		assert_eq!(Redemptions::<Test>::get(POOL, UNBONDED).into_inner(), vec![(unlock, 100)]);
+		assert_eq!((shares(UNBONDED), supply(), bonded(pool_account())), (300, 400, 500));
+		// The slash takes 50 from the 400 active and the 100 unlocking alike: 40 and 10.
+		start_active_era(4);
+		run_jobs();
+		assert_eq!(crate::SubPools::<Test>::get(POOL, unlock).unwrap().balance, 90);
+		assert_eq!((value(), supply()), (360, 400));
+		// Once the chunk unlocks, the redeemer withdraws 90: 10% less, like every holder.
+		start_active_era(unlock);
+		let before = free(UNBONDED);
+		assert_ok!(Restaking::withdraw(RuntimeOrigin::signed(UNBONDED), POOL));
+		assert_eq!(free(UNBONDED), before + 90);
+		assert_eq!(Redemptions::<Test>::get(POOL, UNBONDED).len(), 0);
+	});
+}
+
+#[test]
+fn a_cancelled_slash_gives_the_rate_back() {
+	ExtBuilder::default().build_and_execute(|| {
+		reported_pool();
+		assert_eq!(value(), 450);
+		let slash = NextSlashId::<Test>::get() - 1;
+		assert_ok!(Restaking::cancel_slash(RuntimeOrigin::root(), slash));
+		assert_eq!((Restaking::pool_pending_slash(POOL), value()), (0, 500));
+		start_active_era(4);
+		run_jobs();
+		assert_eq!(bonded(pool_account()), 500);
+	});
+}
+
+#[test]
+fn a_base_layer_slash_of_the_nominated_validator_reaches_the_rate() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		join(UNBONDED, 400);
+		// The pool nominates its operator's validator: in era 2's set with its 500.
+		start_active_era(2);
+		base_slash(VALIDATOR_A, 2, Perbill::from_percent(10));
+		assert_eq!(bonded(pool_account()), 450);
+		assert_eq!((value(), supply()), (450, 500));
+	});
+}
+
+#[test]
+fn a_donation_to_the_pool_account_does_not_move_the_rate() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		join(UNBONDED, 400);
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(STRANGER),
+			pool_account(),
+			500
+		));
+		assert_eq!(value(), 500);
+		join(STRANGER, 100);
+		assert_eq!(shares(STRANGER), 100);
+	});
+}
+
+#[test]
+fn the_first_depositor_attack_fails() {
+	ExtBuilder::default().build_and_execute(|| {
+		// On a naive vault the attacker deposits 1 for 1 share and donates 5,000: the rate is
+		// 5,001 a share, and a victim's 900 buys 900 / 5,001 = 0 shares, all of it the
+		// attacker's. Here the supply starts at the creation deposit, and a donation is not
+		// value.
+		assert_noop!(
+			Restaking::create_pool(RuntimeOrigin::signed(UNBONDED), VALIDATOR_A, 1),
+			Error::<Test>::PoolDepositTooLow
+		);
+		oracle_and_pool();
+		join(UNBONDED, 1);
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(UNBONDED),
+			pool_account(),
+			5_000
+		));
+		join(STRANGER, 900);
+		assert_eq!(shares(STRANGER), 900);
+		assert_eq!(value() * shares(STRANGER) / supply(), 900);
+	});
+}
+
+#[test]
+fn shares_are_an_asset_whose_receiver_redeems_and_withdraws_them() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		join(UNBONDED, 400);
+		assert_ok!(Assets::transfer(RuntimeOrigin::signed(UNBONDED), POOL, STRANGER, 150));
+		assert_eq!((shares(UNBONDED), shares(STRANGER)), (250, 150));
+		redeem(STRANGER, 150);
+		assert_noop!(
+			Restaking::redeem(RuntimeOrigin::signed(UNBONDED), POOL, 251),
+			Error::<Test>::InsufficientShares
+		);
+		let unlock = Redemptions::<Test>::get(POOL, STRANGER)[0].0;
+		assert_noop!(
+			Restaking::withdraw(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NothingToWithdraw
+		);
+		start_active_era(unlock);
+		let before = free(STRANGER);
+		assert_ok!(Restaking::withdraw(RuntimeOrigin::signed(STRANGER), POOL));
+		assert_eq!(free(STRANGER), before + 150);
+		assert_eq!((supply(), bonded(pool_account())), (350, 350));
+	});
+}
+
+#[test]
+fn pool_refusals_are_named_and_change_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
+		// VALIDATOR_B is not an operator.
+		assert_noop!(
+			Restaking::create_pool(RuntimeOrigin::signed(UNBONDED), VALIDATOR_B, 100),
+			Error::<Test>::NotOperator
+		);
+		oracle_and_pool();
+		assert_noop!(
+			Restaking::join(RuntimeOrigin::signed(UNBONDED), 7, 100),
+			Error::<Test>::UnknownPool
+		);
+		assert_noop!(
+			Restaking::join(RuntimeOrigin::signed(UNBONDED), POOL, 0),
+			Error::<Test>::NoShares
+		);
+		assert_noop!(
+			Restaking::redeem(RuntimeOrigin::signed(STRANGER), POOL, 1),
+			Error::<Test>::InsufficientShares
+		);
+		assert_noop!(
+			Restaking::withdraw(RuntimeOrigin::signed(UNBONDED), POOL),
+			Error::<Test>::NothingToWithdraw
+		);
+		for _ in 1..4 {
+			assert_ok!(Restaking::create_pool(
+				RuntimeOrigin::signed(UNBONDED),
+				VALIDATOR_A,
+				MIN_POOL_DEPOSIT
+			));
+		}
+		assert_noop!(
+			Restaking::create_pool(RuntimeOrigin::signed(UNBONDED), VALIDATOR_A, MIN_POOL_DEPOSIT),
+			Error::<Test>::TooManyPools
+		);
+	});
+}
