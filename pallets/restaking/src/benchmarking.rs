@@ -84,12 +84,12 @@ fn register<T: Config>(slasher: &T::AccountId) -> ServiceId {
 /// `who` in `n` new services, each at a tenth of its bond (within any leverage cap).
 fn in_services<T: Config>(who: &T::AccountId, slasher: &T::AccountId, n: u32) -> Vec<ServiceId> {
 	let ids: Vec<_> = (0..n).map(|_| register::<T>(slasher)).collect();
-	join::<T>(who, &ids);
+	opt_in_each::<T>(who, &ids);
 	ids
 }
 
 /// `who` in each of `ids`, at a tenth of its bond.
-fn join<T: Config>(who: &T::AccountId, ids: &[ServiceId]) {
+fn opt_in_each<T: Config>(who: &T::AccountId, ids: &[ServiceId]) {
 	let amount = bond_amount::<T>() / 10u32.into();
 	for id in ids {
 		Pallet::<T>::do_opt_in(who.clone(), *id, amount).expect("opts in");
@@ -210,6 +210,37 @@ fn delegator_of<T: Config>(operator: &T::AccountId, index: u32) -> T::AccountId 
 	let amount = bond_amount::<T>() / 10u32.into();
 	Pallet::<T>::do_delegate(who.clone(), operator.clone(), amount).expect("delegates");
 	who
+}
+
+/// An account holding four bonds' worth, bonding nothing.
+fn funded<T: Config>(name: &'static str) -> T::AccountId {
+	let who: T::AccountId = account(name, 0, 0);
+	T::Currency::set_balance(&who, bond_amount::<T>().saturating_mul(4u32.into()));
+	who
+}
+
+/// A pool's creation deposit: a tenth of a bond, at least `MinPoolDeposit`.
+fn pool_deposit<T: Config>() -> BalanceOf<T> {
+	(bond_amount::<T>() / 10u32.into()).max(T::MinPoolDeposit::get())
+}
+
+/// Pool 0, delegating to an operator in `n` services; returns the pool, operator and services.
+fn pool_of<T: Config>(n: u32) -> (crate::PoolId, T::AccountId, Vec<ServiceId>) {
+	let (operator, ids) = operator_named::<T>("operator", 0, n);
+	let creator = funded::<T>("creator");
+	Pallet::<T>::do_create_pool(creator, operator.clone(), pool_deposit::<T>()).unwrap();
+	(0, operator, ids)
+}
+
+/// A report of `operator` under rule 0 in each of `ids`, for the current era.
+fn report_each<T: Config>(operator: &T::AccountId, ids: &[ServiceId]) {
+	let era = T::Staking::current_era();
+	let slasher: T::AccountId = account("slasher", 0, 0);
+	for id in ids {
+		let slash =
+			Pallet::<T>::do_report_offence(slasher.clone(), *id, operator.clone(), 0, era).unwrap();
+		approve_if_held::<T>(slash);
+	}
 }
 
 #[benchmarks]
@@ -413,7 +444,7 @@ mod benchmarks {
 			(0..T::MaxServicesPerRestaker::get()).map(|_| register::<T>(&slasher)).collect();
 		let offenders: Vec<_> = (0..s).map(|i| bonded_stash::<T>("offender", i)).collect();
 		for offender in &offenders {
-			join::<T>(offender, &ids);
+			opt_in_each::<T>(offender, &ids);
 		}
 		// Each slash ejects its offender by rule, and the cascade then scales and ejects every
 		// other position of it (each allocated the whole bond, above the leverage cap once
@@ -634,7 +665,7 @@ mod benchmarks {
 		let slasher: T::AccountId = account("slasher", 0, 0);
 		let service = register::<T>(&slasher);
 		Pallet::<T>::do_exclude_service(who.clone(), service).expect("excludes in advance");
-		join::<T>(&operator, &[service]);
+		opt_in_each::<T>(&operator, &[service]);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), service);
 		assert!(Positions::<T>::contains_key(&who, service));
@@ -702,6 +733,69 @@ mod benchmarks {
 			!crate::DelegatorJobs::<T>::contains_key(slash)
 				|| d == T::MaxDelegatorSlashesPerBlock::get()
 		);
+	}
+
+	/// `n`: services of the operator, each a position the pool opens. A pool backs each with its
+	/// whole deposit, so at most `MaxLeverage` of them (issue 26: not yet lifted).
+	#[benchmark]
+	fn create_pool(n: Linear<1, { T::MaxLeverage::get() }>) {
+		let (operator, _) = operator_named::<T>("operator", 0, n);
+		let creator = funded::<T>("creator");
+		let deposit = pool_deposit::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(creator), operator, deposit);
+		assert_eq!(
+			crate::Restakers::<T>::get(Pallet::<T>::pool_account(0)).unwrap().services.len() as u32,
+			n
+		);
+	}
+
+	/// `n`: services of the operator, each with a report against it pending on the pool, so
+	/// that the price reads `n` jobs; the join re-syncs the pool and raises its delegation in
+	/// each service.
+	#[benchmark]
+	fn join(n: Linear<1, { T::MaxLeverage::get() }>) {
+		let (pool, operator, ids) = pool_of::<T>(n);
+		report_each::<T>(&operator, &ids);
+		let who = funded::<T>("holder");
+		let amount = pool_deposit::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), pool, amount);
+		assert!(!Pallet::<T>::pool_supply(pool).is_zero());
+	}
+
+	#[benchmark]
+	fn redeem() {
+		let (pool, operator, ids) = pool_of::<T>(T::MaxLeverage::get());
+		report_each::<T>(&operator, &ids);
+		let who = funded::<T>("holder");
+		Pallet::<T>::do_join(who.clone(), pool, pool_deposit::<T>()).unwrap();
+		let shares =
+			<T::Assets as frame_support::traits::fungibles::Inspect<T::AccountId>>::balance(
+				Pallet::<T>::pool_asset(pool),
+				&who,
+			);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), pool, shares);
+		assert_eq!(crate::Redemptions::<T>::get(pool, &who).len(), 1);
+	}
+
+	#[benchmark]
+	fn withdraw() {
+		let (pool, _, _) = pool_of::<T>(1);
+		let who = funded::<T>("holder");
+		Pallet::<T>::do_join(who.clone(), pool, pool_deposit::<T>()).unwrap();
+		let shares =
+			<T::Assets as frame_support::traits::fungibles::Inspect<T::AccountId>>::balance(
+				Pallet::<T>::pool_asset(pool),
+				&who,
+			);
+		Pallet::<T>::do_redeem(who.clone(), pool, shares).unwrap();
+		let unlock = crate::Redemptions::<T>::get(pool, &who)[0].0;
+		T::Staking::set_era(unlock);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), pool);
+		assert!(crate::Redemptions::<T>::get(pool, &who).is_empty());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
