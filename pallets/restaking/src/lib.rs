@@ -904,6 +904,9 @@ pub mod pallet {
 		TooManyRedemptions,
 		/// None of the caller's claims on the pool has matured.
 		NothingToWithdraw,
+		/// A slash reported against the pool's stake has not landed: joins wait for it (or
+		/// its cancellation), so that no join bears an offence it had no part in.
+		PoolSlashPending,
 	}
 
 	#[pallet::hooks]

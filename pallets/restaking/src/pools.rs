@@ -196,7 +196,12 @@ impl<T: Config> Pallet<T> {
 	/// The `join` call.
 	pub fn do_join(who: T::AccountId, pool: PoolId, amount: BalanceOf<T>) -> DispatchResult {
 		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
-		let value = Self::pool_value(pool);
+		// While a slash reported against the pool's stake has not landed, no price is exact:
+		// staking will take it from the active stake and the chunks redeemed since the offence
+		// alike, so a join would bear part of it (or, priced net, shift part of it onto the
+		// holders). Joins wait for it to land or be cancelled.
+		ensure!(Self::pool_pending_slash(pool).is_zero(), Error::<T>::PoolSlashPending);
+		let value = Self::pool_active(pool);
 		ensure!(!value.is_zero(), Error::<T>::PoolInsolvent);
 		let shares = scale(amount, Self::pool_supply(pool), value);
 		ensure!(!shares.is_zero(), Error::<T>::NoShares);
@@ -230,13 +235,15 @@ impl<T: Config> Pallet<T> {
 		let value = scale(shares, Self::pool_active(pool), Self::pool_supply(pool));
 		ensure!(!value.is_zero(), Error::<T>::NoShares);
 		// Free the chunk slots of what has matured, then unbond.
-		let _ = T::Staking::withdraw_unbonded(account.clone(), 0)?;
+		Self::release_matured(&account);
 		T::Staking::unbond(&account, value)?;
 		let era = T::Slashing::stake_ledger(&account)
 			.and_then(|ledger| ledger.unlocking.iter().map(|(era, _)| *era).max())
 			.ok_or(Error::<T>::NotBonded)?;
 		Self::burn_shares(pool, &who, shares)?;
 		Self::add_to_sub_pool(pool, &who, era, value)?;
+		// The redeemed stake leaves the pool's exposures from the next era (see `stake_of`).
+		Self::do_resync(&account);
 		Self::deposit_event(Event::<T>::PoolRedeemed { pool, who, shares, amount: value, era });
 		Ok(())
 	}
@@ -245,14 +252,21 @@ impl<T: Config> Pallet<T> {
 	pub fn do_withdraw(who: T::AccountId, pool: PoolId) -> DispatchResult {
 		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
 		let account = Self::pool_account(pool);
+		Self::release_matured(&account);
+		// A claim is paid once staking released its chunk: its era has come and the chunk is
+		// no longer in the ledger (staking-async may hold a chunk back while slashes of its
+		// era wait; a pool whose stake was wiped out has no ledger left).
 		let now = T::Staking::current_era();
+		let unlocking: Vec<EraIndex> = T::Slashing::stake_ledger(&account)
+			.map(|ledger| ledger.unlocking.iter().map(|(era, _)| *era).collect())
+			.unwrap_or_default();
+		let released = |era: &EraIndex| *era <= now && !unlocking.contains(era);
 		let claims = Redemptions::<T>::get(pool, &who);
-		ensure!(claims.iter().any(|(era, _)| *era <= now), Error::<T>::NothingToWithdraw);
-		let _ = T::Staking::withdraw_unbonded(account.clone(), 0)?;
+		ensure!(claims.iter().any(|(era, _)| released(era)), Error::<T>::NothingToWithdraw);
 		let mut paid: BalanceOf<T> = Zero::zero();
 		let mut left = Vec::new();
 		for (era, points) in claims {
-			if era <= now {
+			if released(&era) {
 				paid = paid.saturating_add(Self::take_from_sub_pool(pool, era, points));
 			} else {
 				left.push((era, points));
@@ -268,6 +282,16 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::deposit_event(Event::<T>::PoolWithdrawn { pool, who, amount: paid });
 		Ok(())
+	}
+
+	/// Have staking release the pool's matured chunks to its free balance. Nothing to release,
+	/// a ledger already gone (a pool wiped out by slashes) or a release staking holds back is
+	/// not an error here: the claims on chunks still in the ledger wait.
+	fn release_matured(account: &T::AccountId) {
+		// The span count is only an upper bound for staking's own weight.
+		let _ = frame_support::storage::with_storage_layer(|| {
+			T::Staking::withdraw_unbonded(account.clone(), u32::MAX)
+		});
 	}
 
 	/// Mint `shares` of `pool` to `who`.
@@ -354,14 +378,17 @@ impl<T: Config> Pallet<T> {
 		for (pool, info) in Pools::<T>::iter() {
 			let account = Self::pool_account(pool);
 			ensure!(PoolAccounts::<T>::get(&account) == Some(pool), "pool account not indexed");
+			// Shares anyone sends to the pool account are given up, on top of the deposit's.
 			ensure!(
-				T::Assets::balance(Self::pool_asset(pool), &account) == info.deposit,
+				T::Assets::balance(Self::pool_asset(pool), &account) >= info.deposit,
 				"the creation deposit's shares moved"
 			);
-			let ledger = T::Slashing::stake_ledger(&account).ok_or("pool not bonded")?;
+			// A pool wiped out by slashes has no ledger left: every sub-pool was released.
+			let unlocking =
+				T::Slashing::stake_ledger(&account).map(|l| l.unlocking).unwrap_or_default();
 			let mut withdrawn: BalanceOf<T> = Zero::zero();
 			for (era, sub) in SubPools::<T>::iter_prefix(pool) {
-				match ledger.unlocking.iter().find(|(e, _)| *e == era) {
+				match unlocking.iter().find(|(e, _)| *e == era) {
 					Some((_, chunk)) => ensure!(sub.balance == *chunk, "sub-pool is not its chunk"),
 					None => withdrawn = withdrawn.saturating_add(sub.balance),
 				}

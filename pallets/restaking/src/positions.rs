@@ -82,15 +82,29 @@ use sp_runtime::{
 use sp_staking::{EraIndex, StakingInterface};
 
 impl<T: Config> Pallet<T> {
-	/// `who`'s bonded ledger, or an empty one if it is not bonded (any more).
+	/// `who`'s bonded ledger as its positions count it, or an empty one if it is not bonded
+	/// (any more). A pool's unlocking chunks are its redeemers' ([`crate::pools`]): a chunk
+	/// backs the pool only in the eras whose offences staking slashes it for in proportion with
+	/// the active stake (chunk era `>= offence era + unbonding`), that is in the era of its
+	/// redemption; from the next, the redeemed stake is out of the pool's exposures, and a
+	/// later offence is charged to the holders who stayed, on what they hold.
 	pub(crate) fn stake_of(who: &T::AccountId) -> StakeLedger<BalanceOf<T>> {
-		T::Slashing::stake_ledger(who).unwrap_or_else(|| StakeLedger {
+		let mut stake = T::Slashing::stake_ledger(who).unwrap_or_else(|| StakeLedger {
 			active: Zero::zero(),
 			total: Zero::zero(),
 			unlocking: Vec::new(),
 			unbonding: Zero::zero(),
 			withdraw_lead: T::Slashing::withdraw_lead(),
-		})
+		});
+		if crate::PoolAccounts::<T>::contains_key(who) {
+			let from = T::Slashing::active_era().saturating_add(stake.unbonding);
+			stake.unlocking.retain(|(era, _)| *era >= from);
+			stake.total = stake
+				.unlocking
+				.iter()
+				.fold(stake.active, |total, (_, value)| total.saturating_add(*value));
+		}
+		stake
 	}
 
 	/// Eras from a sync to the last landing its stake must still be there for, in a service

@@ -125,17 +125,118 @@ fn the_operators_slash_lowers_the_rate_from_the_report_by_the_exact_amount() {
 }
 
 #[test]
-fn a_join_after_the_report_gets_more_shares_and_does_not_pay_for_the_offence() {
+fn a_join_waits_for_a_reported_slash_and_then_gets_more_shares_per_unit() {
 	ExtBuilder::default().build_and_execute(|| {
 		reported_pool();
-		// 90 at 450 / 500: 100 shares.
-		join(STRANGER, 90);
-		assert_eq!(shares(STRANGER), 100);
+		// Until the 50 lands, a join would bear part of it: it is refused.
+		assert_noop!(
+			Restaking::join(RuntimeOrigin::signed(STRANGER), POOL, 90),
+			Error::<Test>::PoolSlashPending
+		);
 		start_active_era(4);
 		run_jobs();
-		// The 50 came out of 590: 540 for 600 shares, and STRANGER's 100 are worth its 90.
+		// 90 at 450 / 500: 100 shares, worth its 90.
+		join(STRANGER, 90);
+		assert_eq!(shares(STRANGER), 100);
 		assert_eq!((bonded(pool_account()), supply()), (540, 600));
 		assert_eq!(value() * shares(STRANGER) / supply(), 90);
+	});
+}
+
+/// Review finding 1: a redemption after the report moved 800 into a chunk the slash reaches
+/// proportionally; a join priced on the active stake alone would have taken the slash off the
+/// joiner and put it on the holders who stayed (STRANGER would keep 50 of its 100).
+#[test]
+fn a_redemption_then_a_join_cannot_shift_a_pending_slash_onto_the_holders() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(STRANGER, 100);
+		join(UNBONDED, 800);
+		start_active_era(2);
+		assert_eq!(exposure(pool_account(), oracle), 1_000);
+		assert_ok!(report(oracle, VALIDATOR_A, 0, 2));
+		redeem(UNBONDED, 800);
+		let unlock = active_era() + BONDING_DURATION;
+		assert_noop!(
+			Restaking::join(RuntimeOrigin::signed(UNBONDED), POOL, 1_800),
+			Error::<Test>::PoolSlashPending
+		);
+		start_active_era(4);
+		run_jobs();
+		// The 100 came out of 200 active and 800 unlocking alike: 20 and 80.
+		assert_eq!(crate::SubPools::<Test>::get(POOL, unlock).unwrap().balance, 720);
+		assert_eq!((value(), supply()), (180, 200));
+		assert_eq!(value() * shares(STRANGER) / supply(), 90);
+	});
+}
+
+/// Review finding 2: redeemed stake kept counting in the pool's exposure until its chunk was
+/// out of reach, and a later offence (whose slash staking takes from the active stake first)
+/// charged the holders who stayed for it: STRANGER would keep 320 of 400. Now it counts in
+/// the era of the redemption only, whose offences staking slashes the chunk for.
+#[test]
+fn redeemed_stake_leaves_the_pools_exposure_from_the_next_era() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(STRANGER, 400);
+		join(UNBONDED, 500);
+		start_active_era(2);
+		assert_eq!(exposure(pool_account(), oracle), 1_000);
+		redeem(UNBONDED, 500);
+		assert_eq!(exposure(pool_account(), oracle), 1_000);
+		start_active_era(3);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+		start_active_era(4);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+		assert_ok!(report(oracle, VALIDATOR_A, 0, 4));
+		start_active_era(6);
+		run_jobs();
+		// 10% of 500, from the 500 that stayed: STRANGER's 400 shares are worth 360, and the
+		// redeemer's 500 are untouched.
+		assert_eq!((value(), supply()), (450, 500));
+		assert_eq!(value() * shares(STRANGER) / supply(), 360);
+		start_active_era(12);
+		let before = free(UNBONDED);
+		assert_ok!(Restaking::withdraw(RuntimeOrigin::signed(UNBONDED), POOL));
+		assert_eq!(free(UNBONDED), before + 500);
+	});
+}
+
+/// Review finding 3: once slashes took all of the pool's active stake, the first withdrawal
+/// of the last chunk ends the pool's ledger; later claims are still paid from what staking
+/// released.
+#[test]
+fn claims_are_paid_after_a_slash_wiped_out_the_pools_active_stake() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		join(UNBONDED, 300);
+		join(STRANGER, 100);
+		start_active_era(2);
+		redeem(UNBONDED, 300);
+		redeem(STRANGER, 100);
+		// Era 3's validator set has the pool behind A with its 100 left; A is slashed 100% for
+		// era 3, which the chunks (unlocking in era 12, before 3 + 10) are out of.
+		start_active_era(3);
+		base_slash(VALIDATOR_A, 3, Perbill::from_percent(100));
+		assert_eq!(Restaking::pool_active(POOL), 0);
+		start_active_era(12);
+		let (unbonded, stranger) = (free(UNBONDED), free(STRANGER));
+		assert_ok!(Restaking::withdraw(RuntimeOrigin::signed(UNBONDED), POOL));
+		assert_eq!(bonded(pool_account()), 0);
+		assert_ok!(Restaking::withdraw(RuntimeOrigin::signed(STRANGER), POOL));
+		assert_eq!((free(UNBONDED), free(STRANGER)), (unbonded + 300, stranger + 100));
+	});
+}
+
+/// Review finding 8: shares sent to the pool account are given up, and break nothing.
+#[test]
+fn shares_sent_to_the_pool_account_are_given_up() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		join(UNBONDED, 400);
+		assert_ok!(Assets::transfer(RuntimeOrigin::signed(UNBONDED), POOL, pool_account(), 10));
+		assert_eq!(shares(pool_account()), 110);
+		check_invariants();
 	});
 }
 
