@@ -635,7 +635,7 @@ impl<T: Config> Pallet<T> {
 			FanOut::Join => {
 				let joins = !delegation.excluded.contains(&service)
 					&& Self::operator_services(&job.operator).contains(&service);
-				if !joins {
+				if !joins || Self::pool_notices_join(who, &mut delegation, service) {
 					return;
 				}
 				if Positions::<T>::contains_key(who, service) {

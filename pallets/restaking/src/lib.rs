@@ -281,6 +281,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRedemptions: Get<u32>;
 
+		/// Eras a change that adds to a pool's risk waits before it applies (a service its
+		/// operator joins): at least the unbonding duration and the withdraw lead, so that
+		/// every holder can redeem and withdraw first (`integrity_test`).
+		#[pallet::constant]
+		type PoolNotice: Get<EraIndex>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -516,6 +522,17 @@ pub mod pallet {
 	pub type SubPools<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, EraIndex, SubPool<BalanceOf<T>>>;
 
+	/// Services each pool backs from an era to come, after its notice: `(service, era it
+	/// takes effect)`, oldest first.
+	#[pallet::storage]
+	pub type PoolTermChanges<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		PoolId,
+		BoundedVec<(ServiceId, EraIndex), T::MaxServicesPerRestaker>,
+		ValueQuery,
+	>;
+
 	/// Each holder's claims on a pool's sub-pools.
 	#[pallet::storage]
 	pub type Redemptions<T: Config> = StorageDoubleMap<
@@ -735,6 +752,11 @@ pub mod pallet {
 		},
 		/// `who` withdrew `amount` of its matured claims on pool `pool`.
 		PoolWithdrawn { pool: PoolId, who: T::AccountId, amount: BalanceOf<T> },
+		/// Pool `pool`'s operator joined `service`: the pool backs it from `effective_era` on,
+		/// after its notice, unless its terms change before.
+		PoolServiceScheduled { pool: PoolId, service: ServiceId, effective_era: EraIndex },
+		/// Pool `pool` took `service` into its terms: it backs it from the next era.
+		PoolServiceAdded { pool: PoolId, service: ServiceId },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -907,6 +929,8 @@ pub mod pallet {
 		/// A slash reported against the pool's stake has not landed: joins wait for it (or
 		/// its cancellation), so that no join bears an offence it had no part in.
 		PoolSlashPending,
+		/// None of the pool's scheduled changes has reached its effective era.
+		NoTermsDue,
 	}
 
 	#[pallet::hooks]
@@ -931,6 +955,11 @@ pub mod pallet {
 					2
 				),
 				"ReportWindow + 2 + the withdraw lead must be shorter than the bonding duration",
+			);
+			assert!(
+				T::PoolNotice::get()
+					>= T::Staking::bonding_duration().saturating_add(T::Slashing::withdraw_lead()),
+				"PoolNotice must give every holder the time to redeem and withdraw",
 			);
 			assert!(T::MaxLeverage::get() > 0, "MaxLeverage must be at least 1");
 			assert!(T::MaxSlashesPerBlock::get() > 0, "MaxSlashesPerBlock must be at least 1");
@@ -1349,6 +1378,14 @@ pub mod pallet {
 		pub fn withdraw(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(who, pool)
+		}
+
+		/// Apply pool `pool`'s scheduled term changes whose notice has passed: anyone may.
+		#[pallet::call_index(29)]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		pub fn apply_pool_terms(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_apply_pool_terms(pool)
 		}
 	}
 }

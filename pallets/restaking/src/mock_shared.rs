@@ -130,6 +130,7 @@ macro_rules! restaking_world {
 			type MinPoolDeposit = frame_support::traits::ConstU128<MIN_POOL_DEPOSIT>;
 			type MaxPools = ConstU32<4>;
 			type MaxRedemptions = ConstU32<4>;
+			type PoolNotice = ConstU32<{ BONDING_DURATION + 1 }>;
 			type WeightInfo = ();
 		}
 

@@ -294,6 +294,58 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
+	/// `who`'s operator joined `service`. If `who` is a pool, the service is excluded for it
+	/// and scheduled to join its terms after the pool's notice (returns `true`); a pool never
+	/// follows its operator into a new risk at once.
+	pub(crate) fn pool_notices_join(
+		who: &T::AccountId,
+		delegation: &mut crate::DelegationOf<T>,
+		service: crate::ServiceId,
+	) -> bool {
+		let Some(pool) = PoolAccounts::<T>::get(who) else { return false };
+		if delegation.excluded.try_push(service).is_ok() {
+			Delegations::<T>::insert(who, delegation.clone());
+			let effective_era = T::Slashing::active_era().saturating_add(T::PoolNotice::get());
+			let scheduled = crate::PoolTermChanges::<T>::mutate(pool, |changes| {
+				changes.try_push((service, effective_era)).is_ok()
+			});
+			if scheduled {
+				Self::deposit_event(Event::<T>::PoolServiceScheduled {
+					pool,
+					service,
+					effective_era,
+				});
+			}
+		}
+		true
+	}
+
+	/// The `apply_pool_terms` call: every scheduled service whose era has come joins the
+	/// pool's terms, from the next era, as `include_service` (with its checks; one it refuses
+	/// stays out).
+	pub fn do_apply_pool_terms(pool: PoolId) -> DispatchResult {
+		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
+		let era = T::Slashing::active_era();
+		let changes = crate::PoolTermChanges::<T>::get(pool);
+		ensure!(changes.iter().any(|(_, effective)| *effective <= era), Error::<T>::NoTermsDue);
+		let account = Self::pool_account(pool);
+		let (due, waiting): (Vec<_>, Vec<_>) =
+			changes.into_iter().partition(|(_, effective)| *effective <= era);
+		for (service, _) in due {
+			let included = frame_support::storage::with_storage_layer(|| {
+				Self::do_include_service(account.clone(), service)
+			});
+			if included.is_ok() {
+				Self::deposit_event(Event::<T>::PoolServiceAdded { pool, service });
+			}
+		}
+		crate::PoolTermChanges::<T>::insert(
+			pool,
+			frame_support::BoundedVec::truncate_from(waiting),
+		);
+		Ok(())
+	}
+
 	/// Mint `shares` of `pool` to `who`.
 	fn mint_shares(pool: PoolId, who: &T::AccountId, shares: BalanceOf<T>) -> DispatchResult {
 		T::Assets::mint_into(Self::pool_asset(pool), who, shares).map(|_| ())

@@ -561,6 +561,9 @@ impl pallet_restaking::Config for Runtime {
 	type MinPoolDeposit = RestakingMinPoolDeposit;
 	type MaxPools = ConstU32<64>;
 	type MaxRedemptions = ConstU32<16>;
+	// A holder told of a new risk can redeem and withdraw first: the bonding duration and one
+	// era of pallet-staking's withdraw lead.
+	type PoolNotice = RestakingPoolNotice;
 	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
 }
 
@@ -574,6 +577,8 @@ impl sp_runtime::traits::Convert<pallet_restaking::PoolId, u32> for RestakingPoo
 }
 
 parameter_types! {
+	/// Eras a new risk waits before it applies to a pool: the bonding duration and one.
+	pub RestakingPoolNotice: EraIndex = BondingDuration::get() + 1;
 	/// A pool's creator bonds at least 10 UNIT: the pool's own shares, never redeemed.
 	pub const RestakingMinPoolDeposit: Balance = 10 * UNIT;
 	/// pallet-assets' deposits: an asset class 10 UNIT, an account of an asset 1 MILLI-UNIT.

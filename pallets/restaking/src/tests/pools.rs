@@ -394,3 +394,38 @@ fn pool_refusals_are_named_and_change_nothing() {
 		);
 	});
 }
+
+#[test]
+fn a_service_the_operator_joins_enters_the_pools_terms_only_after_its_notice() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		join(UNBONDED, 400);
+		let bridge = register("bridge");
+		opt_in(VALIDATOR_A, bridge, 1_000);
+		// The operator's fan-out page reaches the pool in the next block: a delegator would
+		// follow from era 2; the pool schedules the bridge for era 1 + PoolNotice (11).
+		next_block();
+		assert!(crate::Positions::<Test>::get(pool_account(), bridge).is_none());
+		assert!(restaking_events().contains(&Event::PoolServiceScheduled {
+			pool: POOL,
+			service: bridge,
+			effective_era: 12
+		}));
+		start_active_era(11);
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NoTermsDue
+		);
+		assert_eq!(exposure(pool_account(), bridge), 0);
+		// Every holder could redeem and withdraw before era 12; then anyone applies the change,
+		// and the pool backs the bridge with its 500 from era 13.
+		start_active_era(12);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		assert!(
+			restaking_events().contains(&Event::PoolServiceAdded { pool: POOL, service: bridge })
+		);
+		assert!(crate::PoolTermChanges::<Test>::get(POOL).is_empty());
+		start_active_era(13);
+		assert_eq!(exposure(pool_account(), bridge), 500);
+	});
+}
