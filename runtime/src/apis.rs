@@ -223,7 +223,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(3)]
+	#[api_version(4)]
 	impl pallet_restaking_runtime_api::RestakingApi<Block, AccountId, Balance> for Runtime {
 		fn services() -> Vec<ServiceView<AccountId, Balance>> {
 			Restaking::services_view()
@@ -267,6 +267,14 @@ impl_runtime_apis! {
 
 		fn delegation(who: AccountId) -> Option<DelegationView<AccountId, Balance>> {
 			Restaking::delegation_view(&who)
+		}
+
+		fn pools() -> Vec<pallet_restaking::PoolView<AccountId, Balance>> {
+			Restaking::pools_view()
+		}
+
+		fn pool(id: u32) -> Option<pallet_restaking::PoolView<AccountId, Balance>> {
+			Restaking::pool_view(id)
 		}
 	}
 

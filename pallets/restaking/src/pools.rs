@@ -346,6 +346,75 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Every pool's view, by id.
+	pub fn pools_view() -> Vec<crate::PoolView<T::AccountId, BalanceOf<T>>> {
+		let mut ids: Vec<PoolId> = Pools::<T>::iter_keys().collect();
+		ids.sort();
+		ids.into_iter().filter_map(Self::pool_view).collect()
+	}
+
+	/// Pool `pool`'s view: rate, terms with their worst case now and after the scheduled
+	/// changes, pending slashes, redemption queue.
+	pub fn pool_view(pool: PoolId) -> Option<crate::PoolView<T::AccountId, BalanceOf<T>>> {
+		let info = Pools::<T>::get(pool)?;
+		let account = Self::pool_account(pool);
+		let (active, pending, supply) =
+			(Self::pool_active(pool), Self::pool_pending_slash(pool), Self::pool_supply(pool));
+		let rate_ppb = multiply_by_rational_with_rounding(
+			active.saturating_sub(pending).saturated_into(),
+			1_000_000_000,
+			supply.saturated_into::<u128>().max(1),
+			Rounding::Down,
+		)
+		.unwrap_or_default();
+		// The worst case of a service: its harshest fraction (of the rules in force and a
+		// harsher change waiting), of what the pool allocates to it.
+		let harshest = |service: crate::ServiceId| {
+			crate::Services::<T>::get(service)
+				.map(|info| Self::harshest_worst_case(service, &info))
+				.unwrap_or_default()
+		};
+		let share = |claims: BalanceOf<T>| {
+			Perbill::from_rational(claims.min(active), active.max(1u32.into()))
+		};
+		let services: Vec<(crate::ServiceId, Perbill)> = crate::Restakers::<T>::get(&account)
+			.map(|ledger| ledger.services.into_inner())
+			.unwrap_or_default()
+			.into_iter()
+			.map(|service| (service, harshest(service)))
+			.collect();
+		let claim = |service: crate::ServiceId, fraction: Perbill| {
+			crate::Positions::<T>::get(&account, service)
+				.map(|position| fraction.mul_floor(position.allocation))
+				.unwrap_or_default()
+		};
+		let now: BalanceOf<T> = services.iter().fold(Zero::zero(), |sum, (service, fraction)| {
+			sum.saturating_add(claim(*service, *fraction))
+		});
+		let scheduled = crate::PoolTermChanges::<T>::get(pool).into_inner();
+		let amount = Delegations::<T>::get(&account).map(|d| d.amount).unwrap_or_default();
+		let after = scheduled.iter().fold(now, |sum, (service, _)| {
+			sum.saturating_add(harshest(*service).mul_floor(amount))
+		});
+		Some(crate::PoolView {
+			id: pool,
+			account,
+			manager: info.manager,
+			operator: info.operator,
+			supply,
+			active,
+			pending_slash: pending,
+			rate_ppb,
+			services,
+			worst_case: share(now),
+			scheduled,
+			worst_case_after: share(after),
+			redemptions: SubPools::<T>::iter_prefix(pool)
+				.map(|(era, sub)| (era, sub.balance))
+				.collect(),
+		})
+	}
+
 	/// Mint `shares` of `pool` to `who`.
 	fn mint_shares(pool: PoolId, who: &T::AccountId, shares: BalanceOf<T>) -> DispatchResult {
 		T::Assets::mint_into(Self::pool_asset(pool), who, shares).map(|_| ())

@@ -17,7 +17,8 @@ pub use types::*;
 sp_api::decl_runtime_apis! {
 	/// Read restaking state and ask what a slash would do.
 	///
-	/// Version 2 added `risk_figures`.
+	/// Version 2 added `risk_figures`, version 3 `operator` and `delegation`, version 4 `pools`
+	/// and `pool`.
 	#[api_version(3)]
 	pub trait RestakingApi<AccountId, Balance>
 	where
@@ -72,5 +73,14 @@ sp_api::decl_runtime_apis! {
 		/// former operator. `None` if `who` does not delegate.
 		#[api_version(3)]
 		fn delegation(who: AccountId) -> Option<DelegationView<AccountId, Balance>>;
+
+		/// Every liquid restaking pool, by id.
+		#[api_version(4)]
+		fn pools() -> Vec<PoolView<AccountId, Balance>>;
+
+		/// One pool: rate, supply, terms and worst case now and after its scheduled changes,
+		/// pending slashes and its redemption queue. `None` if there is no such pool.
+		#[api_version(4)]
+		fn pool(id: u32) -> Option<PoolView<AccountId, Balance>>;
 	}
 }

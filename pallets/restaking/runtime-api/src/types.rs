@@ -431,3 +431,36 @@ pub struct DelegationView<AccountId, Balance> {
 	/// the stake.
 	pub previous: Option<(AccountId, EraIndex)>,
 }
+
+/// A liquid restaking pool, as the runtime API shows it: its rate, its terms with their worst
+/// case, what is pending against it and its redemption queue.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct PoolView<AccountId, Balance> {
+	/// The pool's id (its shares' asset is the runtime's `PoolAsset` of it).
+	pub id: u32,
+	/// Its keyless account: stash, controller and share admin.
+	pub account: AccountId,
+	/// Who manages its terms.
+	pub manager: AccountId,
+	/// The operator its stake is delegated to.
+	pub operator: AccountId,
+	/// The share supply.
+	pub supply: Balance,
+	/// Its active bonded stake: what the supply is worth once nothing is pending.
+	pub active: Balance,
+	/// What the slashes reported against its stake and not landed yet will take.
+	pub pending_slash: Balance,
+	/// Value per share in parts per billion of a unit, net of `pending_slash`.
+	pub rate_ppb: u128,
+	/// The services its stake backs now, with the harshest fraction each can slash.
+	pub services: alloc::vec::Vec<(ServiceId, Perbill)>,
+	/// The worst case of a share now: the sum of those fractions of what the pool allocates to
+	/// each, over its active stake, at most all of it.
+	pub worst_case: Perbill,
+	/// Services its operator joined that enter its terms later: `(service, effective era)`.
+	pub scheduled: alloc::vec::Vec<(ServiceId, EraIndex)>,
+	/// The worst case of a share once the scheduled services are in.
+	pub worst_case_after: Perbill,
+	/// The redemption queue: `(era the chunk unlocks, what it holds)`.
+	pub redemptions: alloc::vec::Vec<(EraIndex, Balance)>,
+}

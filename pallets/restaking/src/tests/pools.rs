@@ -429,3 +429,30 @@ fn a_service_the_operator_joins_enters_the_pools_terms_only_after_its_notice() {
 		assert_eq!(exposure(pool_account(), bridge), 500);
 	});
 }
+
+#[test]
+fn the_pool_view_gives_the_rate_terms_worst_case_pending_slash_and_queue() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = reported_pool();
+		let bridge = register("bridge");
+		opt_in(VALIDATOR_A, bridge, 1_000);
+		next_block();
+		redeem(UNBONDED, 100);
+		let view = Restaking::pool_view(POOL).unwrap();
+		assert_eq!(
+			(view.id, view.account, view.manager, view.operator),
+			(POOL, pool_account(), UNBONDED, VALIDATOR_A)
+		);
+		// 400 active and 50 pending for 400 shares: 0.875 a share.
+		assert_eq!((view.supply, view.active, view.pending_slash), (400, 400, 50));
+		assert_eq!(view.rate_ppb, 875_000_000);
+		// The oracle's harshest rule slashes 50% of the 500 the pool allocates: 250 of 400
+		// active is the worst case now; the bridge, scheduled for era 2 + 11, adds 250 more.
+		assert_eq!(view.services, vec![(oracle, Perbill::from_percent(50))]);
+		assert_eq!(view.worst_case, Perbill::from_rational(250u32, 400u32));
+		assert_eq!(view.scheduled, vec![(bridge, 13)]);
+		assert_eq!(view.worst_case_after, Perbill::one());
+		assert_eq!(view.redemptions, vec![(12, 100)]);
+		assert_eq!(Restaking::pools_view(), vec![view]);
+	});
+}
