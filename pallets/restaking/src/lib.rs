@@ -757,6 +757,8 @@ pub mod pallet {
 		PoolServiceScheduled { pool: PoolId, service: ServiceId, effective_era: EraIndex },
 		/// Pool `pool` took `service` into its terms: it backs it from the next era.
 		PoolServiceAdded { pool: PoolId, service: ServiceId },
+		/// Pool `pool` claimed `amount` of service rewards and bonded it: its rate rose.
+		PoolCompounded { pool: PoolId, amount: BalanceOf<T> },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -1378,6 +1380,14 @@ pub mod pallet {
 		pub fn withdraw(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(who, pool)
+		}
+
+		/// Claim pool `pool`'s service rewards and bond them: anyone may.
+		#[pallet::call_index(30)]
+		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		pub fn compound(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_compound(pool)
 		}
 
 		/// Apply pool `pool`'s scheduled term changes whose notice has passed: anyone may.

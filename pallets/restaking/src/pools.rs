@@ -415,6 +415,36 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// The `compound` call: the pool claims what it earned in every service it backs or
+	/// backed, and bonds exactly that (a donation to its account stays unbonded).
+	pub fn do_compound(pool: PoolId) -> DispatchResult {
+		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
+		let account = Self::pool_account(pool);
+		let mut services: Vec<crate::ServiceId> = crate::Restakers::<T>::get(&account)
+			.map(|ledger| ledger.services.into_inner())
+			.unwrap_or_default();
+		for (service, _) in crate::UnclaimedRewards::<T>::iter_prefix(&account) {
+			if !services.contains(&service) {
+				services.push(service);
+			}
+		}
+		let mut claimed: BalanceOf<T> = Zero::zero();
+		for service in services {
+			let amount = Self::claimable_rewards(&account, service);
+			let paid = frame_support::storage::with_storage_layer(|| {
+				Self::do_claim_rewards(account.clone(), service)
+			});
+			if paid.is_ok() {
+				claimed = claimed.saturating_add(amount);
+			}
+		}
+		ensure!(!claimed.is_zero(), Error::<T>::NothingToClaim);
+		T::Staking::bond_extra(&account, claimed)?;
+		Self::do_resync(&account);
+		Self::deposit_event(Event::<T>::PoolCompounded { pool, amount: claimed });
+		Ok(())
+	}
+
 	/// Mint `shares` of `pool` to `who`.
 	fn mint_shares(pool: PoolId, who: &T::AccountId, shares: BalanceOf<T>) -> DispatchResult {
 		T::Assets::mint_into(Self::pool_asset(pool), who, shares).map(|_| ())

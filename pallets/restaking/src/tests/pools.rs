@@ -456,3 +456,27 @@ fn the_pool_view_gives_the_rate_terms_worst_case_pending_slash_and_queue() {
 		assert_eq!(Restaking::pools_view(), vec![view]);
 	});
 }
+
+#[test]
+fn compounding_bonds_the_pools_service_rewards_and_raises_the_rate() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		start_active_era(2);
+		// 301 funded: 1 stays in the pot, 300 is shared over the 1,500 secured. The pool's
+		// 500 earn 100, less its operator's 10% commission: 90.
+		assert_ok!(Restaking::fund_rewards(RuntimeOrigin::signed(STRANGER), oracle, 301));
+		assert_noop!(
+			Restaking::compound(RuntimeOrigin::signed(STRANGER), 7),
+			Error::<Test>::UnknownPool
+		);
+		assert_ok!(Restaking::compound(RuntimeOrigin::signed(STRANGER), POOL));
+		assert!(restaking_events().contains(&Event::PoolCompounded { pool: POOL, amount: 90 }));
+		assert_eq!((bonded(pool_account()), value(), supply()), (590, 590, 500));
+		assert_eq!(Restaking::pool_view(POOL).unwrap().rate_ppb, 1_180_000_000);
+		assert_noop!(
+			Restaking::compound(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NothingToClaim
+		);
+	});
+}
