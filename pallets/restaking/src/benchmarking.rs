@@ -799,5 +799,96 @@ mod benchmarks {
 		assert!(crate::Redemptions::<T>::get(pool, &who).is_empty());
 	}
 
+	/// Rewards funded in each of the `MaxLeverage` services of the pool's operator: the pool
+	/// claims each and bonds the sum.
+	#[benchmark]
+	fn compound() {
+		let (pool, _, ids) = pool_of::<T>(T::MaxLeverage::get());
+		let funder: T::AccountId = account("funder", 0, 0);
+		T::Currency::set_balance(&funder, bond_amount::<T>());
+		for id in &ids {
+			Pallet::<T>::do_fund_rewards(funder.clone(), *id, bond_amount::<T>() / 100u32.into())
+				.unwrap();
+		}
+		let before = Pallet::<T>::pool_active(pool);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(funder), pool);
+		assert!(Pallet::<T>::pool_active(pool) > before);
+	}
+
+	/// An operator change whose notice has passed, from an operator in one service to one in
+	/// `MaxLeverage - 1` others (while the old position leaves, the pool is in `MaxLeverage`):
+	/// the old position leaves, every new one opens.
+	#[benchmark]
+	fn apply_pool_terms() {
+		let (pool, _, _) = pool_of::<T>(1);
+		let (other, ids) =
+			operator_named::<T>("operator", 1, T::MaxLeverage::get().saturating_sub(1).max(1));
+		let manager: T::AccountId = account("creator", 0, 0);
+		Pallet::<T>::do_set_pool_operator(manager.clone(), pool, other.clone()).unwrap();
+		T::Staking::set_era(T::Staking::current_era() + T::PoolNotice::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), pool);
+		assert_eq!(crate::Pools::<T>::get(pool).unwrap().operator, other);
+		assert!(Positions::<T>::contains_key(Pallet::<T>::pool_account(pool), ids[0]));
+	}
+
+	#[benchmark]
+	fn set_pool_manager() {
+		let (pool, _, _) = pool_of::<T>(1);
+		let manager: T::AccountId = account("creator", 0, 0);
+		let next: T::AccountId = account("manager", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), pool, next.clone());
+		assert_eq!(crate::Pools::<T>::get(pool).unwrap().manager, next);
+	}
+
+	/// The pool leaves one of its operator's `MaxLeverage` services at its exit delay.
+	#[benchmark]
+	fn exclude_pool_service() {
+		let (pool, _, ids) = pool_of::<T>(T::MaxLeverage::get());
+		let manager: T::AccountId = account("creator", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), pool, ids[0]);
+		assert!(Positions::<T>::get(Pallet::<T>::pool_account(pool), ids[0])
+			.unwrap()
+			.exit
+			.is_some());
+	}
+
+	/// A service the pool excludes is scheduled after the pool's notice.
+	#[benchmark]
+	fn include_pool_service() {
+		let (pool, _, ids) = pool_of::<T>(T::MaxLeverage::get());
+		let manager: T::AccountId = account("creator", 0, 0);
+		Pallet::<T>::do_exclude_pool_service(manager.clone(), pool, ids[0]).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), pool, ids[0]);
+		assert_eq!(crate::PoolTermChanges::<T>::get(pool).len(), 1);
+	}
+
+	/// The new operator is in `MaxServicesPerRestaker` services, each read for the announced
+	/// terms.
+	#[benchmark]
+	fn set_pool_operator() {
+		let (pool, _, _) = pool_of::<T>(1);
+		let (other, _) = operator_named::<T>("operator", 1, T::MaxServicesPerRestaker::get());
+		let manager: T::AccountId = account("creator", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), pool, other);
+		assert!(crate::PoolOperatorChanges::<T>::contains_key(pool));
+	}
+
+	/// Sixteen targets, the call's bound, for a pool whose operator does not validate.
+	#[benchmark]
+	fn set_pool_nominations() {
+		let (pool, _, _) = pool_of::<T>(1);
+		let manager: T::AccountId = account("creator", 0, 0);
+		let targets: Vec<T::AccountId> = (0..16).map(|i| account("target", i, 0)).collect();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), pool, targets.try_into().unwrap());
+		assert!(T::Staking::nominations(&Pallet::<T>::pool_account(pool)).is_some());
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -164,7 +164,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The services `operator` backs and does not leave: those its delegators follow.
-	fn operator_services(operator: &T::AccountId) -> Vec<ServiceId> {
+	pub(crate) fn operator_services(operator: &T::AccountId) -> Vec<ServiceId> {
 		Restakers::<T>::get(operator)
 			.map(|ledger| ledger.services.into_inner())
 			.unwrap_or_default()

@@ -91,6 +91,11 @@ pub type DelegationOf<T> = Delegation<
 >;
 /// A liquid restaking pool as this runtime stores it.
 pub type PoolOf<T> = Pool<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+/// A pool's operator change waiting for its notice.
+pub type PoolOperatorChangeOf<T> = PoolOperatorChange<
+	<T as frame_system::Config>::AccountId,
+	<T as Config>::MaxServicesPerRestaker,
+>;
 /// A holder's claims on a pool's unbonding sub-pools: `(era the chunk unlocks, points)`.
 pub type RedemptionsOf<T> =
 	frame_support::BoundedVec<(sp_staking::EraIndex, BalanceOf<T>), <T as Config>::MaxRedemptions>;
@@ -533,6 +538,11 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Each pool's operator change waiting for its notice (`set_pool_operator`).
+	#[pallet::storage]
+	pub type PoolOperatorChanges<T: Config> =
+		StorageMap<_, Twox64Concat, PoolId, PoolOperatorChangeOf<T>>;
+
 	/// Each holder's claims on a pool's sub-pools.
 	#[pallet::storage]
 	pub type Redemptions<T: Config> = StorageDoubleMap<
@@ -759,6 +769,20 @@ pub mod pallet {
 		PoolServiceAdded { pool: PoolId, service: ServiceId },
 		/// Pool `pool` claimed `amount` of service rewards and bonded it: its rate rose.
 		PoolCompounded { pool: PoolId, amount: BalanceOf<T> },
+		/// Pool `pool`'s manager is now `manager`.
+		PoolManagerSet { pool: PoolId, manager: T::AccountId },
+		/// Pool `pool` will not take `service` into its terms: the change scheduled for it is
+		/// dropped.
+		PoolServiceUnscheduled { pool: PoolId, service: ServiceId },
+		/// Pool `pool` delegates to `operator` from `effective_era` on, after its notice (see
+		/// `apply_pool_terms`), with the services `operator` is in now.
+		PoolOperatorScheduled { pool: PoolId, operator: T::AccountId, effective_era: EraIndex },
+		/// Pool `pool` delegates to `operator` now: its stake backs the operator's announced
+		/// services from the next era.
+		PoolOperatorSet { pool: PoolId, operator: T::AccountId },
+		/// Pool `pool` nominates `targets` validators its manager chose (its operator does not
+		/// validate).
+		PoolNominated { pool: PoolId, targets: u32 },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -933,6 +957,12 @@ pub mod pallet {
 		PoolSlashPending,
 		/// None of the pool's scheduled changes has reached its effective era.
 		NoTermsDue,
+		/// Only the pool's manager may change its terms.
+		NotPoolManager,
+		/// The service is already scheduled to enter the pool's terms.
+		AlreadyScheduled,
+		/// The pool's operator validates: the pool nominates it and no one else.
+		OperatorValidates,
 	}
 
 	#[pallet::hooks]
@@ -1020,7 +1050,9 @@ pub mod pallet {
 		/// Replace a service's parameters. Scheduled slashes keep the amount and dispute window
 		/// they were reported with.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::update_service())]
+		#[pallet::weight(T::WeightInfo::update_service().saturating_add(
+			T::WeightInfo::exclude_service().saturating_mul(T::MaxPools::get().into())
+		))]
 		pub fn update_service(
 			origin: OriginFor<T>,
 			service: ServiceId,
@@ -1339,7 +1371,7 @@ pub mod pallet {
 		/// validates, and delegates; `deposit` shares are minted to the pool account and stay
 		/// there while the pool lives.
 		#[pallet::call_index(25)]
-		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::delegate_weight))]
+		#[pallet::weight(T::WeightInfo::create_pool(T::MaxLeverage::get()))]
 		pub fn create_pool(
 			origin: OriginFor<T>,
 			operator: T::AccountId,
@@ -1351,7 +1383,7 @@ pub mod pallet {
 
 		/// Bond `amount` into pool `pool` for `amount x supply / value` shares, rounded down.
 		#[pallet::call_index(26)]
-		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		#[pallet::weight(T::WeightInfo::join(T::MaxLeverage::get()))]
 		pub fn join(
 			origin: OriginFor<T>,
 			pool: PoolId,
@@ -1364,7 +1396,7 @@ pub mod pallet {
 		/// Burn `shares` of pool `pool` and unbond their value into the sub-pool of the era
 		/// its chunk unlocks.
 		#[pallet::call_index(27)]
-		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		#[pallet::weight(T::WeightInfo::redeem())]
 		pub fn redeem(
 			origin: OriginFor<T>,
 			pool: PoolId,
@@ -1376,7 +1408,7 @@ pub mod pallet {
 
 		/// Pay the caller its matured claims on pool `pool`.
 		#[pallet::call_index(28)]
-		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(who, pool)
@@ -1384,7 +1416,7 @@ pub mod pallet {
 
 		/// Claim pool `pool`'s service rewards and bond them: anyone may.
 		#[pallet::call_index(30)]
-		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		#[pallet::weight(T::WeightInfo::compound())]
 		pub fn compound(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_compound(pool)
@@ -1392,10 +1424,76 @@ pub mod pallet {
 
 		/// Apply pool `pool`'s scheduled term changes whose notice has passed: anyone may.
 		#[pallet::call_index(29)]
-		#[pallet::weight(Pallet::<T>::delegation_call_weight(Pallet::<T>::set_delegation_weight))]
+		#[pallet::weight(T::WeightInfo::apply_pool_terms())]
 		pub fn apply_pool_terms(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_apply_pool_terms(pool)
+		}
+
+		/// Hand pool `pool`'s management to `manager`. Manager only.
+		#[pallet::call_index(31)]
+		#[pallet::weight(T::WeightInfo::set_pool_manager())]
+		pub fn set_pool_manager(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			manager: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_pool_manager(who, pool, manager)
+		}
+
+		/// Take `service` out of pool `pool`'s terms, at once (it lowers the pool's risk): the
+		/// pool leaves it at its exit delay, or a change scheduled for it is dropped. Manager
+		/// only.
+		#[pallet::call_index(32)]
+		#[pallet::weight(T::WeightInfo::exclude_pool_service())]
+		pub fn exclude_pool_service(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			service: ServiceId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_exclude_pool_service(who, pool, service)
+		}
+
+		/// Schedule `service`, one of the operator's the pool excludes, to enter pool `pool`'s
+		/// terms after `PoolNotice` eras (`PoolServiceScheduled`). Manager only.
+		#[pallet::call_index(33)]
+		#[pallet::weight(T::WeightInfo::include_pool_service())]
+		pub fn include_pool_service(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			service: ServiceId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_include_pool_service(who, pool, service)
+		}
+
+		/// Schedule pool `pool` to delegate to `operator` after `PoolNotice` eras
+		/// (`PoolOperatorScheduled`), with the services `operator` is in now; one it joins
+		/// later waits its own notice. Manager only.
+		#[pallet::call_index(34)]
+		#[pallet::weight(T::WeightInfo::set_pool_operator())]
+		pub fn set_pool_operator(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			operator: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_pool_operator(who, pool, operator)
+		}
+
+		/// Nominate `targets` with pool `pool`'s stake, where its operator does not validate
+		/// (`OperatorValidates` otherwise). Manager only.
+		#[pallet::call_index(35)]
+		#[pallet::weight(T::WeightInfo::set_pool_nominations())]
+		pub fn set_pool_nominations(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			targets: BoundedVec<T::AccountId, ConstU32<16>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_pool_nominations(who, pool, targets.into_inner())
 		}
 	}
 }

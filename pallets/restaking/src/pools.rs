@@ -27,7 +27,7 @@
 
 use crate::{
 	BalanceOf, Config, Delegations, DelegatorJobs, Error, Event, OperatorJobs, Pallet,
-	PoolAccounts, PoolOf, Pools, Redemptions, SubPools,
+	PoolAccounts, PoolOf, PoolOperatorChanges, PoolTermChanges, Pools, Redemptions, SubPools,
 };
 use alloc::{collections::BTreeMap, vec, vec::Vec};
 use codec::Decode;
@@ -303,34 +303,35 @@ impl<T: Config> Pallet<T> {
 		service: crate::ServiceId,
 	) -> bool {
 		let Some(pool) = PoolAccounts::<T>::get(who) else { return false };
-		if delegation.excluded.try_push(service).is_ok() {
+		if !delegation.excluded.contains(&service) && delegation.excluded.try_push(service).is_ok()
+		{
 			Delegations::<T>::insert(who, delegation.clone());
-			let effective_era = T::Slashing::active_era().saturating_add(T::PoolNotice::get());
-			let scheduled = crate::PoolTermChanges::<T>::mutate(pool, |changes| {
-				changes.try_push((service, effective_era)).is_ok()
-			});
-			if scheduled {
-				Self::deposit_event(Event::<T>::PoolServiceScheduled {
-					pool,
-					service,
-					effective_era,
-				});
-			}
+			let _ = Self::schedule_pool_service(pool, service, Self::pool_notice_era());
 		}
 		true
 	}
 
-	/// The `apply_pool_terms` call: every scheduled service whose era has come joins the
-	/// pool's terms, from the next era, as `include_service` (with its checks; one it refuses
-	/// stays out).
+	/// The `apply_pool_terms` call: an operator change whose notice has passed takes effect
+	/// (the pool redelegates; the new operator's services that were not announced with it are
+	/// excluded and scheduled after a notice of their own), then every scheduled service whose
+	/// era has come joins the pool's terms, from the next era, as `include_service` (with its
+	/// checks; one it refuses stays out).
 	pub fn do_apply_pool_terms(pool: PoolId) -> DispatchResult {
 		ensure!(Pools::<T>::contains_key(pool), Error::<T>::UnknownPool);
 		let era = T::Slashing::active_era();
-		let changes = crate::PoolTermChanges::<T>::get(pool);
-		ensure!(changes.iter().any(|(_, effective)| *effective <= era), Error::<T>::NoTermsDue);
+		let change = PoolOperatorChanges::<T>::get(pool).filter(|c| c.effective_era <= era);
+		let changes = PoolTermChanges::<T>::get(pool);
+		ensure!(
+			change.is_some() || changes.iter().any(|(_, effective)| *effective <= era),
+			Error::<T>::NoTermsDue
+		);
 		let account = Self::pool_account(pool);
-		let (due, waiting): (Vec<_>, Vec<_>) =
-			changes.into_iter().partition(|(_, effective)| *effective <= era);
+		if let Some(change) = change {
+			Self::switch_pool_operator(pool, &account, change)?;
+		}
+		let (due, waiting): (Vec<_>, Vec<_>) = PoolTermChanges::<T>::get(pool)
+			.into_iter()
+			.partition(|(_, effective)| *effective <= era);
 		for (service, _) in due {
 			let included = frame_support::storage::with_storage_layer(|| {
 				Self::do_include_service(account.clone(), service)
@@ -339,11 +340,245 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::<T>::PoolServiceAdded { pool, service });
 			}
 		}
-		crate::PoolTermChanges::<T>::insert(
-			pool,
-			frame_support::BoundedVec::truncate_from(waiting),
-		);
+		PoolTermChanges::<T>::insert(pool, frame_support::BoundedVec::truncate_from(waiting));
 		Ok(())
+	}
+
+	/// Pool `pool` delegates to `change.operator` now.
+	fn switch_pool_operator(
+		pool: PoolId,
+		account: &T::AccountId,
+		change: crate::PoolOperatorChangeOf<T>,
+	) -> DispatchResult {
+		let mut delegation = Delegations::<T>::get(account).ok_or(Error::<T>::NotDelegating)?;
+		let unannounced: Vec<crate::ServiceId> = Self::operator_services(&change.operator)
+			.into_iter()
+			.filter(|s| !change.services.contains(s) && !delegation.excluded.contains(s))
+			.collect();
+		for service in &unannounced {
+			delegation.excluded.try_push(*service).map_err(|_| Error::<T>::TooManyServices)?;
+		}
+		Delegations::<T>::insert(account, delegation);
+		Self::do_resync(account);
+		Self::do_redelegate(account.clone(), change.operator.clone())?;
+		let notice_era = Self::pool_notice_era();
+		for service in unannounced {
+			Self::schedule_pool_service(pool, service, notice_era)?;
+		}
+		// Base-layer nominations follow: the new operator if it validates, else none until
+		// the manager picks targets.
+		if T::Staking::is_validator(&change.operator) {
+			T::Staking::nominate(account, vec![change.operator.clone()])?;
+		} else {
+			T::Staking::chill(account)?;
+		}
+		Pools::<T>::mutate_exists(pool, |info| {
+			if let Some(info) = info.as_mut() {
+				info.operator = change.operator.clone();
+			}
+		});
+		PoolOperatorChanges::<T>::remove(pool);
+		Self::deposit_event(Event::<T>::PoolOperatorSet { pool, operator: change.operator });
+		Ok(())
+	}
+
+	/// Pool `pool`, if `who` manages it (`UnknownPool`, `NotPoolManager`).
+	fn managed_pool(who: &T::AccountId, pool: PoolId) -> Result<PoolOf<T>, DispatchError> {
+		let info = Pools::<T>::get(pool).ok_or(Error::<T>::UnknownPool)?;
+		ensure!(&info.manager == who, Error::<T>::NotPoolManager);
+		Ok(info)
+	}
+
+	/// The era a change asked for now that raises a pool's risk may take effect.
+	fn pool_notice_era() -> EraIndex {
+		T::Slashing::active_era().saturating_add(T::PoolNotice::get())
+	}
+
+	/// The first era from `from` on in which the pool may take `service` (back) into its
+	/// terms: a pool that left it, or is leaving it, may rejoin only once its time there is out
+	/// of the report window (`RecentlyExited`).
+	fn pool_rejoin_era(
+		account: &T::AccountId,
+		service: crate::ServiceId,
+		from: EraIndex,
+	) -> EraIndex {
+		let leaving = crate::Positions::<T>::get(account, service)
+			.and_then(|p| p.exit)
+			.filter(|exit| exit.target.is_zero())
+			.map(|exit| exit.release_era);
+		let departed = crate::Departures::<T>::get(account, service).map(|d| d.release_era);
+		match leaving.or(departed) {
+			Some(release) => from.max(release.saturating_add(Self::history_window(account))),
+			None => from,
+		}
+	}
+
+	/// Schedule `service` to enter pool `pool`'s terms in `effective_era`, or, if it is
+	/// scheduled sooner, push it back to then; `PoolServiceScheduled` when anything changed.
+	fn schedule_pool_service(
+		pool: PoolId,
+		service: crate::ServiceId,
+		effective_era: EraIndex,
+	) -> DispatchResult {
+		let changed = PoolTermChanges::<T>::try_mutate(pool, |changes| {
+			match changes.iter_mut().find(|(s, _)| *s == service) {
+				Some((_, era)) if *era >= effective_era => Ok(false),
+				Some((_, era)) => {
+					*era = effective_era;
+					Ok(true)
+				}
+				None => changes
+					.try_push((service, effective_era))
+					.map(|_| true)
+					.map_err(|_| Error::<T>::TooManyServices),
+			}
+		})?;
+		if changed {
+			Self::deposit_event(Event::<T>::PoolServiceScheduled { pool, service, effective_era });
+		}
+		Ok(())
+	}
+
+	/// The `set_pool_manager` call.
+	pub fn do_set_pool_manager(
+		who: T::AccountId,
+		pool: PoolId,
+		manager: T::AccountId,
+	) -> DispatchResult {
+		let mut info = Self::managed_pool(&who, pool)?;
+		info.manager = manager.clone();
+		Pools::<T>::insert(pool, info);
+		Self::deposit_event(Event::<T>::PoolManagerSet { pool, manager });
+		Ok(())
+	}
+
+	/// The `exclude_pool_service` call: a service scheduled for the pool is dropped from its
+	/// schedule (and from an operator change's announced services); one it backs is excluded
+	/// as a delegator excludes it, at its exit delay.
+	pub fn do_exclude_pool_service(
+		who: T::AccountId,
+		pool: PoolId,
+		service: crate::ServiceId,
+	) -> DispatchResult {
+		Self::managed_pool(&who, pool)?;
+		let mut dropped = PoolTermChanges::<T>::mutate(pool, |changes| {
+			let before = changes.len();
+			changes.retain(|(s, _)| *s != service);
+			changes.len() != before
+		});
+		PoolOperatorChanges::<T>::mutate(pool, |change| {
+			if let Some(change) = change.as_mut() {
+				let before = change.services.len();
+				change.services.retain(|s| *s != service);
+				dropped |= change.services.len() != before;
+			}
+		});
+		if dropped {
+			Self::deposit_event(Event::<T>::PoolServiceUnscheduled { pool, service });
+			return Ok(());
+		}
+		let account = Self::pool_account(pool);
+		Self::do_resync(&account);
+		Self::do_exclude_service(account, service)
+	}
+
+	/// The `include_pool_service` call: a service the pool excludes enters its terms after
+	/// its notice, through `apply_pool_terms`.
+	pub fn do_include_pool_service(
+		who: T::AccountId,
+		pool: PoolId,
+		service: crate::ServiceId,
+	) -> DispatchResult {
+		Self::managed_pool(&who, pool)?;
+		Self::service(service)?;
+		let account = Self::pool_account(pool);
+		let delegation = Delegations::<T>::get(&account).ok_or(Error::<T>::NotDelegating)?;
+		ensure!(delegation.excluded.contains(&service), Error::<T>::NotExcluded);
+		ensure!(
+			!PoolTermChanges::<T>::get(pool).iter().any(|(s, _)| *s == service),
+			Error::<T>::AlreadyScheduled
+		);
+		let era = Self::pool_rejoin_era(&account, service, Self::pool_notice_era());
+		Self::schedule_pool_service(pool, service, era)
+	}
+
+	/// The `set_pool_operator` call: the change waits the pool's notice, with the services
+	/// `operator` is in now (less the pool's exclusions) as its announced terms.
+	pub fn do_set_pool_operator(
+		who: T::AccountId,
+		pool: PoolId,
+		operator: T::AccountId,
+	) -> DispatchResult {
+		let info = Self::managed_pool(&who, pool)?;
+		ensure!(crate::Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
+		ensure!(info.operator != operator, Error::<T>::SameOperator);
+		let account = Self::pool_account(pool);
+		let excluded =
+			Delegations::<T>::get(&account).map(|d| d.excluded.into_inner()).unwrap_or_default();
+		let services: Vec<crate::ServiceId> = Self::operator_services(&operator)
+			.into_iter()
+			.filter(|s| !excluded.contains(s))
+			.collect();
+		let effective_era = Self::pool_notice_era();
+		PoolOperatorChanges::<T>::insert(
+			pool,
+			crate::PoolOperatorChangeOf::<T> {
+				operator: operator.clone(),
+				effective_era,
+				services: frame_support::BoundedVec::truncate_from(services),
+			},
+		);
+		Self::deposit_event(Event::<T>::PoolOperatorScheduled { pool, operator, effective_era });
+		Ok(())
+	}
+
+	/// The `set_pool_nominations` call.
+	pub fn do_set_pool_nominations(
+		who: T::AccountId,
+		pool: PoolId,
+		targets: Vec<T::AccountId>,
+	) -> DispatchResult {
+		let info = Self::managed_pool(&who, pool)?;
+		ensure!(!T::Staking::is_validator(&info.operator), Error::<T>::OperatorValidates);
+		let count = targets.len().saturated_into();
+		T::Staking::nominate(&Self::pool_account(pool), targets)?;
+		Self::deposit_event(Event::<T>::PoolNominated { pool, targets: count });
+		Ok(())
+	}
+
+	/// A harsher change of `service`'s rules takes effect in `effective_era`. Every pool it
+	/// would reach before the pool's notice leaves the service now (as a restaker who does not
+	/// accept the change leaves, out by `effective_era`) and takes it back after its notice; a
+	/// pool scheduled to take it in sooner takes it in after its notice; an operator change
+	/// announced with it brings the pool in only after a notice of its own.
+	pub(crate) fn pools_notice_rule_change(service: crate::ServiceId, effective_era: EraIndex) {
+		let notice_era = Self::pool_notice_era();
+		if effective_era >= notice_era {
+			return;
+		}
+		for pool in Pools::<T>::iter_keys() {
+			let account = Self::pool_account(pool);
+			let backs = crate::Positions::<T>::get(&account, service)
+				.is_some_and(|p| p.exit.as_ref().is_none_or(|exit| !exit.target.is_zero()));
+			if backs {
+				Self::do_resync(&account);
+				let left = frame_support::storage::with_storage_layer(|| {
+					Self::do_exclude_service(account.clone(), service)?;
+					let era = Self::pool_rejoin_era(&account, service, notice_era);
+					Self::schedule_pool_service(pool, service, era)
+				});
+				if left.is_err() {
+					continue;
+				}
+			} else if PoolTermChanges::<T>::get(pool).iter().any(|(s, _)| *s == service) {
+				let _ = Self::schedule_pool_service(pool, service, notice_era);
+			}
+			PoolOperatorChanges::<T>::mutate(pool, |change| {
+				if let Some(change) = change.as_mut() {
+					change.services.retain(|s| *s != service);
+				}
+			});
+		}
 	}
 
 	/// Every pool's view, by id.
@@ -391,7 +626,7 @@ impl<T: Config> Pallet<T> {
 		let now: BalanceOf<T> = services.iter().fold(Zero::zero(), |sum, (service, fraction)| {
 			sum.saturating_add(claim(*service, *fraction))
 		});
-		let scheduled = crate::PoolTermChanges::<T>::get(pool).into_inner();
+		let scheduled = PoolTermChanges::<T>::get(pool).into_inner();
 		let amount = Delegations::<T>::get(&account).map(|d| d.amount).unwrap_or_default();
 		let after = scheduled.iter().fold(now, |sum, (service, _)| {
 			sum.saturating_add(harshest(*service).mul_floor(amount))
@@ -409,6 +644,8 @@ impl<T: Config> Pallet<T> {
 			worst_case: share(now),
 			scheduled,
 			worst_case_after: share(after),
+			pending_operator: PoolOperatorChanges::<T>::get(pool)
+				.map(|change| (change.operator, change.effective_era)),
 			redemptions: SubPools::<T>::iter_prefix(pool)
 				.map(|(era, sub)| (era, sub.balance))
 				.collect(),
@@ -526,6 +763,9 @@ impl<T: Config> Pallet<T> {
 	/// still holds in the chunk of its era (or, once withdrawn, at most what the pool account
 	/// holds free).
 	pub(crate) fn check_pools() -> Result<(), DispatchError> {
+		for pool in PoolOperatorChanges::<T>::iter_keys() {
+			ensure!(Pools::<T>::contains_key(pool), "operator change of no pool");
+		}
 		for (pool, info) in Pools::<T>::iter() {
 			let account = Self::pool_account(pool);
 			ensure!(PoolAccounts::<T>::get(&account) == Some(pool), "pool account not indexed");

@@ -76,6 +76,8 @@ impl<T: Config> Pallet<T> {
 				let effective_era = change.effective_era;
 				PendingRuleChanges::<T>::insert(service, change);
 				Self::deposit_event(Event::<T>::RuleChangeScheduled { service, effective_era });
+				// Pools get their own, longer notice.
+				Self::pools_notice_rule_change(service, effective_era);
 			}
 			None => PendingRuleChanges::<T>::remove(service),
 		}

@@ -667,3 +667,22 @@ pub struct SubPool<Balance> {
 	/// What it holds: the redeemed stake, less what slashes took from its chunk.
 	pub balance: Balance,
 }
+
+/// A pool's operator change waiting for its notice (see [`crate::Pallet::do_set_pool_operator`]).
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxServices))]
+pub struct PoolOperatorChange<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxServices: Get<u32>,
+> {
+	/// The operator the pool will delegate to.
+	pub operator: AccountId,
+	/// First era it may: the pool's notice after the change was asked for.
+	pub effective_era: EraIndex,
+	/// The services of `operator` the notice was given for (those it was in then, less the
+	/// pool's exclusions): the pool backs these at once after the change, any other after a
+	/// notice of its own.
+	pub services: BoundedVec<ServiceId, MaxServices>,
+}

@@ -74,6 +74,17 @@ pub trait WeightInfo {
 	fn redelegate(n: u32, ) -> Weight;
 	fn report_offence_against_operator(d: u32, ) -> Weight;
 	fn apply_delegator_slashes(d: u32, ) -> Weight;
+	fn create_pool(n: u32, ) -> Weight;
+	fn join(n: u32, ) -> Weight;
+	fn redeem() -> Weight;
+	fn withdraw() -> Weight;
+	fn compound() -> Weight;
+	fn apply_pool_terms() -> Weight;
+	fn set_pool_manager() -> Weight;
+	fn exclude_pool_service() -> Weight;
+	fn include_pool_service() -> Weight;
+	fn set_pool_operator() -> Weight;
+	fn set_pool_nominations() -> Weight;
 }
 
 /// Weights for `pallet_restaking`, measured on the restaking runtime, on its database weights.
@@ -993,6 +1004,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((24_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(d.into()))
 	}
+	fn create_pool(n: u32, ) -> Weight {
+		Self::delegate(n)
+	}
+	fn join(n: u32, ) -> Weight {
+		Self::set_delegation(n)
+	}
+	fn redeem() -> Weight {
+		Self::set_delegation(16)
+	}
+	fn withdraw() -> Weight {
+		Self::set_delegation(16)
+	}
+	fn compound() -> Weight {
+		Self::set_delegation(16)
+	}
+	fn apply_pool_terms() -> Weight {
+		Self::redelegate(16)
+	}
+	fn set_pool_manager() -> Weight {
+		Self::set_operator()
+	}
+	fn exclude_pool_service() -> Weight {
+		Self::exclude_service()
+	}
+	fn include_pool_service() -> Weight {
+		Self::include_service()
+	}
+	fn set_pool_operator() -> Weight {
+		Self::set_operator()
+	}
+	fn set_pool_nominations() -> Weight {
+		Self::set_operator()
+	}
 }
 
 /// The same weights on RocksDB's database weights, for tests.
@@ -1910,5 +1954,38 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(18))
 			.saturating_add(RocksDbWeight::get().writes((24_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(d.into()))
+	}
+	fn create_pool(n: u32, ) -> Weight {
+		Self::delegate(n)
+	}
+	fn join(n: u32, ) -> Weight {
+		Self::set_delegation(n)
+	}
+	fn redeem() -> Weight {
+		Self::set_delegation(16)
+	}
+	fn withdraw() -> Weight {
+		Self::set_delegation(16)
+	}
+	fn compound() -> Weight {
+		Self::set_delegation(16)
+	}
+	fn apply_pool_terms() -> Weight {
+		Self::redelegate(16)
+	}
+	fn set_pool_manager() -> Weight {
+		Self::set_operator()
+	}
+	fn exclude_pool_service() -> Weight {
+		Self::exclude_service()
+	}
+	fn include_pool_service() -> Weight {
+		Self::include_service()
+	}
+	fn set_pool_operator() -> Weight {
+		Self::set_operator()
+	}
+	fn set_pool_nominations() -> Weight {
+		Self::set_operator()
 	}
 }

@@ -461,6 +461,9 @@ pub struct PoolView<AccountId, Balance> {
 	pub scheduled: alloc::vec::Vec<(ServiceId, EraIndex)>,
 	/// The worst case of a share once the scheduled services are in.
 	pub worst_case_after: Perbill,
+	/// An operator change waiting for its notice: `(operator, effective era)`. The worst case
+	/// after it is not in `worst_case_after`; the new operator's terms are in `services(id)`.
+	pub pending_operator: Option<(AccountId, EraIndex)>,
 	/// The redemption queue: `(era the chunk unlocks, what it holds)`.
 	pub redemptions: alloc::vec::Vec<(EraIndex, Balance)>,
 }

@@ -480,3 +480,232 @@ fn compounding_bonds_the_pools_service_rewards_and_raises_the_rate() {
 		);
 	});
 }
+
+fn nominations() -> Option<Vec<AccountId>> {
+	use sp_staking::StakingInterface;
+	<Test as crate::Config>::Staking::nominations(&pool_account())
+}
+
+#[test]
+fn only_the_manager_changes_a_pools_terms_and_it_can_hand_over() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		assert_noop!(
+			Restaking::set_pool_manager(RuntimeOrigin::signed(STRANGER), POOL, STRANGER),
+			Error::<Test>::NotPoolManager
+		);
+		assert_noop!(
+			Restaking::exclude_pool_service(RuntimeOrigin::signed(STRANGER), POOL, oracle),
+			Error::<Test>::NotPoolManager
+		);
+		assert_noop!(
+			Restaking::set_pool_operator(RuntimeOrigin::signed(STRANGER), POOL, VALIDATOR_B),
+			Error::<Test>::NotPoolManager
+		);
+		assert_noop!(
+			Restaking::set_pool_manager(RuntimeOrigin::signed(UNBONDED), 7, STRANGER),
+			Error::<Test>::UnknownPool
+		);
+		assert_ok!(Restaking::set_pool_manager(RuntimeOrigin::signed(UNBONDED), POOL, STRANGER));
+		assert!(
+			restaking_events().contains(&Event::PoolManagerSet { pool: POOL, manager: STRANGER })
+		);
+		assert_eq!(Restaking::pool_view(POOL).unwrap().manager, STRANGER);
+		assert_noop!(
+			Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle),
+			Error::<Test>::NotPoolManager
+		);
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(STRANGER), POOL, oracle));
+	});
+}
+
+#[test]
+fn an_exclusion_applies_at_once_and_an_inclusion_waits_the_pools_notice() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		start_active_era(2);
+		assert_noop!(
+			Restaking::include_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle),
+			Error::<Test>::NotExcluded
+		);
+		// Out at the oracle's exit delay: slashable for eras 2 and 3, gone from era 4.
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		assert!(restaking_events()
+			.contains(&Event::ServiceExcluded { who: pool_account(), service: oracle }));
+		start_active_era(3);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+		start_active_era(4);
+		assert_eq!(exposure(pool_account(), oracle), 0);
+		// Taking it back raises the pool's risk: it waits 11 eras.
+		assert_ok!(Restaking::include_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		assert!(restaking_events().contains(&Event::PoolServiceScheduled {
+			pool: POOL,
+			service: oracle,
+			effective_era: 15
+		}));
+		assert_noop!(
+			Restaking::include_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle),
+			Error::<Test>::AlreadyScheduled
+		);
+		assert_eq!(Restaking::pool_view(POOL).unwrap().scheduled, vec![(oracle, 15)]);
+		start_active_era(14);
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NoTermsDue
+		);
+		start_active_era(15);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		start_active_era(16);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+		// A scheduled inclusion the manager drops never happens.
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		start_active_era(18);
+		assert_ok!(Restaking::include_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		assert!(restaking_events()
+			.contains(&Event::PoolServiceUnscheduled { pool: POOL, service: oracle }));
+		assert!(crate::PoolTermChanges::<Test>::get(POOL).is_empty());
+	});
+}
+
+#[test]
+fn a_new_operator_takes_over_after_the_notice_with_only_the_services_announced() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		let bridge = register("bridge");
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(VALIDATOR_B),
+			Perbill::from_percent(5)
+		));
+		opt_in(VALIDATOR_B, bridge, 1_000);
+		start_active_era(2);
+		assert_noop!(
+			Restaking::set_pool_operator(RuntimeOrigin::signed(UNBONDED), POOL, VALIDATOR_C),
+			Error::<Test>::NotOperator
+		);
+		assert_noop!(
+			Restaking::set_pool_operator(RuntimeOrigin::signed(UNBONDED), POOL, VALIDATOR_A),
+			Error::<Test>::SameOperator
+		);
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_B
+		));
+		assert!(restaking_events().contains(&Event::PoolOperatorScheduled {
+			pool: POOL,
+			operator: VALIDATOR_B,
+			effective_era: 13
+		}));
+		assert_eq!(Restaking::pool_view(POOL).unwrap().pending_operator, Some((VALIDATOR_B, 13)));
+		// VALIDATOR_B joins a sequencer after the announcement: not part of it.
+		start_active_era(3);
+		let sequencer = register("sequencer");
+		opt_in(VALIDATOR_B, sequencer, 1_000);
+		start_active_era(12);
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NoTermsDue
+		);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+		start_active_era(13);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		let events = restaking_events();
+		assert!(events.contains(&Event::PoolOperatorSet { pool: POOL, operator: VALIDATOR_B }));
+		assert!(events.contains(&Event::PoolServiceScheduled {
+			pool: POOL,
+			service: sequencer,
+			effective_era: 24
+		}));
+		assert_eq!(nominations(), Some(vec![VALIDATOR_B]));
+		let view = Restaking::pool_view(POOL).unwrap();
+		assert_eq!((view.operator, view.pending_operator), (VALIDATOR_B, None));
+		// The bridge from era 14; the oracle until its exit delay (era 15); the sequencer not.
+		start_active_era(14);
+		assert_eq!(exposure(pool_account(), bridge), 500);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+		assert_eq!(exposure(pool_account(), sequencer), 0);
+		start_active_era(15);
+		assert_eq!(exposure(pool_account(), oracle), 0);
+		assert_eq!(exposure(pool_account(), sequencer), 0);
+	});
+}
+
+#[test]
+fn a_harsher_rule_reaches_a_pool_only_after_its_notice() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		start_active_era(2);
+		// A gentler change applies to the pool at once, like to everyone.
+		let mut params = service_params("oracle");
+		params.rules[0].fraction = Perbill::from_percent(5);
+		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), oracle, params.clone()));
+		assert!(crate::Positions::<Test>::get(pool_account(), oracle).unwrap().exit.is_none());
+		// Downtime at 20% from era 4 (the exit delay): the pool's holders get 11 eras (to era
+		// 13). The pool leaves the oracle by era 4 and takes it back under the new rule once
+		// its time there is out of a delegator's report window (the bonding duration, 10): in
+		// era 14.
+		params.rules[0].fraction = Perbill::from_percent(20);
+		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), oracle, params));
+		assert!(restaking_events().contains(&Event::PoolServiceScheduled {
+			pool: POOL,
+			service: oracle,
+			effective_era: 14
+		}));
+		let view = Restaking::pool_view(POOL).unwrap();
+		assert_eq!(view.scheduled, vec![(oracle, 14)]);
+		start_active_era(4);
+		assert_eq!(exposure(pool_account(), oracle), 0);
+		assert_eq!(exposure(VALIDATOR_A, oracle), 1_000);
+		// The operator's downtime in era 4, at 20%: the pool has nothing at stake.
+		assert_ok!(report(oracle, VALIDATOR_A, 0, 4));
+		assert_eq!((Restaking::pool_pending_slash(POOL), value()), (0, 500));
+		start_active_era(13);
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NoTermsDue
+		);
+		start_active_era(14);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		start_active_era(15);
+		assert_eq!(exposure(pool_account(), oracle), 500);
+	});
+}
+
+#[test]
+fn a_pool_nominates_its_managers_targets_only_where_its_operator_does_not_validate() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		assert_eq!(nominations(), Some(vec![VALIDATOR_A]));
+		let targets: frame_support::BoundedVec<AccountId, _> =
+			vec![VALIDATOR_B, VALIDATOR_C].try_into().unwrap();
+		assert_noop!(
+			Restaking::set_pool_nominations(RuntimeOrigin::signed(UNBONDED), POOL, targets.clone()),
+			Error::<Test>::OperatorValidates
+		);
+		// NOMINATOR operates without validating: its pool nominates what its manager picks.
+		let sequencer = register("sequencer");
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(NOMINATOR),
+			Perbill::from_percent(10)
+		));
+		opt_in(NOMINATOR, sequencer, 200);
+		assert_ok!(Restaking::create_pool(
+			RuntimeOrigin::signed(UNBONDED),
+			NOMINATOR,
+			MIN_POOL_DEPOSIT
+		));
+		use sp_staking::StakingInterface;
+		let second = Restaking::pool_account(1);
+		assert_eq!(<Test as crate::Config>::Staking::nominations(&second), None);
+		assert_ok!(Restaking::set_pool_nominations(RuntimeOrigin::signed(UNBONDED), 1, targets));
+		assert!(restaking_events().contains(&Event::PoolNominated { pool: 1, targets: 2 }));
+		assert_eq!(
+			<Test as crate::Config>::Staking::nominations(&second),
+			Some(vec![VALIDATOR_B, VALIDATOR_C])
+		);
+	});
+}
