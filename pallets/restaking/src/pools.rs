@@ -588,6 +588,22 @@ impl<T: Config> Pallet<T> {
 		ids.into_iter().filter_map(Self::pool_view).collect()
 	}
 
+	/// `value` over `supply` in parts per billion, rounded down.
+	fn rate_ppb(value: BalanceOf<T>, supply: BalanceOf<T>) -> u128 {
+		multiply_by_rational_with_rounding(
+			value.saturated_into(),
+			1_000_000_000,
+			supply.saturated_into::<u128>().max(1),
+			Rounding::Down,
+		)
+		.unwrap_or_default()
+	}
+
+	/// Pool `pool`'s value per share in parts per billion, net of its pending slashes.
+	pub fn pool_rate_ppb(pool: PoolId) -> u128 {
+		Self::rate_ppb(Self::pool_value(pool), Self::pool_supply(pool))
+	}
+
 	/// Pool `pool`'s view: rate, terms with their worst case now and after the scheduled
 	/// changes, pending slashes, redemption queue.
 	pub fn pool_view(pool: PoolId) -> Option<crate::PoolView<T::AccountId, BalanceOf<T>>> {
@@ -595,13 +611,7 @@ impl<T: Config> Pallet<T> {
 		let account = Self::pool_account(pool);
 		let (active, pending, supply) =
 			(Self::pool_active(pool), Self::pool_pending_slash(pool), Self::pool_supply(pool));
-		let rate_ppb = multiply_by_rational_with_rounding(
-			active.saturating_sub(pending).saturated_into(),
-			1_000_000_000,
-			supply.saturated_into::<u128>().max(1),
-			Rounding::Down,
-		)
-		.unwrap_or_default();
+		let rate_ppb = Self::rate_ppb(active.saturating_sub(pending), supply);
 		// The worst case of a service: its harshest fraction (of the rules in force and a
 		// harsher change waiting), of what the pool allocates to it.
 		let harshest = |service: crate::ServiceId| {

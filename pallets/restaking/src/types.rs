@@ -16,7 +16,7 @@ use sp_staking::EraIndex;
 /// pallet; they are the same types here.
 pub use pallet_restaking_runtime_api::types::{
 	BreakerState, DelegationView, Exit, ExposureView, OperatorServiceView, OperatorView,
-	PendingSlash, PoolView, RestakerView, RiskFigures, RiskView, RuleChangeView, RuleIndex,
+	PendingSlash, PoolImpact, PoolView, RestakerView, RiskFigures, RiskView, RuleChangeView, RuleIndex,
 	RuleView, ServiceId, ServiceImpact, ServiceRisk, ServiceStatus, ServiceView, SlashBudget,
 	SlashId, SlashSimulation,
 };

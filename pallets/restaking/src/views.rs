@@ -163,6 +163,10 @@ impl<T: Config> Pallet<T> {
 		let coverage_before_ppb = coverage(&offender);
 		let rule_change_era = PendingRuleChanges::<T>::get(service).map(|c| c.effective_era);
 		let era = T::Slashing::active_era();
+		let pools: Vec<(crate::PoolId, u128)> = crate::Pools::<T>::iter()
+			.filter(|(_, pool)| pool.operator == offender)
+			.map(|(id, _)| (id, Self::pool_rate_ppb(id)))
+			.collect();
 
 		with_transaction(|| {
 			let simulation = Self::do_report_offence(
@@ -199,6 +203,14 @@ impl<T: Config> Pallet<T> {
 					coverage_after_ppb: coverage(&offender),
 					held,
 					rule_change_era,
+					pools: pools
+						.iter()
+						.map(|(pool, rate_before_ppb)| crate::PoolImpact {
+							pool: *pool,
+							rate_before_ppb: *rate_before_ppb,
+							rate_after_ppb: Self::pool_rate_ppb(*pool),
+						})
+						.collect(),
 				})
 			});
 			TransactionOutcome::Rollback(simulation)

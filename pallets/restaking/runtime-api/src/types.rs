@@ -276,6 +276,20 @@ pub struct SlashSimulation<Balance> {
 	pub held: bool,
 	/// Effective era of a harsher change of the service's terms waiting, if any.
 	pub rule_change_era: Option<EraIndex>,
+	/// Every liquid restaking pool delegating to the offender: its rate before and after.
+	pub pools: alloc::vec::Vec<PoolImpact>,
+}
+
+/// A pool's rate before and after a simulated slash of its operator (see
+/// [`PoolView::rate_ppb`]).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct PoolImpact {
+	/// The pool.
+	pub pool: u32,
+	/// Value per share now, in parts per billion of a unit, net of pending slashes.
+	pub rate_before_ppb: u128,
+	/// Value per share once the simulated slash is reported: its part of it is pending.
+	pub rate_after_ppb: u128,
 }
 
 /// One service's risk figures, as [`RiskFigures`] shows them.

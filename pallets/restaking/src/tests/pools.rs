@@ -709,3 +709,29 @@ fn a_pool_nominates_its_managers_targets_only_where_its_operator_does_not_valida
 		);
 	});
 }
+
+#[test]
+fn simulate_slash_of_the_operator_shows_the_pools_rate_after_it() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		start_active_era(2);
+		// Downtime (10%) of VALIDATOR_A in era 2: 50 of the pool's 500, 0.9 a share.
+		let sim = Restaking::simulate_slash(oracle, VALIDATOR_A, 0).unwrap();
+		assert_eq!(
+			sim.pools,
+			vec![crate::PoolImpact {
+				pool: POOL,
+				rate_before_ppb: 1_000_000_000,
+				rate_after_ppb: 900_000_000
+			}]
+		);
+		// Nothing changed; the real report gives the same rate.
+		assert_eq!(Restaking::pool_rate_ppb(POOL), 1_000_000_000);
+		assert_ok!(report(oracle, VALIDATOR_A, 0, 2));
+		assert_eq!(Restaking::pool_rate_ppb(POOL), 900_000_000);
+		// A stash no pool delegates to: no pool in the simulation.
+		opt_in(VALIDATOR_B, oracle, 1_000);
+		assert!(Restaking::simulate_slash(oracle, VALIDATOR_B, 0).unwrap().pools.is_empty());
+	});
+}
