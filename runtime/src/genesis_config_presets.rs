@@ -100,7 +100,12 @@ fn genesis(validators: Vec<Sr25519Keyring>) -> Value {
 		},
 		sudo: SudoConfig { key: Some(Sr25519Keyring::Alice.to_account_id()) },
 		council: CouncilConfig { members: council_members() },
-		restaking: RestakingConfig { services: vec![sample_service()], opt_ins },
+		restaking: RestakingConfig {
+			services: vec![sample_service()],
+			opt_ins,
+			operators: vec![],
+			pools: vec![],
+		},
 	})
 }
 

@@ -1220,3 +1220,38 @@ fn worst_case_on_initialize_is_at_most_a_tenth_of_a_block() {
 	let fast = worst_case_on_initialize(FAST_BOUNDS.max_delegator_slashes_per_block);
 	assert!(fast <= Perbill::from_percent(20), "fast-runtime: {fast:?} of a block");
 }
+
+/// A chain spec may add operators and liquid restaking pools to the dev preset: Alice operates
+/// at 10% and `//Two` creates pool 0 delegating 10,000 `UNIT` to her, which backs the sample
+/// service at once, nominates Alice, and holds its deposit's shares.
+#[test]
+fn genesis_operators_and_pools_build_on_the_dev_preset() {
+	let mut patch = preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
+	let alice = account(Sr25519Keyring::Alice);
+	let two = account(Sr25519Keyring::Two);
+	let deposit = 10_000 * crate::UNIT;
+	merge(
+		&mut patch,
+		serde_json::json!({ "restaking": {
+			"operators": [[alice.clone(), 100_000_000u32]],
+			"pools": [[two.clone(), alice.clone(), deposit]],
+		}}),
+	);
+	ext_from_patch(patch).execute_with(|| {
+		let view = Restaking::pool_view(0).unwrap();
+		assert_eq!((view.manager, view.operator), (two, alice.clone()));
+		assert_eq!((view.supply, view.active, view.rate_ppb), (deposit, deposit, 1_000_000_000));
+		let pool = Restaking::pool_account(0);
+		assert_eq!(Restaking::exposures_view(&pool).unwrap().positions[0].exposure, deposit);
+		assert_eq!(
+			Restaking::service_view(SAMPLE_SERVICE).unwrap().total_secured,
+			SAMPLE_ALLOCATION + deposit
+		);
+		use sp_runtime::traits::Convert;
+		use sp_staking::StakingInterface;
+		assert_eq!(<Staking as StakingInterface>::nominations(&pool), Some(vec![alice]));
+		let asset = crate::configs::RestakingPoolAsset::convert(0);
+		assert_eq!(crate::Assets::balance(asset, &pool), deposit);
+		Restaking::do_try_state().unwrap();
+	});
+}

@@ -589,6 +589,11 @@ pub mod pallet {
 		pub services: alloc::vec::Vec<GenesisService<T::AccountId, BalanceOf<T>>>,
 		/// `(stash, service, amount)` opt-ins; the stash must be bonded in staking's genesis.
 		pub opt_ins: alloc::vec::Vec<(T::AccountId, ServiceId, BalanceOf<T>)>,
+		/// `(stash, commission)`: operators, after the opt-ins.
+		pub operators: alloc::vec::Vec<(T::AccountId, Perbill)>,
+		/// `(creator, operator, deposit)`: liquid restaking pools, after the operators; the
+		/// first gets id 0. The creator pays the deposit and manages the pool.
+		pub pools: alloc::vec::Vec<(T::AccountId, T::AccountId, BalanceOf<T>)>,
 	}
 
 	#[pallet::genesis_build]
@@ -606,6 +611,16 @@ pub mod pallet {
 				#[allow(clippy::expect_used)]
 				Pallet::<T>::do_opt_in(who.clone(), *service, *amount)
 					.expect("genesis opt-in is valid: bonded stash, known service");
+			}
+			for (who, commission) in &self.operators {
+				#[allow(clippy::expect_used)]
+				Pallet::<T>::do_set_operator(who.clone(), *commission)
+					.expect("genesis operator is a bonded stash");
+			}
+			for (creator, operator, deposit) in &self.pools {
+				#[allow(clippy::expect_used)]
+				Pallet::<T>::do_create_pool(creator.clone(), operator.clone(), *deposit)
+					.expect("genesis pool: funded creator, an operator, at least MinPoolDeposit");
 			}
 		}
 	}
@@ -1048,7 +1063,8 @@ pub mod pallet {
 		}
 
 		/// Replace a service's parameters. Scheduled slashes keep the amount and dispute window
-		/// they were reported with.
+		/// they were reported with. A harsher change makes every pool it would reach before the
+		/// pool's notice leave the service, and take it back after.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_service().saturating_add(
 			T::WeightInfo::exclude_service().saturating_mul(T::MaxPools::get().into())
@@ -1057,9 +1073,15 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			service: ServiceId,
 			params: ServiceParamsOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			T::ServiceOrigin::ensure_origin(origin)?;
-			Self::do_update_service(service, params)
+			let left = Self::do_update_service(service, params)?;
+			// Charged for every pool leaving the service; refunded for those that did not.
+			Ok(Some(
+				T::WeightInfo::update_service()
+					.saturating_add(T::WeightInfo::exclude_service().saturating_mul(left.into())),
+			)
+			.into())
 		}
 
 		/// Pause, resume or retire a service.

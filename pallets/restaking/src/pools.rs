@@ -551,11 +551,17 @@ impl<T: Config> Pallet<T> {
 	/// accept the change leaves, out by `effective_era`) and takes it back after its notice; a
 	/// pool scheduled to take it in sooner takes it in after its notice; an operator change
 	/// announced with it brings the pool in only after a notice of its own.
-	pub(crate) fn pools_notice_rule_change(service: crate::ServiceId, effective_era: EraIndex) {
+	///
+	/// Returns how many pools left the service.
+	pub(crate) fn pools_notice_rule_change(
+		service: crate::ServiceId,
+		effective_era: EraIndex,
+	) -> u32 {
 		let notice_era = Self::pool_notice_era();
 		if effective_era >= notice_era {
-			return;
+			return 0;
 		}
+		let mut left_pools = 0u32;
 		for pool in Pools::<T>::iter_keys() {
 			let account = Self::pool_account(pool);
 			let backs = crate::Positions::<T>::get(&account, service)
@@ -570,6 +576,7 @@ impl<T: Config> Pallet<T> {
 				if left.is_err() {
 					continue;
 				}
+				left_pools = left_pools.saturating_add(1);
 			} else if PoolTermChanges::<T>::get(pool).iter().any(|(s, _)| *s == service) {
 				let _ = Self::schedule_pool_service(pool, service, notice_era);
 			}
@@ -579,6 +586,7 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 		}
+		left_pools
 	}
 
 	/// Every pool's view, by id.

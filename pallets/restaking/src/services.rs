@@ -54,7 +54,13 @@ impl<T: Config> Pallet<T> {
 	/// Existing positions keep their allocations, even below a raised `min_stake` (the next
 	/// re-sync applies it); scheduled slashes keep the amount and `apply_era` they were reported
 	/// with, so an update never loosens them.
-	pub fn do_update_service(service: ServiceId, params: ServiceParamsOf<T>) -> DispatchResult {
+	///
+	/// Returns how many pools a harsher change made leave the service
+	/// ([`Self::pools_notice_rule_change`]).
+	pub fn do_update_service(
+		service: ServiceId,
+		params: ServiceParamsOf<T>,
+	) -> Result<u32, DispatchError> {
 		Self::ensure_valid_params(&params)?;
 		let era = T::Slashing::active_era();
 		let waiting = Services::<T>::try_mutate(service, |maybe| {
@@ -77,11 +83,13 @@ impl<T: Config> Pallet<T> {
 				PendingRuleChanges::<T>::insert(service, change);
 				Self::deposit_event(Event::<T>::RuleChangeScheduled { service, effective_era });
 				// Pools get their own, longer notice.
-				Self::pools_notice_rule_change(service, effective_era);
+				Ok(Self::pools_notice_rule_change(service, effective_era))
 			}
-			None => PendingRuleChanges::<T>::remove(service),
+			None => {
+				PendingRuleChanges::<T>::remove(service);
+				Ok(0)
+			}
 		}
-		Ok(())
 	}
 
 	/// Put in force the rule changes whose effective era has come, once per era (from

@@ -16,9 +16,9 @@ use sp_staking::EraIndex;
 /// pallet; they are the same types here.
 pub use pallet_restaking_runtime_api::types::{
 	BreakerState, DelegationView, Exit, ExposureView, OperatorServiceView, OperatorView,
-	PendingSlash, PoolImpact, PoolView, RestakerView, RiskFigures, RiskView, RuleChangeView, RuleIndex,
-	RuleView, ServiceId, ServiceImpact, ServiceRisk, ServiceStatus, ServiceView, SlashBudget,
-	SlashId, SlashSimulation,
+	PendingSlash, PoolImpact, PoolView, RestakerView, RiskFigures, RiskView, RuleChangeView,
+	RuleIndex, RuleView, ServiceId, ServiceImpact, ServiceRisk, ServiceStatus, ServiceView,
+	SlashBudget, SlashId, SlashSimulation,
 };
 
 /// One slashing rule of a service.
