@@ -17,7 +17,7 @@ OUT="${BENCH_OUT:-$CARGO_TARGET_DIR/bench}"
 mkdir -p "$OUT"
 
 # The tests' feature set, so the throughput run's dev chain has the same timing as the e2e tests.
-cargo build --locked --release -p restaking-node "${RESTAKING_FEATURES[@]}"
+cargo build --locked --release "${RESTAKING_PACKAGES[@]}" "${RESTAKING_FEATURES[@]}"
 RESTAKING_NODE="$CARGO_TARGET_DIR/release/restaking-node"
 export RESTAKING_NODE
 

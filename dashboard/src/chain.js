@@ -464,3 +464,65 @@ export function parseAddress(api, text) {
     return null;
   }
 }
+
+/** Whether the runtime has the pool views (RestakingApi version 4). */
+export const hasPools = (at) => Boolean(at.call.restakingApi.pools);
+
+/** A `PoolView` as plain values (ratios in parts per billion). */
+function poolView(p) {
+  const pending = p.pendingOperator.isSome ? p.pendingOperator.unwrap() : null;
+  return {
+    id: p.id.toNumber(),
+    account: p.account.toString(),
+    manager: p.manager.toString(),
+    operator: p.operator.toString(),
+    supply: p.supply.toBigInt(),
+    active: p.active.toBigInt(),
+    pendingSlash: p.pendingSlash.toBigInt(),
+    ratePpb: p.ratePpb.toBigInt(),
+    services: p.services.map(([service, fraction]) => ({
+      service: service.toNumber(),
+      fractionPpb: BigInt(fraction.toNumber()),
+    })),
+    worstCasePpb: BigInt(p.worstCase.toNumber()),
+    scheduled: p.scheduled.map(([service, era]) => ({
+      service: service.toNumber(),
+      era: era.toNumber(),
+    })),
+    worstCaseAfterPpb: BigInt(p.worstCaseAfter.toNumber()),
+    pendingOperator: pending && { operator: pending[0].toString(), era: pending[1].toNumber() },
+    redemptions: p.redemptions.map(([era, amount]) => ({
+      era: era.toNumber(),
+      amount: amount.toBigInt(),
+    })),
+  };
+}
+
+/**
+ * Every pool's view (RestakingApi version 4, else none), each with its share asset and its
+ * holders, largest first, from pallet-assets: the pool's asset is the one its account owns.
+ * The shares the pool account holds itself (its creation deposit's) are not a holder's.
+ */
+export async function readPools(at) {
+  if (!hasPools(at)) return [];
+  const pools = (await at.call.restakingApi.pools()).map(poolView);
+  if (pools.length === 0 || !at.query.assets) return pools.map((p) => ({ ...p, holders: [] }));
+  const assetOf = new Map();
+  for (const [key, details] of await at.query.assets.asset.entries()) {
+    if (details.isSome) assetOf.set(details.unwrap().owner.toString(), key.args[0]);
+  }
+  return Promise.all(
+    pools.map(async (pool) => {
+      const asset = assetOf.get(pool.account);
+      if (asset === undefined) return { ...pool, asset: null, holders: [] };
+      const holders = (await at.query.assets.account.entries(asset))
+        .map(([key, account]) => ({
+          who: key.args[1].toString(),
+          shares: account.isSome ? account.unwrap().balance.toBigInt() : 0n,
+        }))
+        .filter((holder) => holder.who !== pool.account && holder.shares > 0n)
+        .sort((a, b) => (b.shares > a.shares ? 1 : b.shares < a.shares ? -1 : 0));
+      return { ...pool, asset: asset.toString(), holders };
+    }),
+  );
+}

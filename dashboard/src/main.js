@@ -7,6 +7,7 @@ import {
   readAccount,
   readDirectory,
   readOverview,
+  readPools,
   readRestakers,
   simulate,
   tokenOf,
@@ -17,11 +18,12 @@ import { h, replaceContent } from './dom.js';
 import { formatBalance, shortAddress } from './format.js';
 import { accountView } from './views/account.js';
 import { cascadeView } from './views/cascade.js';
+import { poolCards } from './views/pools.js';
 import { chainFigures, serviceCards } from './views/services.js';
 import { simulationView } from './views/whatif.js';
 
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['services', 'account', 'whatif', 'cascade'];
+const VIEWS = ['services', 'account', 'whatif', 'pools', 'cascade'];
 
 const state = {
   api: null,
@@ -75,7 +77,13 @@ function setBusy(view, busy) {
 
 /** Empty every view and form: nothing of a previous node or block stays on screen. */
 function clearViews() {
-  for (const slot of ['chain-figures-slot', 'services-slot', 'whatif-result', 'cascade-slot'])
+  for (const slot of [
+    'chain-figures-slot',
+    'services-slot',
+    'whatif-result',
+    'pools-slot',
+    'cascade-slot',
+  ])
     $(slot).replaceChildren();
   replaceContent($('account-result'), h('p', { class: 'quiet' }, ACCOUNT_HINT));
   $('account-input').value = '';
@@ -209,6 +217,7 @@ async function render() {
     if (stale()) return;
     const ctx = {
       balance: (planck) => formatBalance(planck, token),
+      unit: 10n ** BigInt(token.decimals), // one token in planck
       clock: reading,
       block: head.number, // the block every figure is read at
       services: new Map(directory.services.map((service) => [service.id, service])),
@@ -260,14 +269,24 @@ const VIEW_RENDERERS = {
     showSimulation(ctx, asked, result);
   },
 
+  async pools(ctx, at, stale) {
+    const pools = await readPools(at);
+    if (stale()) return;
+    replaceContent($('pools-slot'), poolCards(ctx, pools));
+  },
+
   async cascade(ctx, at, stale) {
-    const restakers = await readRestakers(at, state.directory.restakers);
+    const [restakers, pools] = await Promise.all([
+      readRestakers(at, state.directory.restakers),
+      readPools(at),
+    ]);
     if (stale()) return;
     const { services } = state.directory;
     const draw = () => {
       const { graph, summary } = cascadeView(ctx, {
         services,
         restakers,
+        pools,
         selected: state.selected,
         onSelect,
       });

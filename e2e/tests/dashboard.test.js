@@ -20,7 +20,9 @@
 // Ferdie delegating 2,000 to her and excluding the bridge, Dave delegating 1,000 and
 // undelegating; the page, switched to that node, shows both sides of the delegations in the
 // account view, the own / delegated split of each service (50,000 + 3,000 and 20,000 + 3,000)
-// and the operator -> delegator arrows of the cascade graph. Last, a closed port. Screenshots of
+// and the operator -> delegator arrows of the cascade graph; then `//Two` creates a pool
+// delegating 10,000 to Alice, Eve joins with 4,000 and sends 1,000 shares to Charlie: the pools
+// view and the cascade graph's Alice -> pool -> holders. Last, a closed port. Screenshots of
 // each view go to e2e/logs/dashboard-<view>.png. The page must log no error on the way, except
 // the browser's own line about the WebSocket it could not open in the closed-port step.
 
@@ -86,7 +88,7 @@ let dist; // the page, built for this test
 let site;
 let browser;
 let page;
-let alice, bob, dave, ferdie;
+let alice, bob, charlie, dave, eve, ferdie, two;
 // The delegation steps' own node: Alice an operator, Ferdie and Dave her delegators.
 let delegationNode;
 let delegationApi;
@@ -207,9 +209,15 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       api = await connect(node);
       await cryptoWaitReady();
       const keyring = new Keyring({ type: 'sr25519' });
-      [alice, bob, dave, ferdie] = ['Alice', 'Bob', 'Dave', 'Ferdie'].map((name) =>
-        keyring.addFromUri(`//${name}`),
-      );
+      [alice, bob, charlie, dave, eve, ferdie, two] = [
+        'Alice',
+        'Bob',
+        'Charlie',
+        'Dave',
+        'Eve',
+        'Ferdie',
+        'Two',
+      ].map((name) => keyring.addFromUri(`//${name}`));
       token = { decimals: api.registry.chainDecimals[0], symbol: api.registry.chainTokens[0] };
 
       // The second service and Alice in it. Its windows fit the dev chain's rule:
@@ -1182,6 +1190,99 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       assert.equal(await classOf(edge(ferdie)), 'delegation dim');
       await screenshot('cascade-delegation');
       assert.ok((await activeEra(delegationApi)) < setupEra + 2, 'read before the releases');
+      assertNoPageErrors();
+    }),
+  );
+
+  it(
+    "pools view: a pool delegating to Alice with its rate, terms and holders; in the cascade graph Alice → the pool → its holders",
+    { timeout: 2 * 60_000 },
+    loggedBoth(async () => {
+      const dapi = delegationApi;
+      const created = await sendAndWait(
+        dapi,
+        dapi.tx.restaking.createPool(alice.address, 10_000n * UNIT),
+        two,
+      );
+      const pool = theEvent(dapi, created.events, 'restaking', 'PoolCreated').data.pool.toNumber();
+      await sendAndWait(dapi, dapi.tx.restaking.join(pool, 4_000n * UNIT), eve);
+      const asset = 0x8000_0000 + pool; // the runtime's `RestakingPoolAsset`
+      await sendAndWait(dapi, dapi.tx.assets.transfer(asset, charlie.address, 1_000n * UNIT), eve);
+
+      await openTab('pools');
+      const view = (await dapi.call.restakingApi.pool(pool)).unwrap();
+      const id = (name) => byTestId(`pool-${pool}-${name}`);
+      assert.equal(view.ratePpb.toBigInt(), PPB);
+      await waitForText(id('supply'), '14,000 RSTK in shares');
+      assert.equal(await textOf(id('rate')), '1 RSTK a share');
+      assert.equal(await textOf(id('active')), '14,000 RSTK');
+      assert.equal(await textOf(id('pending')), '0 RSTK');
+      assert.equal(await textOf(id('operator')), shortAddress(alice.address));
+      assert.equal(await textOf(id('manager')), shortAddress(two.address));
+      assert.equal(await textOf(id('asset')), `#${asset}`);
+      // The terms: Alice's two services, each with its harshest rule; the worst case of a
+      // share as the runtime computes it.
+      assert.deepEqual(
+        view.services.map(([service, fraction]) => [service.toNumber(), fraction.toNumber()]),
+        [
+          [SAMPLE, 50 * PERCENT],
+          [BRIDGE, 10 * PERCENT],
+        ],
+      );
+      assert.deepEqual(await tableRows(id('terms')), [
+        ['sample-oracle #0', '50%'],
+        ['sample-bridge #1', '10%'],
+      ]);
+      assert.equal(
+        await textOf(id('worst-case')),
+        `${formatPercent(view.worstCase.toNumber())} now, ` +
+          `${formatPercent(view.worstCaseAfter.toNumber())} after the changes waiting`,
+      );
+      assert.equal(await textOf(id('changes')), 'none');
+      assert.equal(await textOf(id('redemptions')), 'empty');
+      // Holders, largest first, worth their shares at the rate.
+      const holders = [
+        [shortAddress(eve.address), '3,000 RSTK', '3,000 RSTK'],
+        [shortAddress(charlie.address), '1,000 RSTK', '1,000 RSTK'],
+      ];
+      assert.deepEqual(await tableRows(id('holders')), holders);
+      await screenshot('pools');
+
+      // The cascade graph: Alice's delegation arrow to the pool, the pool's to each holder.
+      await openTab('cascade');
+      const account = view.account.toString();
+      await page.waitForSelector(byTestId(`delegation-edge-${alice.address}-${account}`), {
+        timeout: PAGE_WAIT_MS,
+      });
+      for (const who of [eve, charlie]) {
+        await page.waitForSelector(byTestId(`holding-edge-${pool}-${who.address}`), {
+          timeout: PAGE_WAIT_MS,
+        });
+        await page.waitForSelector(byTestId(`holder-node-${who.address}`), {
+          timeout: PAGE_WAIT_MS,
+        });
+      }
+      assert.equal(
+        await page.$eval(`${byTestId(`holding-edge-${pool}-${eve.address}`)} title`, (el) => el.textContent),
+        `pool #${pool} → ${shortAddress(eve.address)}: 3,000 RSTK shares`,
+      );
+      assert.equal(
+        await textOf(byTestId('legend-holding')),
+        'holding: pool → holder of its shares, dotted',
+      );
+      await page.click(byTestId(`restaker-node-${account}`));
+      await page.waitForSelector(`${byTestId(`holding-edge-${pool}-${eve.address}`)}.reached`, {
+        timeout: PAGE_WAIT_MS,
+      });
+      const reach = await textOf(byTestId('cascade-reach'));
+      assert.ok(
+        reach.endsWith(
+          `It is pool #${pool}: its holders bear it through the rate: ` +
+            `${shortAddress(eve.address)} (3,000 RSTK shares), ${shortAddress(charlie.address)} (1,000 RSTK shares).`,
+        ),
+        reach,
+      );
+      await screenshot('cascade-pool');
       assertNoPageErrors();
     }),
   );

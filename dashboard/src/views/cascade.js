@@ -2,16 +2,19 @@
 // and a dashed arrow from each operator to each of its delegators (a report against the
 // operator reaches them once its slash lands). A slash takes from the restaker's bonded stake, so
 // it reaches every service that restaker is exposed to: selecting a restaker (click, or Enter /
-// Space on it) highlights them, and for an operator the arrows to its delegators.
+// Space on it) highlights them, and for an operator the arrows to its delegators. A liquid
+// restaking pool is a delegator like any other; its holders are a third column, with a dotted
+// arrow from the pool to each (what reaches the pool's stake reaches its shares' rate).
 
 import { h, s } from '../dom.js';
 import { shortAddress } from '../format.js';
 import { serviceLabel } from './shared.js';
 
-const WIDTH = 1160;
+const WIDTH = 1500;
 const ROW = 84; // vertical room per node
 const SERVICE_X = 300;
 const RESTAKER_X = 860;
+const HOLDER_X = 1240;
 const MIN_RADIUS = 8;
 const MAX_RADIUS = 30;
 const MAX_EDGE = 12;
@@ -26,7 +29,7 @@ function radius(value, max) {
 const maxOf = (values) => values.reduce((m, v) => (v > m ? v : m), 0n);
 
 /** What the selected restaker's slash reaches, in words; then its delegators or its operator. */
-function reachSummary(ctx, selected, reachedEdges, delegations) {
+function reachSummary(ctx, selected, reachedEdges, delegations, pools) {
   if (selected === null) {
     return 'Select a restaker (click it, or Tab to it and press Enter) to see every service its slash would reach.';
   }
@@ -50,6 +53,16 @@ function reachSummary(ctx, selected, reachedEdges, delegations) {
         operator.operator,
       )} reach it too.`,
   ].filter(Boolean);
+  const pool = pools.find((p) => p.account === selected);
+  if (pool) {
+    more.push(
+      pool.holders.length === 0
+        ? `It is pool #${pool.id}, with no holders yet.`
+        : `It is pool #${pool.id}: its holders bear it through the rate: ${pool.holders
+            .map((holder) => `${shortAddress(holder.who)} (${ctx.balance(holder.shares)} shares)`)
+            .join(', ')}.`,
+    );
+  }
   return [reach, ...more].join(' ');
 }
 
@@ -67,11 +80,11 @@ function swatch(kind) {
     s('line', {
       x1: 2,
       y1: 6,
-      x2: kind === 'delegation' ? 28 : 34,
+      x2: kind === 'exposure' ? 34 : 28,
       y2: 6,
-      class: kind === 'delegation' ? 'delegation' : 'edge',
+      class: kind === 'exposure' ? 'edge' : kind,
       'stroke-width': 3,
-      'marker-end': kind === 'delegation' ? 'url(#delegation-arrow)' : null,
+      'marker-end': kind === 'exposure' ? null : 'url(#delegation-arrow)',
     }),
   );
 }
@@ -93,6 +106,12 @@ function legend() {
       swatch('delegation'),
       ' delegation: operator → delegator, dashed (lighter while the delegation is ending)',
     ),
+    h(
+      'li',
+      { 'data-testid': 'legend-holding' },
+      swatch('holding'),
+      ' holding: pool → holder of its shares, dotted',
+    ),
   );
 }
 
@@ -101,17 +120,24 @@ function legend() {
  * address or null; `onSelect(address)` toggles the selection. Returns `{ graph, summary }`:
  * the graph and, for the live region the page keeps outside it, what the selection reaches.
  */
-export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
+export function cascadeView(ctx, { services, restakers, pools = [], selected, onSelect }) {
   if (restakers.length === 0)
     return {
       graph: h('p', { class: 'empty', 'data-testid': 'cascade-empty' }, 'No restakers yet.'),
       summary: '',
     };
-  const rows = Math.max(services.length, restakers.length);
+  // Pools shown: those whose account is in the graph; each holder once, whatever it holds.
+  const shownPools = pools.filter((p) => restakers.some(({ who }) => who === p.account));
+  const holders = [...new Set(shownPools.flatMap((p) => p.holders.map((x) => x.who)))];
+  const rows = Math.max(services.length, restakers.length, holders.length);
   const height = rows * ROW + 40;
   const yOf = (index, count) => 20 + (height - 40) * ((index + 0.5) / count);
   const serviceY = new Map(services.map((service, i) => [service.id, yOf(i, services.length)]));
   const restakerY = new Map(restakers.map(({ who }, i) => [who, yOf(i, restakers.length)]));
+  const holderY = new Map(holders.map((who, i) => [who, yOf(i, holders.length)]));
+  const holdings = shownPools.flatMap((pool) =>
+    pool.holders.map((holder) => ({ pool, ...holder })),
+  );
   const maxSecured = maxOf(services.map((x) => x.totalSecured));
   const maxStake = maxOf(restakers.map((r) => r.view.slashableStake));
   const edges = restakers.flatMap(({ who, view }) =>
@@ -141,6 +167,7 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
     return `M ${x1} ${y1} Q ${bend} ${(y1 + y2) / 2} ${x2} ${y2}`;
   };
   const reached = new Set(edges.filter((e) => e.who === selected).map((e) => e.service));
+  const poolOf = new Map(shownPools.map((p) => [p.account, p.id]));
   const state = (hit) => (selected === null ? '' : hit ? 'reached' : 'dim');
 
   const keydown = (who) => (event) => {
@@ -160,7 +187,7 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
       height,
       role: 'group',
       'aria-label':
-        'Cascade graph: services, restakers and their exposures; operators and their delegators',
+        'Cascade graph: services, restakers and their exposures; operators and their delegators; pools and their holders',
     },
     s(
       'defs',
@@ -227,6 +254,49 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
         ),
       ),
     ),
+    s(
+      'g',
+      { class: 'holdings' },
+      holdings.map((x) =>
+        s(
+          'line',
+          {
+            x1: RESTAKER_X + radiusOf.get(x.pool.account),
+            y1: restakerY.get(x.pool.account),
+            x2: HOLDER_X - MIN_RADIUS - 2,
+            y2: holderY.get(x.who),
+            'marker-end': 'url(#delegation-arrow)',
+            class: `holding ${state(x.pool.account === selected)}`,
+            'data-testid': `holding-edge-${x.pool.id}-${x.who}`,
+          },
+          s(
+            'title',
+            null,
+            `pool #${x.pool.id} → ${shortAddress(x.who)}: ${ctx.balance(x.shares)} shares`,
+          ),
+        ),
+      ),
+    ),
+    holders.map((who) => {
+      const y = holderY.get(who);
+      const held = holdings.filter((x) => x.who === who);
+      const hit = held.some((x) => x.pool.account === selected);
+      return s(
+        'g',
+        {
+          class: `node holder ${state(hit)}`,
+          'data-testid': `holder-node-${who}`,
+          'data-reached': selected === null ? null : String(hit),
+        },
+        s('circle', { cx: HOLDER_X, cy: y, r: MIN_RADIUS }),
+        s('text', { x: HOLDER_X + MIN_RADIUS + 8, y: y - 4 }, shortAddress(who)),
+        s(
+          'text',
+          { x: HOLDER_X + MIN_RADIUS + 8, y: y + 14, class: 'sub' },
+          held.map((x) => `pool #${x.pool.id}: ${ctx.balance(x.shares)}`).join(', '),
+        ),
+      );
+    }),
     services.map((service) => {
       const hit = reached.has(service.id);
       const y = serviceY.get(service.id);
@@ -274,7 +344,11 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
           height: 2 * MAX_RADIUS,
         }),
         s('circle', { cx: RESTAKER_X, cy: y, r: radius(view.slashableStake, maxStake) }),
-        s('text', { x: RESTAKER_X + MAX_RADIUS + 12, y: y - 4 }, shortAddress(who)),
+        s(
+          'text',
+          { x: RESTAKER_X + MAX_RADIUS + 12, y: y - 4 },
+          poolOf.has(who) ? `pool #${poolOf.get(who)} ${shortAddress(who)}` : shortAddress(who),
+        ),
         s(
           'text',
           { x: RESTAKER_X + MAX_RADIUS + 12, y: y + 14, class: 'sub' },
@@ -289,6 +363,7 @@ export function cascadeView(ctx, { services, restakers, selected, onSelect }) {
     selected,
     edges.filter((e) => e.who === selected),
     delegations,
+    shownPools,
   );
   return { graph: [legend(), graph], summary };
 }
