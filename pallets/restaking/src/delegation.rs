@@ -358,7 +358,7 @@ impl<T: Config> Pallet<T> {
 	/// Schedule the exit of `who`'s position in `service` at its exit delay (or at `release`
 	/// if that is sooner, for an operator's own exit); returns the release era, `None` if it
 	/// had no position.
-	fn leave_service(
+	pub(crate) fn leave_service(
 		who: &T::AccountId,
 		service: ServiceId,
 		release: Option<EraIndex>,

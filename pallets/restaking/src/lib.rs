@@ -543,6 +543,12 @@ pub mod pallet {
 	pub type PoolOperatorChanges<T: Config> =
 		StorageMap<_, Twox64Concat, PoolId, PoolOperatorChangeOf<T>>;
 
+	/// Each pool's nominations waiting for its notice (`set_pool_nominations`): the targets and
+	/// the era they are nominated from.
+	#[pallet::storage]
+	pub type PoolNominationChanges<T: Config> =
+		StorageMap<_, Twox64Concat, PoolId, (BoundedVec<T::AccountId, ConstU32<16>>, EraIndex)>;
+
 	/// Each holder's claims on a pool's sub-pools.
 	#[pallet::storage]
 	pub type Redemptions<T: Config> = StorageDoubleMap<
@@ -796,8 +802,16 @@ pub mod pallet {
 		/// services from the next era.
 		PoolOperatorSet { pool: PoolId, operator: T::AccountId },
 		/// Pool `pool` nominates `targets` validators its manager chose (its operator does not
-		/// validate).
+		/// validate); zero: it nominates no one.
 		PoolNominated { pool: PoolId, targets: u32 },
+		/// Pool `pool` nominates the targets its manager chose from `effective_era` on, after its
+		/// notice (see `apply_pool_terms`).
+		PoolNominationsScheduled { pool: PoolId, effective_era: EraIndex },
+		/// The manager cancelled pool `pool`'s operator change.
+		PoolOperatorCancelled { pool: PoolId },
+		/// Pool `pool`'s move to `operator` was due but refused with `error`: it stays
+		/// scheduled (`apply_pool_terms` tries again) unless the manager cancels it.
+		PoolOperatorRefused { pool: PoolId, operator: T::AccountId, error: DispatchError },
 	}
 
 	/// Reasons a call is refused. Every refusal leaves storage untouched.
@@ -978,6 +992,8 @@ pub mod pallet {
 		AlreadyScheduled,
 		/// The pool's operator validates: the pool nominates it and no one else.
 		OperatorValidates,
+		/// More nomination targets than a pool takes (16).
+		TooManyTargets,
 	}
 
 	#[pallet::hooks]
@@ -1066,9 +1082,7 @@ pub mod pallet {
 		/// they were reported with. A harsher change makes every pool it would reach before the
 		/// pool's notice leave the service, and take it back after.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::update_service().saturating_add(
-			T::WeightInfo::exclude_service().saturating_mul(T::MaxPools::get().into())
-		))]
+		#[pallet::weight(Pallet::<T>::update_service_weight(T::MaxPools::get()))]
 		pub fn update_service(
 			origin: OriginFor<T>,
 			service: ServiceId,
@@ -1077,11 +1091,7 @@ pub mod pallet {
 			T::ServiceOrigin::ensure_origin(origin)?;
 			let left = Self::do_update_service(service, params)?;
 			// Charged for every pool leaving the service; refunded for those that did not.
-			Ok(Some(
-				T::WeightInfo::update_service()
-					.saturating_add(T::WeightInfo::exclude_service().saturating_mul(left.into())),
-			)
-			.into())
+			Ok(Some(Self::update_service_weight(left)).into())
 		}
 
 		/// Pause, resume or retire a service.
@@ -1446,7 +1456,9 @@ pub mod pallet {
 
 		/// Apply pool `pool`'s scheduled term changes whose notice has passed: anyone may.
 		#[pallet::call_index(29)]
-		#[pallet::weight(T::WeightInfo::apply_pool_terms())]
+		#[pallet::weight(T::WeightInfo::apply_pool_terms().saturating_add(
+			T::WeightInfo::include_service().saturating_mul(T::MaxServicesPerRestaker::get().into())
+		))]
 		pub fn apply_pool_terms(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_apply_pool_terms(pool)
@@ -1493,7 +1505,8 @@ pub mod pallet {
 
 		/// Schedule pool `pool` to delegate to `operator` after `PoolNotice` eras
 		/// (`PoolOperatorScheduled`), with the services `operator` is in now; one it joins
-		/// later waits its own notice. Manager only.
+		/// later waits its own notice. Its current operator cancels a change waiting. Manager
+		/// only.
 		#[pallet::call_index(34)]
 		#[pallet::weight(T::WeightInfo::set_pool_operator())]
 		pub fn set_pool_operator(
@@ -1505,8 +1518,9 @@ pub mod pallet {
 			Self::do_set_pool_operator(who, pool, operator)
 		}
 
-		/// Nominate `targets` with pool `pool`'s stake, where its operator does not validate
-		/// (`OperatorValidates` otherwise). Manager only.
+		/// Nominate `targets` with pool `pool`'s stake after `PoolNotice` eras, where its operator
+		/// does not validate (`OperatorValidates` otherwise); no targets: nominate no one, at
+		/// once. Manager only.
 		#[pallet::call_index(35)]
 		#[pallet::weight(T::WeightInfo::set_pool_nominations())]
 		pub fn set_pool_nominations(

@@ -27,7 +27,8 @@
 
 use crate::{
 	BalanceOf, Config, Delegations, DelegatorJobs, Error, Event, OperatorJobs, Pallet,
-	PoolAccounts, PoolOf, PoolOperatorChanges, PoolTermChanges, Pools, Redemptions, SubPools,
+	PoolAccounts, PoolNominationChanges, PoolOf, PoolOperatorChanges, PoolTermChanges, Pools,
+	Redemptions, SubPools,
 };
 use alloc::{collections::BTreeMap, vec, vec::Vec};
 use codec::Decode;
@@ -50,7 +51,7 @@ use sp_runtime::{
 };
 use sp_staking::{EraIndex, StakingInterface};
 
-use crate::SlashingAdapter;
+use crate::{SlashingAdapter, WeightInfo};
 
 /// Identifier of a liquid restaking pool.
 pub type PoolId = u32;
@@ -303,12 +304,50 @@ impl<T: Config> Pallet<T> {
 		service: crate::ServiceId,
 	) -> bool {
 		let Some(pool) = PoolAccounts::<T>::get(who) else { return false };
-		if !delegation.excluded.contains(&service) && delegation.excluded.try_push(service).is_ok()
-		{
+		// Already in its terms (created, or took the service in, while the operator's join was
+		// still paging): nothing changes.
+		if Self::pool_backs(who, service) {
+			return true;
+		}
+		Self::prune_pool_exclusions(who, delegation);
+		if delegation.excluded.try_push(service).is_ok() {
 			Delegations::<T>::insert(who, delegation.clone());
 			let _ = Self::schedule_pool_service(pool, service, Self::pool_notice_era());
 		}
 		true
+	}
+
+	/// Whether the pool account `account` backs `service`: a position not leaving.
+	fn pool_backs(account: &T::AccountId, service: crate::ServiceId) -> bool {
+		crate::Positions::<T>::get(account, service)
+			.is_some_and(|p| p.exit.as_ref().is_none_or(|exit| !exit.target.is_zero()))
+	}
+
+	/// Forget the pool's exclusions of services its operator is not in and it has no position
+	/// in: for a pool they say nothing (it never follows its operator into a service without
+	/// notice), and they would fill the bounded list.
+	fn prune_pool_exclusions(account: &T::AccountId, delegation: &mut crate::DelegationOf<T>) {
+		let services = Self::operator_services(&delegation.operator);
+		delegation
+			.excluded
+			.retain(|s| services.contains(s) || crate::Positions::<T>::contains_key(account, *s));
+	}
+
+	/// The pool leaves `service` at its exit delay, as a delegator's exclusion, whatever its
+	/// bounded lists hold: the exit never waits for room in them.
+	fn pool_leave_service(account: &T::AccountId, service: crate::ServiceId) -> DispatchResult {
+		let mut delegation = Delegations::<T>::get(account).ok_or(Error::<T>::NotDelegating)?;
+		Self::do_resync(account);
+		Self::ensure_synced(account)?;
+		Self::leave_service(account, service, None)?;
+		if !delegation.excluded.contains(&service) {
+			Self::prune_pool_exclusions(account, &mut delegation);
+			// Full of services the operator is in: the position leaves all the same.
+			let _ = delegation.excluded.try_push(service);
+			Delegations::<T>::insert(account, delegation);
+		}
+		Self::deposit_event(Event::<T>::ServiceExcluded { who: account.clone(), service });
+		Ok(())
 	}
 
 	/// The `apply_pool_terms` call: an operator change whose notice has passed takes effect
@@ -321,27 +360,69 @@ impl<T: Config> Pallet<T> {
 		let era = T::Slashing::active_era();
 		let change = PoolOperatorChanges::<T>::get(pool).filter(|c| c.effective_era <= era);
 		let changes = PoolTermChanges::<T>::get(pool);
+		let nominations = PoolNominationChanges::<T>::get(pool).filter(|(_, e)| *e <= era);
 		ensure!(
-			change.is_some() || changes.iter().any(|(_, effective)| *effective <= era),
+			change.is_some()
+				|| nominations.is_some()
+				|| changes.iter().any(|(_, effective)| *effective <= era),
 			Error::<T>::NoTermsDue
 		);
 		let account = Self::pool_account(pool);
 		if let Some(change) = change {
-			Self::switch_pool_operator(pool, &account, change)?;
+			let operator = change.operator.clone();
+			// Refused (the new operator stopped, a service of it refuses the pool, ...): the
+			// change stays scheduled, the manager may cancel it, and the rest still applies.
+			let switched = frame_support::storage::with_storage_layer(|| {
+				Self::switch_pool_operator(pool, &account, change)
+			});
+			if let Err(error) = switched {
+				Self::deposit_event(Event::<T>::PoolOperatorRefused { pool, operator, error });
+			}
 		}
-		let (due, waiting): (Vec<_>, Vec<_>) = PoolTermChanges::<T>::get(pool)
-			.into_iter()
-			.partition(|(_, effective)| *effective <= era);
-		for (service, _) in due {
+		let mut left = Vec::new();
+		for (service, effective) in PoolTermChanges::<T>::get(pool) {
+			if effective > era {
+				left.push((service, effective));
+				continue;
+			}
 			let included = frame_support::storage::with_storage_layer(|| {
 				Self::do_include_service(account.clone(), service)
 			});
-			if included.is_ok() {
-				Self::deposit_event(Event::<T>::PoolServiceAdded { pool, service });
+			match included {
+				Ok(()) => Self::deposit_event(Event::<T>::PoolServiceAdded { pool, service }),
+				// The operator left it since: nothing to take in.
+				Err(_)
+					if !Self::operator_services(&Self::pool_operator(pool)).contains(&service) => {}
+				// Refused for now (a cap, a pause): it stays scheduled, to try again.
+				Err(_) => left.push((service, effective)),
 			}
 		}
-		PoolTermChanges::<T>::insert(pool, frame_support::BoundedVec::truncate_from(waiting));
+		PoolTermChanges::<T>::insert(pool, frame_support::BoundedVec::truncate_from(left));
+		if let Some((targets, effective)) = PoolNominationChanges::<T>::get(pool) {
+			if effective <= era {
+				PoolNominationChanges::<T>::remove(pool);
+				let count = targets.len().saturated_into();
+				let nominated = frame_support::storage::with_storage_layer(|| {
+					ensure!(
+						!T::Staking::is_validator(&Self::pool_operator(pool)),
+						Error::<T>::OperatorValidates
+					);
+					T::Staking::nominate(&account, targets.into_inner())
+				});
+				if nominated.is_ok() {
+					Self::deposit_event(Event::<T>::PoolNominated { pool, targets: count });
+				}
+			}
+		}
 		Ok(())
+	}
+
+	/// Pool `pool`'s operator (the default account if there is no such pool).
+	fn pool_operator(pool: PoolId) -> T::AccountId {
+		Pools::<T>::get(pool).map(|info| info.operator).unwrap_or_else(|| {
+			T::AccountId::decode(&mut TrailingZeroInput::zeroes())
+				.unwrap_or_else(|_| Self::pool_account(pool))
+		})
 	}
 
 	/// Pool `pool` delegates to `change.operator` now.
@@ -380,6 +461,16 @@ impl<T: Config> Pallet<T> {
 		PoolOperatorChanges::<T>::remove(pool);
 		Self::deposit_event(Event::<T>::PoolOperatorSet { pool, operator: change.operator });
 		Ok(())
+	}
+
+	/// `update_service`'s weight when `left` pools leave the service: each pool is read (its
+	/// position, schedules and operator change), and each that leaves pays an exclusion.
+	pub fn update_service_weight(left: u32) -> frame_support::weights::Weight {
+		T::WeightInfo::update_service()
+			.saturating_add(
+				T::DbWeight::get().reads_writes(4, 1).saturating_mul(T::MaxPools::get().into()),
+			)
+			.saturating_add(T::WeightInfo::exclude_service().saturating_mul(left.into()))
 	}
 
 	/// Pool `pool`, if `who` manages it (`UnknownPool`, `NotPoolManager`).
@@ -427,10 +518,19 @@ impl<T: Config> Pallet<T> {
 					*era = effective_era;
 					Ok(true)
 				}
-				None => changes
-					.try_push((service, effective_era))
-					.map(|_| true)
-					.map_err(|_| Error::<T>::TooManyServices),
+				None => {
+					if changes.is_full() {
+						// Services the operator left since are no change to wait for.
+						let operator = Pools::<T>::get(pool).map(|info| info.operator);
+						let services =
+							operator.map(|o| Self::operator_services(&o)).unwrap_or_default();
+						changes.retain(|(s, _)| services.contains(s));
+					}
+					changes
+						.try_push((service, effective_era))
+						.map(|_| true)
+						.map_err(|_| Error::<T>::TooManyServices)
+				}
 			}
 		})?;
 		if changed {
@@ -446,6 +546,8 @@ impl<T: Config> Pallet<T> {
 		manager: T::AccountId,
 	) -> DispatchResult {
 		let mut info = Self::managed_pool(&who, pool)?;
+		// The keyless pool account could never sign again.
+		ensure!(manager != Self::pool_account(pool), Error::<T>::NotPoolManager);
 		info.manager = manager.clone();
 		Pools::<T>::insert(pool, info);
 		Self::deposit_event(Event::<T>::PoolManagerSet { pool, manager });
@@ -475,9 +577,15 @@ impl<T: Config> Pallet<T> {
 		});
 		if dropped {
 			Self::deposit_event(Event::<T>::PoolServiceUnscheduled { pool, service });
-			return Ok(());
 		}
 		let account = Self::pool_account(pool);
+		if Self::pool_backs(&account, service) {
+			return Self::pool_leave_service(&account, service);
+		}
+		if dropped {
+			return Ok(());
+		}
+		// Neither backed nor scheduled: excluded in advance, as a delegator may.
 		Self::do_resync(&account);
 		Self::do_exclude_service(account, service)
 	}
@@ -510,8 +618,14 @@ impl<T: Config> Pallet<T> {
 		operator: T::AccountId,
 	) -> DispatchResult {
 		let info = Self::managed_pool(&who, pool)?;
+		if info.operator == operator {
+			// Back to the operator it has: a change waiting is cancelled (less risk, at once).
+			ensure!(PoolOperatorChanges::<T>::contains_key(pool), Error::<T>::SameOperator);
+			PoolOperatorChanges::<T>::remove(pool);
+			Self::deposit_event(Event::<T>::PoolOperatorCancelled { pool });
+			return Ok(());
+		}
 		ensure!(crate::Operators::<T>::contains_key(&operator), Error::<T>::NotOperator);
-		ensure!(info.operator != operator, Error::<T>::SameOperator);
 		let account = Self::pool_account(pool);
 		let excluded =
 			Delegations::<T>::get(&account).map(|d| d.excluded.into_inner()).unwrap_or_default();
@@ -532,7 +646,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The `set_pool_nominations` call.
+	/// The `set_pool_nominations` call: no targets chills the pool at once (less risk); new
+	/// targets are nominated after the pool's notice, through `apply_pool_terms` (a validator's
+	/// offences reach the pool's stake).
 	pub fn do_set_pool_nominations(
 		who: T::AccountId,
 		pool: PoolId,
@@ -540,9 +656,17 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let info = Self::managed_pool(&who, pool)?;
 		ensure!(!T::Staking::is_validator(&info.operator), Error::<T>::OperatorValidates);
-		let count = targets.len().saturated_into();
-		T::Staking::nominate(&Self::pool_account(pool), targets)?;
-		Self::deposit_event(Event::<T>::PoolNominated { pool, targets: count });
+		if targets.is_empty() {
+			PoolNominationChanges::<T>::remove(pool);
+			T::Staking::chill(&Self::pool_account(pool))?;
+			Self::deposit_event(Event::<T>::PoolNominated { pool, targets: 0 });
+			return Ok(());
+		}
+		let effective_era = Self::pool_notice_era();
+		let targets =
+			frame_support::BoundedVec::try_from(targets).map_err(|_| Error::<T>::TooManyTargets)?;
+		PoolNominationChanges::<T>::insert(pool, (targets, effective_era));
+		Self::deposit_event(Event::<T>::PoolNominationsScheduled { pool, effective_era });
 		Ok(())
 	}
 
@@ -564,19 +688,16 @@ impl<T: Config> Pallet<T> {
 		let mut left_pools = 0u32;
 		for pool in Pools::<T>::iter_keys() {
 			let account = Self::pool_account(pool);
-			let backs = crate::Positions::<T>::get(&account, service)
-				.is_some_and(|p| p.exit.as_ref().is_none_or(|exit| !exit.target.is_zero()));
-			if backs {
-				Self::do_resync(&account);
+			if Self::pool_backs(&account, service) {
 				let left = frame_support::storage::with_storage_layer(|| {
-					Self::do_exclude_service(account.clone(), service)?;
-					let era = Self::pool_rejoin_era(&account, service, notice_era);
-					Self::schedule_pool_service(pool, service, era)
+					Self::pool_leave_service(&account, service)
 				});
-				if left.is_err() {
-					continue;
+				if left.is_ok() {
+					left_pools = left_pools.saturating_add(1);
+					let era = Self::pool_rejoin_era(&account, service, notice_era);
+					// No room to schedule its return: the manager takes it back by hand.
+					let _ = Self::schedule_pool_service(pool, service, era);
 				}
-				left_pools = left_pools.saturating_add(1);
 			} else if PoolTermChanges::<T>::get(pool).iter().any(|(s, _)| *s == service) {
 				let _ = Self::schedule_pool_service(pool, service, notice_era);
 			}
@@ -783,6 +904,17 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn check_pools() -> Result<(), DispatchError> {
 		for pool in PoolOperatorChanges::<T>::iter_keys() {
 			ensure!(Pools::<T>::contains_key(pool), "operator change of no pool");
+		}
+		for pool in PoolNominationChanges::<T>::iter_keys() {
+			ensure!(Pools::<T>::contains_key(pool), "nomination change of no pool");
+		}
+		for pool in Pools::<T>::iter_keys() {
+			let account = Self::pool_account(pool);
+			let excluded = Delegations::<T>::get(&account).map(|d| d.excluded).unwrap_or_default();
+			ensure!(
+				!excluded.iter().any(|s| Self::pool_backs(&account, *s)),
+				"a pool backs a service it excludes"
+			);
 		}
 		for (pool, info) in Pools::<T>::iter() {
 			let account = Self::pool_account(pool);

@@ -163,9 +163,15 @@ impl<T: Config> Pallet<T> {
 		let coverage_before_ppb = coverage(&offender);
 		let rule_change_era = PendingRuleChanges::<T>::get(service).map(|c| c.effective_era);
 		let era = T::Slashing::active_era();
-		let pools: Vec<(crate::PoolId, u128)> = crate::Pools::<T>::iter()
-			.filter(|(_, pool)| pool.operator == offender)
-			.map(|(id, _)| (id, Self::pool_rate_ppb(id)))
+		// Pools delegating to the offender, or that did and a report can still reach.
+		let pools: Vec<(crate::PoolId, u128)> = crate::Pools::<T>::iter_keys()
+			.filter(|id| {
+				crate::Delegations::<T>::get(Self::pool_account(*id)).is_some_and(|d| {
+					d.operator == offender
+						|| d.previous.as_ref().is_some_and(|p| p.operator == offender)
+				})
+			})
+			.map(|id| (id, Self::pool_rate_ppb(id)))
 			.collect();
 
 		with_transaction(|| {

@@ -23,6 +23,7 @@ mod fanout_attacks;
 mod guarantees;
 mod model;
 mod model_check;
+mod pool_model;
 mod pools;
 mod rewards;
 mod second_review;

@@ -28,6 +28,8 @@ mod guarantees;
 mod model;
 #[path = "model_check.rs"]
 mod model_check;
+#[path = "pool_model.rs"]
+mod pool_model;
 #[path = "pools.rs"]
 mod pools;
 #[path = "rewards.rs"]

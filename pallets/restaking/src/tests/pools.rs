@@ -701,12 +701,30 @@ fn a_pool_nominates_its_managers_targets_only_where_its_operator_does_not_valida
 		use sp_staking::StakingInterface;
 		let second = Restaking::pool_account(1);
 		assert_eq!(<Test as crate::Config>::Staking::nominations(&second), None);
+		// A validator's offences would reach the pool's stake: the targets wait the notice.
 		assert_ok!(Restaking::set_pool_nominations(RuntimeOrigin::signed(UNBONDED), 1, targets));
+		assert!(restaking_events()
+			.contains(&Event::PoolNominationsScheduled { pool: 1, effective_era: 12 }));
+		assert_eq!(<Test as crate::Config>::Staking::nominations(&second), None);
+		start_active_era(11);
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), 1),
+			Error::<Test>::NoTermsDue
+		);
+		start_active_era(12);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), 1));
 		assert!(restaking_events().contains(&Event::PoolNominated { pool: 1, targets: 2 }));
 		assert_eq!(
 			<Test as crate::Config>::Staking::nominations(&second),
 			Some(vec![VALIDATOR_B, VALIDATOR_C])
 		);
+		// No targets: it nominates no one, at once.
+		assert_ok!(Restaking::set_pool_nominations(
+			RuntimeOrigin::signed(UNBONDED),
+			1,
+			Default::default()
+		));
+		assert_eq!(<Test as crate::Config>::Staking::nominations(&second), None);
 	});
 }
 
@@ -733,5 +751,155 @@ fn simulate_slash_of_the_operator_shows_the_pools_rate_after_it() {
 		// A stash no pool delegates to: no pool in the simulation.
 		opt_in(VALIDATOR_B, oracle, 1_000);
 		assert!(Restaking::simulate_slash(oracle, VALIDATOR_B, 0).unwrap().pools.is_empty());
+	});
+}
+
+#[test]
+fn a_pool_created_while_its_operators_join_pages_keeps_the_service_and_leaves_it_before_harsher_rules(
+) {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		let bridge = register("bridge");
+		opt_in(VALIDATOR_A, bridge, 1_000);
+		// Pool 1 is created before the operator's join page reaches the delegators: it backs
+		// the bridge at once, and the page leaves it so (not excluded, nothing scheduled).
+		assert_ok!(Restaking::create_pool(
+			RuntimeOrigin::signed(UNBONDED),
+			VALIDATOR_A,
+			MIN_POOL_DEPOSIT
+		));
+		let second = Restaking::pool_account(1);
+		next_block();
+		assert!(crate::Delegations::<Test>::get(second).unwrap().excluded.is_empty());
+		assert!(crate::PoolTermChanges::<Test>::get(1).is_empty());
+		start_active_era(2);
+		assert_eq!(exposure(second, bridge), 100);
+		// A harsher rule then makes it leave by the rule's era (4), as every pool.
+		let mut params = service_params("bridge");
+		params.rules[0].fraction = Perbill::from_percent(20);
+		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), bridge, params));
+		start_active_era(4);
+		assert_eq!(exposure(second, bridge), 0);
+	});
+}
+
+#[test]
+fn a_full_exclusion_list_does_not_keep_a_pool_in_a_service_whose_rules_harden() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		// The operator joins three more services (each scheduled for the pool, so excluded:
+		// with the oracle, the pool's four-entry lists are full), then leaves one and joins a
+		// fifth.
+		let mut others = Vec::new();
+		for name in ["x1", "x2", "x3"] {
+			let service = register(name);
+			opt_in(VALIDATOR_A, service, 500);
+			others.push(service);
+		}
+		for _ in 0..4 {
+			next_block();
+		}
+		assert_eq!(crate::Delegations::<Test>::get(pool_account()).unwrap().excluded.len(), 3);
+		assert_ok!(Restaking::opt_out(RuntimeOrigin::signed(VALIDATOR_A), others[0]));
+		// Released at its exit delay, by the sweep.
+		start_active_era(3);
+		assert!(crate::Positions::<Test>::get(VALIDATOR_A, others[0]).is_none());
+		let x4 = register("x4");
+		opt_in(VALIDATOR_A, x4, 500);
+		for _ in 0..4 {
+			next_block();
+		}
+		// The service it left is forgotten; the new one is scheduled.
+		let excluded = crate::Delegations::<Test>::get(pool_account()).unwrap().excluded;
+		assert_eq!(excluded.into_inner(), vec![others[1], others[2], x4]);
+		start_active_era(4);
+		let mut params = service_params("oracle");
+		params.rules[0].fraction = Perbill::from_percent(20);
+		assert_ok!(Restaking::update_service(RuntimeOrigin::root(), oracle, params));
+		start_active_era(6);
+		assert_eq!(exposure(pool_account(), oracle), 0);
+	});
+}
+
+#[test]
+fn excluding_a_service_announced_with_an_operator_change_leaves_it_at_once_and_a_change_can_be_cancelled(
+) {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(VALIDATOR_B),
+			Perbill::from_percent(5)
+		));
+		opt_in(VALIDATOR_B, oracle, 1_000);
+		start_active_era(2);
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_B
+		));
+		start_active_era(3);
+		// Dropped from the announced terms and left now: out by era 5, not after the move.
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		let events = restaking_events();
+		assert!(events.contains(&Event::PoolServiceUnscheduled { pool: POOL, service: oracle }));
+		assert!(events.contains(&Event::ServiceExcluded { who: pool_account(), service: oracle }));
+		start_active_era(5);
+		assert_eq!(exposure(pool_account(), oracle), 0);
+		// Back to its own operator: the move is cancelled.
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_A
+		));
+		assert!(restaking_events().contains(&Event::PoolOperatorCancelled { pool: POOL }));
+		assert!(Restaking::pool_view(POOL).unwrap().pending_operator.is_none());
+		assert_noop!(
+			Restaking::set_pool_operator(RuntimeOrigin::signed(UNBONDED), POOL, VALIDATOR_A),
+			Error::<Test>::SameOperator
+		);
+		// The pool account cannot be its own manager.
+		assert_noop!(
+			Restaking::set_pool_manager(RuntimeOrigin::signed(UNBONDED), POOL, pool_account()),
+			Error::<Test>::NotPoolManager
+		);
+	});
+}
+
+#[test]
+fn a_refused_operator_change_stays_scheduled_and_the_rest_of_the_terms_still_apply() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		let bridge = register("bridge");
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(VALIDATOR_B),
+			Perbill::from_percent(5)
+		));
+		opt_in(VALIDATOR_B, bridge, 1_000);
+		start_active_era(2);
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		start_active_era(4);
+		assert_ok!(Restaking::include_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, oracle));
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_B
+		));
+		// The new operator stops taking delegators: the move is refused when due.
+		assert_ok!(Restaking::stop_operating(RuntimeOrigin::signed(VALIDATOR_B)));
+		start_active_era(15);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		let events = restaking_events();
+		assert!(events.iter().any(|e| matches!(
+			e,
+			Event::PoolOperatorRefused { pool: POOL, operator: VALIDATOR_B, .. }
+		)));
+		// The oracle's return did not wait on it.
+		assert!(events.contains(&Event::PoolServiceAdded { pool: POOL, service: oracle }));
+		assert_eq!(Restaking::pool_view(POOL).unwrap().pending_operator, Some((VALIDATOR_B, 15)));
+		start_active_era(16);
+		assert_eq!(exposure(pool_account(), oracle), 500);
 	});
 }
