@@ -33,7 +33,9 @@ bench pallet_restaking '*' \
 	--template scripts/frame-weight-template.hbs --header scripts/weights-header.txt \
 	--output pallets/restaking/src/weights.rs
 # `do_slash` is one of pallet-staking's "extra" benchmarks: a nominator's slash, to compare a page's.
-bench pallet_staking 'bond,nominate,do_slash' --extra
+# `bond_extra` and `unbond`: what a nomination pool's `join` and `unbond` do in staking, for the
+# pools' `join` and `redeem`.
+bench pallet_staking 'bond,nominate,do_slash,bond_extra,unbond' --extra
 bench pallet_balances 'transfer_keep_alive'
 rustfmt --edition 2021 pallets/restaking/src/weights.rs 2>/dev/null || true
 

@@ -173,6 +173,67 @@ def delegation(batches, nominate):
     return rows, misses, absolute
 
 
+def pools(batches):
+    """The pool calls of issue 26: rows, misses and absolute weights. `join` and `redeem` are
+    set against what a nomination pool's `join` and `unbond` do in staking at their core
+    (`bond_extra` and `unbond`): pallet-nomination-pools is not in this runtime, so its own calls
+    cannot be measured here."""
+    R = "pallet_restaking"
+    rows, misses, absolute = [], [], []
+    b = results(batches, R, "join")
+    ns = sorted({components(r)["n"] for r in b["time_results"]})
+    join_one, j_reads, j_writes, _ = weight(batches, R, "join", n=ns[0])
+    join_max, *_ = weight(batches, R, "join", n=ns[-1])
+    redeem, r_reads, r_writes, _ = weight(batches, R, "redeem")
+    for call, w, reads, writes, base in (("join", join_one, j_reads, j_writes, "bond_extra"),
+                                         ("redeem", redeem, r_reads, r_writes, "unbond")):
+        try:
+            staking, s_reads, s_writes, _ = weight(batches, "pallet_staking", base)
+        except KeyError:
+            rows.append(line(f"`{call}` / `pallet_staking::{base}`", "not measured", "<= 1.25",
+                             False, f"the run has no `pallet_staking::{base}` result"))
+            continue
+        ratio = w / staking
+        rows.append(line(f"`{call}` / `pallet_staking::{base}` (a nomination pool's "
+                         f"`{'join' if call == 'join' else 'unbond'}` at its core)",
+                         f"{ratio:.2f}", "<= 1.25", ratio <= 1.25,
+                         f"storage reads / writes: {reads} / {writes}; `{base}`: {s_reads} / "
+                         f"{s_writes}" + (f"; `join` in {ns[-1]} services: "
+                                          f"{join_max / staking:.2f} x" if call == "join" else "")))
+        if ratio > 1.25:
+            misses.append(f"- **`{call}` / `{base}`: {ratio:.2f}.** Besides staking's own "
+                          f"`{base}`, `{call}` reads the pool, its pending slashes (the reports "
+                          "against its operator waiting for their pages), the share asset's "
+                          "supply and the holder's asset account, mints or burns the shares, "
+                          "and re-syncs the pool's positions in its operator's services"
+                          + (" and raises its delegation in each" if call == "join" else
+                             " and records the claim in its era's sub-pool") + ".\n")
+    absolute.append((f"`pallet_restaking::join` in {ns[0]} / {ns[-1]} services",
+                     f"{join_one / 1e6:.1f} / {join_max / 1e6:.1f}"))
+    for bench in ("create_pool", "redeem", "withdraw", "compound", "apply_pool_terms",
+                  "set_pool_manager", "exclude_pool_service", "include_pool_service",
+                  "set_pool_operator", "set_pool_nominations"):
+        try:
+            if bench == "create_pool":
+                b = results(batches, R, bench)
+                top = max(components(r)["n"] for r in b["time_results"])
+                w, *_ = weight(batches, R, bench, n=top)
+                absolute.append((f"`pallet_restaking::create_pool` in {top} services",
+                                 f"{w / 1e6:.1f}"))
+            else:
+                w, *_ = weight(batches, R, bench)
+                absolute.append((f"`pallet_restaking::{bench}`", f"{w / 1e6:.1f}"))
+        except KeyError:
+            absolute.append((f"`pallet_restaking::{bench}`", "not measured"))
+    for base in ("bond_extra", "unbond"):
+        try:
+            w, *_ = weight(batches, "pallet_staking", base)
+            absolute.append((f"`pallet_staking::{base}`", f"{w / 1e6:.1f}"))
+        except KeyError:
+            pass
+    return rows, misses, absolute
+
+
 def per_block(w):
     return NORMAL_BLOCK_PS // (w + EXTRINSIC_BASE_PS)
 
@@ -261,6 +322,9 @@ def main():
     delegation_rows, delegation_misses, delegation_abs = delegation(batches, nominate)
     rows += delegation_rows
     misses += delegation_misses
+    pool_rows, pool_misses, pool_abs = pools(batches)
+    rows += pool_rows
+    misses += pool_misses
 
     _, hook_reads, hook_writes, _ = weight(batches, R, "on_slash_hook")
     rows.append(line("`on_slash` hook: reads / writes", f"{hook_reads} / {hook_writes}",
@@ -363,6 +427,8 @@ def main():
           f"({100 * worst_init / BLOCK_PS:.1f}% of a 2 s block) |")
     for label, w in delegation_abs:
         print(f"| {label} | {w / 1e6:.1f} |")
+    for label, w in pool_abs:
+        print(f"| {label} | {w} |")
     cancel_all, *_ = weight(batches, R, "cancel_all_slashes")
     print(f"| `pallet_restaking::cancel_all_slashes` at its bound | {cancel_all / 1e6:.1f} |")
     print()
@@ -382,6 +448,10 @@ NOTES = """- **How restakers scale.** Reports, applications and re-syncs read an
   with it the trie path of each read in it.
 - **The throughput line** is measured end to end on the dev node; one client signs and submits
   in sequence, so both rates are the client's. The per-block line is the capacity comparison.
+- **Pools against nomination pools.** pallet-nomination-pools is not in this runtime, so the
+  pool target (`join` and `redeem` within 1.25x of a nomination pool's `join` and `unbond`) is
+  set here against the staking calls those make at their core, `bond_extra` and `unbond`; a
+  nomination pool's own calls add their bookkeeping on top, so these ratios are the stricter.
 - **Weights in `weights.rs`** come from the same run and carry its command in their header.
 """
 

@@ -224,9 +224,29 @@ fn pool_deposit<T: Config>() -> BalanceOf<T> {
 	(bond_amount::<T>() / 10u32.into()).max(T::MinPoolDeposit::get())
 }
 
+/// An operator (10% commission) in `n` services of its own whose every rule slashes 10%: a
+/// pool backs each with its whole stake, so with full coverage (the runtime's) it fits in
+/// `MaxLeverage` of them only at a worst case that low.
+fn pool_operator<T: Config>(index: u32, n: u32) -> (T::AccountId, Vec<ServiceId>) {
+	let operator = bonded_stash::<T>("operator", index);
+	Pallet::<T>::do_set_operator(operator.clone(), Perbill::from_percent(10)).expect("operates");
+	let slasher: T::AccountId = account("slasher", 0, 0);
+	let ids: Vec<ServiceId> = (0..n)
+		.map(|_| {
+			let mut gentle = params::<T>(slasher.clone());
+			for rule in gentle.rules.iter_mut() {
+				rule.fraction = Perbill::from_percent(10);
+			}
+			Pallet::<T>::do_register_service(gentle).expect("registers")
+		})
+		.collect();
+	opt_in_each::<T>(&operator, &ids);
+	(operator, ids)
+}
+
 /// Pool 0, delegating to an operator in `n` services; returns the pool, operator and services.
 fn pool_of<T: Config>(n: u32) -> (crate::PoolId, T::AccountId, Vec<ServiceId>) {
-	let (operator, ids) = operator_named::<T>("operator", 0, n);
+	let (operator, ids) = pool_operator::<T>(0, n);
 	let creator = funded::<T>("creator");
 	Pallet::<T>::do_create_pool(creator, operator.clone(), pool_deposit::<T>()).unwrap();
 	(0, operator, ids)
@@ -739,7 +759,7 @@ mod benchmarks {
 	/// whole deposit, so at most `MaxLeverage` of them (issue 26: not yet lifted).
 	#[benchmark]
 	fn create_pool(n: Linear<1, { T::MaxLeverage::get() }>) {
-		let (operator, _) = operator_named::<T>("operator", 0, n);
+		let (operator, _) = pool_operator::<T>(0, n);
 		let creator = funded::<T>("creator");
 		let deposit = pool_deposit::<T>();
 		#[extrinsic_call]
@@ -822,8 +842,7 @@ mod benchmarks {
 	#[benchmark]
 	fn apply_pool_terms() {
 		let (pool, _, _) = pool_of::<T>(1);
-		let (other, ids) =
-			operator_named::<T>("operator", 1, T::MaxLeverage::get().saturating_sub(1).max(1));
+		let (other, ids) = pool_operator::<T>(1, T::MaxLeverage::get().saturating_sub(1).max(1));
 		let manager: T::AccountId = account("creator", 0, 0);
 		Pallet::<T>::do_set_pool_operator(manager.clone(), pool, other.clone()).unwrap();
 		T::Staking::set_era(T::Staking::current_era() + T::PoolNotice::get());
