@@ -201,13 +201,17 @@ def pools(batches):
                          f"{s_writes}" + (f"; `join` in {ns[-1]} services: "
                                           f"{join_max / staking:.2f} x" if call == "join" else "")))
         if ratio > 1.25:
+            what = ("reads the pool, its pending slashes (the reports against its operator "
+                    "waiting for their pages), the share asset's supply, moves the joiner's "
+                    "funds, mints the shares, re-syncs the pool's positions in its operator's "
+                    "services and raises its delegation in each" if call == "join" else
+                    "reads the pool, the share asset's supply and the holder's asset account, "
+                    "has staking release the pool's matured chunks, burns the shares, records "
+                    "the claim in its era's sub-pool and re-syncs the pool's positions")
             misses.append(f"- **`{call}` / `{base}`: {ratio:.2f}.** Besides staking's own "
-                          f"`{base}`, `{call}` reads the pool, its pending slashes (the reports "
-                          "against its operator waiting for their pages), the share asset's "
-                          "supply and the holder's asset account, mints or burns the shares, "
-                          "and re-syncs the pool's positions in its operator's services"
-                          + (" and raises its delegation in each" if call == "join" else
-                             " and records the claim in its era's sub-pool") + ".\n")
+                          f"`{base}`, `{call}` {what}. A nomination pool's own `{call if call == 'join' else 'unbond'}` "
+                          "also does more than staking's call; it is not in this runtime to "
+                          "measure (see below).\n")
     absolute.append((f"`pallet_restaking::join` in {ns[0]} / {ns[-1]} services",
                      f"{join_one / 1e6:.1f} / {join_max / 1e6:.1f}"))
     for bench in ("create_pool", "redeem", "withdraw", "compound", "apply_pool_terms",

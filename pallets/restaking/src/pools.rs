@@ -887,6 +887,10 @@ impl<T: Config> Pallet<T> {
 		stash: &T::AccountId,
 		slashed_unlocking: &BTreeMap<EraIndex, BalanceOf<T>>,
 	) {
+		// Most slashes reach no unlocking chunk: the hook then reads nothing more.
+		if slashed_unlocking.is_empty() {
+			return;
+		}
 		let Some(pool) = PoolAccounts::<T>::get(stash) else { return };
 		for (era, left) in slashed_unlocking {
 			SubPools::<T>::mutate_exists(pool, era, |sub| {

@@ -100,8 +100,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `186`
 		//  Estimated: `4247`
-		// Minimum execution time: 19_572_000 picoseconds.
-		Weight::from_parts(29_352_000, 4247)
+		// Minimum execution time: 16_991_000 picoseconds.
+		Weight::from_parts(28_555_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -109,6 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:0 w:1)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ParamsUpdatedEra` (r:0 w:1)
@@ -117,9 +119,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1560`
 		//  Estimated: `4247`
-		// Minimum execution time: 32_430_000 picoseconds.
-		Weight::from_parts(46_072_000, 4247)
-			.saturating_add(T::DbWeight::get().reads(2))
+		// Minimum execution time: 32_509_000 picoseconds.
+		Weight::from_parts(51_647_000, 4247)
+			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:1)
@@ -128,8 +130,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `961`
 		//  Estimated: `4247`
-		// Minimum execution time: 14_631_000 picoseconds.
-		Weight::from_parts(23_609_000, 4247)
+		// Minimum execution time: 13_680_000 picoseconds.
+		Weight::from_parts(22_490_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -155,6 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:1)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
@@ -165,9 +169,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2900`
 		//  Estimated: `4556`
-		// Minimum execution time: 113_507_000 picoseconds.
-		Weight::from_parts(151_248_000, 4556)
-			.saturating_add(T::DbWeight::get().reads(14))
+		// Minimum execution time: 117_089_000 picoseconds.
+		Weight::from_parts(159_497_000, 4556)
+			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
@@ -186,6 +190,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
@@ -194,9 +200,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2921`
 		//  Estimated: `4556`
-		// Minimum execution time: 100_922_000 picoseconds.
-		Weight::from_parts(126_303_000, 4556)
-			.saturating_add(T::DbWeight::get().reads(10))
+		// Minimum execution time: 96_901_000 picoseconds.
+		Weight::from_parts(134_146_000, 4556)
+			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
@@ -219,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2698`
 		//  Estimated: `4247`
-		// Minimum execution time: 84_708_000 picoseconds.
-		Weight::from_parts(112_416_000, 4247)
+		// Minimum execution time: 72_182_000 picoseconds.
+		Weight::from_parts(106_868_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -234,6 +240,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
@@ -252,9 +260,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3774`
 		//  Estimated: `53102`
-		// Minimum execution time: 494_974_000 picoseconds.
-		Weight::from_parts(590_419_000, 53102)
-			.saturating_add(T::DbWeight::get().reads(54))
+		// Minimum execution time: 429_951_000 picoseconds.
+		Weight::from_parts(553_112_000, 53102)
+			.saturating_add(T::DbWeight::get().reads(55))
 			.saturating_add(T::DbWeight::get().writes(36))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
@@ -292,10 +300,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6722`
 		//  Estimated: `4556`
-		// Minimum execution time: 269_287_000 picoseconds.
-		Weight::from_parts(478_200_808, 4556)
-			// Standard Error: 82_536
-			.saturating_add(Weight::from_parts(130_173, 0).saturating_mul(r.into()))
+		// Minimum execution time: 231_650_000 picoseconds.
+		Weight::from_parts(296_360_677, 4556)
+			// Standard Error: 21_682
+			.saturating_add(Weight::from_parts(5_516, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -315,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1232`
 		//  Estimated: `3770`
-		// Minimum execution time: 40_659_000 picoseconds.
-		Weight::from_parts(65_276_000, 3770)
+		// Minimum execution time: 41_631_000 picoseconds.
+		Weight::from_parts(58_350_000, 3770)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -341,10 +349,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1687 + n * (242 ±0)`
 		//  Estimated: `4247 + n * (2780 ±0)`
-		// Minimum execution time: 56_650_000 picoseconds.
-		Weight::from_parts(47_099_872, 4247)
-			// Standard Error: 65_245
-			.saturating_add(Weight::from_parts(27_955_983, 0).saturating_mul(n.into()))
+		// Minimum execution time: 52_742_000 picoseconds.
+		Weight::from_parts(44_819_639, 4247)
+			// Standard Error: 101_506
+			.saturating_add(Weight::from_parts(26_724_806, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -361,6 +369,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -395,17 +405,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn apply_slash(n: u32, r: u32, ) -> Weight {
+	fn apply_slash(n: u32, _r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `8327 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 459_355_000 picoseconds.
-		Weight::from_parts(224_050_560, 4556)
-			// Standard Error: 6_238_567
-			.saturating_add(Weight::from_parts(76_859_886, 0).saturating_mul(n.into()))
-			// Standard Error: 95_973
-			.saturating_add(Weight::from_parts(226_958, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(13))
+		// Minimum execution time: 465_274_000 picoseconds.
+		Weight::from_parts(517_621_944, 4556)
+			// Standard Error: 2_140_315
+			.saturating_add(Weight::from_parts(38_783_815, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -423,6 +431,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:8 w:8)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:8 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:8 w:8)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
@@ -460,12 +470,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4183 + s * (971 ±0)`
 		//  Estimated: `53102 + s * (49056 ±0)`
-		// Minimum execution time: 1_017_790_000 picoseconds.
-		Weight::from_parts(186_043_770, 53102)
-			// Standard Error: 2_429_323
-			.saturating_add(Weight::from_parts(970_895_758, 0).saturating_mul(s.into()))
+		// Minimum execution time: 833_701_000 picoseconds.
+		Weight::from_parts(168_235_208, 53102)
+			// Standard Error: 2_576_572
+			.saturating_add(Weight::from_parts(806_316_641, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(36))
-			.saturating_add(T::DbWeight::get().reads((44_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((45_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(17))
 			.saturating_add(T::DbWeight::get().writes((72_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(s.into()))
@@ -478,6 +488,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
@@ -504,18 +516,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6197 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 353_994_000 picoseconds.
-		Weight::from_parts(152_148_880, 4556)
-			// Standard Error: 5_430_929
-			.saturating_add(Weight::from_parts(71_627_836, 0).saturating_mul(n.into()))
-			// Standard Error: 83_548
-			.saturating_add(Weight::from_parts(329_267, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(7))
+		// Minimum execution time: 249_202_000 picoseconds.
+		Weight::from_parts(106_997_833, 4556)
+			// Standard Error: 2_796_951
+			.saturating_add(Weight::from_parts(65_698_825, 0).saturating_mul(n.into()))
+			// Standard Error: 43_027
+			.saturating_add(Weight::from_parts(73_456, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
@@ -524,9 +538,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `261`
 		//  Estimated: `3666`
-		// Minimum execution time: 9_339_000 picoseconds.
-		Weight::from_parts(12_445_000, 3666)
-			.saturating_add(T::DbWeight::get().reads(1))
+		// Minimum execution time: 9_690_000 picoseconds.
+		Weight::from_parts(14_898_000, 3666)
+			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
@@ -545,8 +559,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1615`
 		//  Estimated: `4522`
-		// Minimum execution time: 76_383_000 picoseconds.
-		Weight::from_parts(101_458_000, 4522)
+		// Minimum execution time: 70_737_000 picoseconds.
+		Weight::from_parts(93_401_000, 4522)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -570,8 +584,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2218`
 		//  Estimated: `6196`
-		// Minimum execution time: 99_689_000 picoseconds.
-		Weight::from_parts(127_877_000, 6196)
+		// Minimum execution time: 90_948_000 picoseconds.
+		Weight::from_parts(117_232_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -587,8 +601,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1039`
 		//  Estimated: `3567`
-		// Minimum execution time: 32_333_000 picoseconds.
-		Weight::from_parts(47_269_000, 3567)
+		// Minimum execution time: 29_483_000 picoseconds.
+		Weight::from_parts(39_804_000, 3567)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -609,10 +623,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1696 + n * (150 ±0)`
 		//  Estimated: `4247 + n * (2577 ±0)`
-		// Minimum execution time: 45_076_000 picoseconds.
-		Weight::from_parts(44_550_140, 4247)
-			// Standard Error: 58_642
-			.saturating_add(Weight::from_parts(18_241_087, 0).saturating_mul(n.into()))
+		// Minimum execution time: 40_119_000 picoseconds.
+		Weight::from_parts(38_163_436, 4247)
+			// Standard Error: 97_953
+			.saturating_add(Weight::from_parts(16_270_108, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -648,17 +662,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `859`
 		//  Estimated: `5966`
-		// Minimum execution time: 35_341_000 picoseconds.
-		Weight::from_parts(52_170_000, 5966)
+		// Minimum execution time: 32_126_000 picoseconds.
+		Weight::from_parts(46_047_000, 5966)
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:1)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Operators` (r:2 w:1)
 	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:2 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
@@ -669,16 +687,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::OperatorDelegators` (r:1 w:1)
 	/// Proof: `Restaking::OperatorDelegators` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::ActiveEra` (r:1 w:0)
-	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:32 w:16)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:16 w:16)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
-	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:16 w:0)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
@@ -688,11 +704,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2309 + n * (99 ±0)`
 		//  Estimated: `6342 + n * (6132 ±0)`
-		// Minimum execution time: 156_304_000 picoseconds.
-		Weight::from_parts(95_644_566, 6342)
-			// Standard Error: 110_118
-			.saturating_add(Weight::from_parts(78_340_565, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12))
+		// Minimum execution time: 138_862_000 picoseconds.
+		Weight::from_parts(96_570_343, 6342)
+			// Standard Error: 115_516
+			.saturating_add(Weight::from_parts(78_529_120, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -720,8 +736,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2916`
 		//  Estimated: `53102`
-		// Minimum execution time: 141_353_000 picoseconds.
-		Weight::from_parts(166_027_000, 53102)
+		// Minimum execution time: 113_718_000 picoseconds.
+		Weight::from_parts(160_761_000, 53102)
 			.saturating_add(T::DbWeight::get().reads(24))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -731,27 +747,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `239`
 		//  Estimated: `3535`
-		// Minimum execution time: 19_866_000 picoseconds.
-		Weight::from_parts(28_612_000, 3535)
+		// Minimum execution time: 13_964_000 picoseconds.
+		Weight::from_parts(22_493_000, 3535)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Bonded` (r:1 w:0)
-	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Ledger` (r:1 w:0)
-	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:0)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:16 w:0)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
@@ -761,24 +779,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2385 + n * (99 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 119_925_000 picoseconds.
-		Weight::from_parts(69_962_257, 4556)
-			// Standard Error: 144_473
-			.saturating_add(Weight::from_parts(66_552_922, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6))
+		// Minimum execution time: 115_380_000 picoseconds.
+		Weight::from_parts(76_267_109, 4556)
+			// Standard Error: 97_143
+			.saturating_add(Weight::from_parts(69_385_878, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
@@ -792,10 +810,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2094 + n * (99 ±0)`
 		//  Estimated: `3676 + n * (3257 ±0)`
-		// Minimum execution time: 89_294_000 picoseconds.
-		Weight::from_parts(65_256_203, 3676)
-			// Standard Error: 80_353
-			.saturating_add(Weight::from_parts(43_234_494, 0).saturating_mul(n.into()))
+		// Minimum execution time: 72_354_000 picoseconds.
+		Weight::from_parts(60_460_643, 3676)
+			// Standard Error: 79_864
+			.saturating_add(Weight::from_parts(37_079_069, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -820,8 +838,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2959`
 		//  Estimated: `4247`
-		// Minimum execution time: 96_076_000 picoseconds.
-		Weight::from_parts(121_528_000, 4247)
+		// Minimum execution time: 72_832_000 picoseconds.
+		Weight::from_parts(108_204_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -845,6 +863,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:1)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
@@ -855,19 +875,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4375`
 		//  Estimated: `53112`
-		// Minimum execution time: 208_667_000 picoseconds.
-		Weight::from_parts(255_658_000, 53112)
-			.saturating_add(T::DbWeight::get().reads(30))
+		// Minimum execution time: 175_349_000 picoseconds.
+		Weight::from_parts(229_363_000, 53112)
+			.saturating_add(T::DbWeight::get().reads(31))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:2 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Operators` (r:1 w:1)
 	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::OperatorDelegators` (r:1 w:2)
@@ -886,6 +906,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:8 w:8)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:8 w:0)
@@ -894,12 +916,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn redelegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3663 + n * (99 ±0)`
-		//  Estimated: `6342 + n * (4549 ±10)`
-		// Minimum execution time: 203_494_000 picoseconds.
-		Weight::from_parts(125_260_906, 6342)
-			// Standard Error: 169_202
-			.saturating_add(Weight::from_parts(62_826_858, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12))
+		//  Estimated: `6342 + n * (4549 ±0)`
+		// Minimum execution time: 177_543_000 picoseconds.
+		Weight::from_parts(122_014_253, 6342)
+			// Standard Error: 130_118
+			.saturating_add(Weight::from_parts(58_672_484, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -935,6 +957,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ErasTotalStake` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:0 w:1)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DelegatorJobs` (r:0 w:1)
 	/// Proof: `Restaking::DelegatorJobs` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:0 w:1)
@@ -944,12 +968,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3017 + d * (33 ±0)`
 		//  Estimated: `4556`
-		// Minimum execution time: 118_502_000 picoseconds.
-		Weight::from_parts(137_403_930, 4556)
-			// Standard Error: 184_776
-			.saturating_add(Weight::from_parts(3_647_444, 0).saturating_mul(d.into()))
+		// Minimum execution time: 97_857_000 picoseconds.
+		Weight::from_parts(120_750_489, 4556)
+			// Standard Error: 182_046
+			.saturating_add(Weight::from_parts(2_856_558, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(14))
-			.saturating_add(T::DbWeight::get().writes(8))
+			.saturating_add(T::DbWeight::get().writes(9))
 	}
 	/// Storage: `Restaking::DelegatorJobs` (r:1 w:1)
 	/// Proof: `Restaking::DelegatorJobs` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
@@ -967,6 +991,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:4 w:4)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:4 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:4 w:4)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
@@ -987,55 +1013,435 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::OperatorSlashesLanding` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DepartureExpiries` (r:0 w:4)
 	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:0 w:1)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:4)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 4]`.
 	fn apply_delegator_slashes(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5360 + d * (997 ±0)`
+		//  Measured:  `5393 + d * (997 ±0)`
 		//  Estimated: `53102 + d * (49056 ±0)`
-		// Minimum execution time: 778_629_000 picoseconds.
-		Weight::from_parts(251_054_093, 53102)
-			// Standard Error: 2_141_925
-			.saturating_add(Weight::from_parts(665_362_070, 0).saturating_mul(d.into()))
+		// Minimum execution time: 622_143_000 picoseconds.
+		Weight::from_parts(201_830_326, 53102)
+			// Standard Error: 1_685_628
+			.saturating_add(Weight::from_parts(576_633_349, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(54))
-			.saturating_add(T::DbWeight::get().reads((25_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(18))
+			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(19))
 			.saturating_add(T::DbWeight::get().writes((24_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(d.into()))
 	}
+	/// Storage: `Restaking::CounterForPools` (r:1 w:1)
+	/// Proof: `Restaking::CounterForPools` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:2 w:1)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::NextPoolId` (r:1 w:1)
+	/// Proof: `Restaking::NextPoolId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:2 w:1)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:1 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:1 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:1 w:1)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Pools` (r:1 w:1)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorDelegators` (r:1 w:1)
+	/// Proof: `Restaking::OperatorDelegators` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Departures` (r:3 w:3)
+	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:3 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:0 w:1)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Payee` (r:0 w:1)
+	/// Proof: `Staking::Payee` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3]`.
 	fn create_pool(n: u32, ) -> Weight {
-		Self::delegate(n)
+		// Proof Size summary in bytes:
+		//  Measured:  `2352 + n * (102 ±0)`
+		//  Estimated: `6342 + n * (6132 ±0)`
+		// Minimum execution time: 279_081_000 picoseconds.
+		Weight::from_parts(270_821_526, 6342)
+			// Standard Error: 360_571
+			.saturating_add(Weight::from_parts(84_425_041, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(22))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(16))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6132).saturating_mul(n.into()))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:1 w:0)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `VoterList::ListNodes` (r:1 w:0)
+	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:1 w:1)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:3 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3]`.
 	fn join(n: u32, ) -> Weight {
-		Self::set_delegation(n)
+		// Proof Size summary in bytes:
+		//  Measured:  `3531 + n * (153 ±0)`
+		//  Estimated: `6196 + n * (6132 ±0)`
+		// Minimum execution time: 315_128_000 picoseconds.
+		Weight::from_parts(300_992_762, 6196)
+			// Standard Error: 443_547
+			.saturating_add(Weight::from_parts(94_412_223, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(15))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6132).saturating_mul(n.into()))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:1 w:1)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::CurrentEra` (r:1 w:0)
+	/// Proof: `Staking::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:0)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:1 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:1 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `VoterList::ListNodes` (r:1 w:0)
+	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SubPools` (r:1 w:1)
+	/// Proof: `Restaking::SubPools` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Redemptions` (r:1 w:1)
+	/// Proof: `Restaking::Redemptions` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn redeem() -> Weight {
-		Self::set_delegation(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `4380`
+		//  Estimated: `19386`
+		// Minimum execution time: 268_935_000 picoseconds.
+		Weight::from_parts(342_057_000, 19386)
+			.saturating_add(T::DbWeight::get().reads(31))
+			.saturating_add(T::DbWeight::get().writes(14))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::CurrentEra` (r:1 w:0)
+	/// Proof: `Staking::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:0)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Redemptions` (r:1 w:1)
+	/// Proof: `Restaking::Redemptions` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SubPools` (r:1 w:1)
+	/// Proof: `Restaking::SubPools` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		Self::set_delegation(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `2005`
+		//  Estimated: `6196`
+		// Minimum execution time: 144_657_000 picoseconds.
+		Weight::from_parts(182_227_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().writes(7))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::UnclaimedRewards` (r:7 w:6)
+	/// Proof: `Restaking::UnclaimedRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:1 w:0)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:4 w:4)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `VoterList::ListNodes` (r:1 w:0)
+	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn compound() -> Weight {
-		Self::set_delegation(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `4085`
+		//  Estimated: `19386`
+		// Minimum execution time: 475_189_000 picoseconds.
+		Weight::from_parts(586_165_000, 19386)
+			.saturating_add(T::DbWeight::get().reads(34))
+			.saturating_add(T::DbWeight::get().writes(20))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:1)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolNominationChanges` (r:1 w:0)
+	/// Proof: `Restaking::PoolNominationChanges` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:2 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:0)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:1 w:1)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorDelegators` (r:1 w:2)
+	/// Proof: `Restaking::OperatorDelegators` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:0)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Departures` (r:2 w:2)
+	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:2 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:2 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:2 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn apply_pool_terms() -> Weight {
-		Self::redelegate(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `4727`
+		//  Estimated: `19386`
+		// Minimum execution time: 331_381_000 picoseconds.
+		Weight::from_parts(406_493_000, 19386)
+			.saturating_add(T::DbWeight::get().reads(36))
+			.saturating_add(T::DbWeight::get().writes(17))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:1)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	fn set_pool_manager() -> Weight {
-		Self::set_operator()
+		// Proof Size summary in bytes:
+		//  Measured:  `470`
+		//  Estimated: `3589`
+		// Minimum execution time: 16_183_000 picoseconds.
+		Weight::from_parts(22_542_000, 3589)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:0)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn exclude_pool_service() -> Weight {
-		Self::exclude_service()
+		// Proof Size summary in bytes:
+		//  Measured:  `3325`
+		//  Estimated: `19386`
+		// Minimum execution time: 203_203_000 picoseconds.
+		Weight::from_parts(251_244_000, 19386)
+			.saturating_add(T::DbWeight::get().reads(22))
+			.saturating_add(T::DbWeight::get().writes(11))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:1 w:0)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:1 w:0)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Departures` (r:1 w:0)
+	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	fn include_pool_service() -> Weight {
-		Self::include_service()
+		// Proof Size summary in bytes:
+		//  Measured:  `2388`
+		//  Estimated: `4247`
+		// Minimum execution time: 48_772_000 picoseconds.
+		Weight::from_parts(62_747_000, 4247)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:1 w:0)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:0)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:16 w:0)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:0 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn set_pool_operator() -> Weight {
-		Self::set_operator()
+		// Proof Size summary in bytes:
+		//  Measured:  `2535`
+		//  Estimated: `50046`
+		// Minimum execution time: 97_015_000 picoseconds.
+		Weight::from_parts(114_838_000, 50046)
+			.saturating_add(T::DbWeight::get().reads(21))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:1 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:1 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolNominationChanges` (r:0 w:1)
+	/// Proof: `Restaking::PoolNominationChanges` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	fn set_pool_nominations() -> Weight {
-		Self::set_operator()
+		// Proof Size summary in bytes:
+		//  Measured:  `1320`
+		//  Estimated: `4023`
+		// Minimum execution time: 32_669_000 picoseconds.
+		Weight::from_parts(41_461_000, 4023)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
 
@@ -1051,8 +1457,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `186`
 		//  Estimated: `4247`
-		// Minimum execution time: 19_572_000 picoseconds.
-		Weight::from_parts(29_352_000, 4247)
+		// Minimum execution time: 16_991_000 picoseconds.
+		Weight::from_parts(28_555_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1060,6 +1466,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:0 w:1)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ParamsUpdatedEra` (r:0 w:1)
@@ -1068,9 +1476,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1560`
 		//  Estimated: `4247`
-		// Minimum execution time: 32_430_000 picoseconds.
-		Weight::from_parts(46_072_000, 4247)
-			.saturating_add(RocksDbWeight::get().reads(2))
+		// Minimum execution time: 32_509_000 picoseconds.
+		Weight::from_parts(51_647_000, 4247)
+			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:1)
@@ -1079,8 +1487,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `961`
 		//  Estimated: `4247`
-		// Minimum execution time: 14_631_000 picoseconds.
-		Weight::from_parts(23_609_000, 4247)
+		// Minimum execution time: 13_680_000 picoseconds.
+		Weight::from_parts(22_490_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1106,6 +1514,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:1 w:1)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:1)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
@@ -1116,9 +1526,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2900`
 		//  Estimated: `4556`
-		// Minimum execution time: 113_507_000 picoseconds.
-		Weight::from_parts(151_248_000, 4556)
-			.saturating_add(RocksDbWeight::get().reads(14))
+		// Minimum execution time: 117_089_000 picoseconds.
+		Weight::from_parts(159_497_000, 4556)
+			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
@@ -1137,6 +1547,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:1 w:0)
@@ -1145,9 +1557,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2921`
 		//  Estimated: `4556`
-		// Minimum execution time: 100_922_000 picoseconds.
-		Weight::from_parts(126_303_000, 4556)
-			.saturating_add(RocksDbWeight::get().reads(10))
+		// Minimum execution time: 96_901_000 picoseconds.
+		Weight::from_parts(134_146_000, 4556)
+			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
@@ -1170,8 +1582,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2698`
 		//  Estimated: `4247`
-		// Minimum execution time: 84_708_000 picoseconds.
-		Weight::from_parts(112_416_000, 4247)
+		// Minimum execution time: 72_182_000 picoseconds.
+		Weight::from_parts(106_868_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1185,6 +1597,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
@@ -1203,9 +1617,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3774`
 		//  Estimated: `53102`
-		// Minimum execution time: 494_974_000 picoseconds.
-		Weight::from_parts(590_419_000, 53102)
-			.saturating_add(RocksDbWeight::get().reads(54))
+		// Minimum execution time: 429_951_000 picoseconds.
+		Weight::from_parts(553_112_000, 53102)
+			.saturating_add(RocksDbWeight::get().reads(55))
 			.saturating_add(RocksDbWeight::get().writes(36))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
@@ -1243,10 +1657,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6722`
 		//  Estimated: `4556`
-		// Minimum execution time: 269_287_000 picoseconds.
-		Weight::from_parts(478_200_808, 4556)
-			// Standard Error: 82_536
-			.saturating_add(Weight::from_parts(130_173, 0).saturating_mul(r.into()))
+		// Minimum execution time: 231_650_000 picoseconds.
+		Weight::from_parts(296_360_677, 4556)
+			// Standard Error: 21_682
+			.saturating_add(Weight::from_parts(5_516, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
@@ -1266,8 +1680,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1232`
 		//  Estimated: `3770`
-		// Minimum execution time: 40_659_000 picoseconds.
-		Weight::from_parts(65_276_000, 3770)
+		// Minimum execution time: 41_631_000 picoseconds.
+		Weight::from_parts(58_350_000, 3770)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -1292,10 +1706,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1687 + n * (242 ±0)`
 		//  Estimated: `4247 + n * (2780 ±0)`
-		// Minimum execution time: 56_650_000 picoseconds.
-		Weight::from_parts(47_099_872, 4247)
-			// Standard Error: 65_245
-			.saturating_add(Weight::from_parts(27_955_983, 0).saturating_mul(n.into()))
+		// Minimum execution time: 52_742_000 picoseconds.
+		Weight::from_parts(44_819_639, 4247)
+			// Standard Error: 101_506
+			.saturating_add(Weight::from_parts(26_724_806, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -1312,6 +1726,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -1346,17 +1762,15 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn apply_slash(n: u32, r: u32, ) -> Weight {
+	fn apply_slash(n: u32, _r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `8327 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 459_355_000 picoseconds.
-		Weight::from_parts(224_050_560, 4556)
-			// Standard Error: 6_238_567
-			.saturating_add(Weight::from_parts(76_859_886, 0).saturating_mul(n.into()))
-			// Standard Error: 95_973
-			.saturating_add(Weight::from_parts(226_958, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(13))
+		// Minimum execution time: 465_274_000 picoseconds.
+		Weight::from_parts(517_621_944, 4556)
+			// Standard Error: 2_140_315
+			.saturating_add(Weight::from_parts(38_783_815, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(14))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(10))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -1374,6 +1788,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:8 w:8)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:8 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:8 w:8)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
@@ -1411,12 +1827,12 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4183 + s * (971 ±0)`
 		//  Estimated: `53102 + s * (49056 ±0)`
-		// Minimum execution time: 1_017_790_000 picoseconds.
-		Weight::from_parts(186_043_770, 53102)
-			// Standard Error: 2_429_323
-			.saturating_add(Weight::from_parts(970_895_758, 0).saturating_mul(s.into()))
+		// Minimum execution time: 833_701_000 picoseconds.
+		Weight::from_parts(168_235_208, 53102)
+			// Standard Error: 2_576_572
+			.saturating_add(Weight::from_parts(806_316_641, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(36))
-			.saturating_add(RocksDbWeight::get().reads((44_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().reads((45_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(17))
 			.saturating_add(RocksDbWeight::get().writes((72_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(s.into()))
@@ -1429,6 +1845,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
@@ -1455,18 +1873,20 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6197 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 353_994_000 picoseconds.
-		Weight::from_parts(152_148_880, 4556)
-			// Standard Error: 5_430_929
-			.saturating_add(Weight::from_parts(71_627_836, 0).saturating_mul(n.into()))
-			// Standard Error: 83_548
-			.saturating_add(Weight::from_parts(329_267, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(7))
+		// Minimum execution time: 249_202_000 picoseconds.
+		Weight::from_parts(106_997_833, 4556)
+			// Standard Error: 2_796_951
+			.saturating_add(Weight::from_parts(65_698_825, 0).saturating_mul(n.into()))
+			// Standard Error: 43_027
+			.saturating_add(Weight::from_parts(73_456, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
@@ -1475,9 +1895,9 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `261`
 		//  Estimated: `3666`
-		// Minimum execution time: 9_339_000 picoseconds.
-		Weight::from_parts(12_445_000, 3666)
-			.saturating_add(RocksDbWeight::get().reads(1))
+		// Minimum execution time: 9_690_000 picoseconds.
+		Weight::from_parts(14_898_000, 3666)
+			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
@@ -1496,8 +1916,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1615`
 		//  Estimated: `4522`
-		// Minimum execution time: 76_383_000 picoseconds.
-		Weight::from_parts(101_458_000, 4522)
+		// Minimum execution time: 70_737_000 picoseconds.
+		Weight::from_parts(93_401_000, 4522)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1521,8 +1941,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2218`
 		//  Estimated: `6196`
-		// Minimum execution time: 99_689_000 picoseconds.
-		Weight::from_parts(127_877_000, 6196)
+		// Minimum execution time: 90_948_000 picoseconds.
+		Weight::from_parts(117_232_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
@@ -1538,8 +1958,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1039`
 		//  Estimated: `3567`
-		// Minimum execution time: 32_333_000 picoseconds.
-		Weight::from_parts(47_269_000, 3567)
+		// Minimum execution time: 29_483_000 picoseconds.
+		Weight::from_parts(39_804_000, 3567)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1560,10 +1980,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1696 + n * (150 ±0)`
 		//  Estimated: `4247 + n * (2577 ±0)`
-		// Minimum execution time: 45_076_000 picoseconds.
-		Weight::from_parts(44_550_140, 4247)
-			// Standard Error: 58_642
-			.saturating_add(Weight::from_parts(18_241_087, 0).saturating_mul(n.into()))
+		// Minimum execution time: 40_119_000 picoseconds.
+		Weight::from_parts(38_163_436, 4247)
+			// Standard Error: 97_953
+			.saturating_add(Weight::from_parts(16_270_108, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -1599,17 +2019,21 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `859`
 		//  Estimated: `5966`
-		// Minimum execution time: 35_341_000 picoseconds.
-		Weight::from_parts(52_170_000, 5966)
+		// Minimum execution time: 32_126_000 picoseconds.
+		Weight::from_parts(46_047_000, 5966)
 			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:1)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Operators` (r:2 w:1)
 	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:2 w:1)
-	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:0)
@@ -1620,16 +2044,14 @@ impl WeightInfo for () {
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::OperatorDelegators` (r:1 w:1)
 	/// Proof: `Restaking::OperatorDelegators` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::ActiveEra` (r:1 w:0)
-	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:32 w:16)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:16 w:16)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
-	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:16 w:0)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
@@ -1639,11 +2061,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2309 + n * (99 ±0)`
 		//  Estimated: `6342 + n * (6132 ±0)`
-		// Minimum execution time: 156_304_000 picoseconds.
-		Weight::from_parts(95_644_566, 6342)
-			// Standard Error: 110_118
-			.saturating_add(Weight::from_parts(78_340_565, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(12))
+		// Minimum execution time: 138_862_000 picoseconds.
+		Weight::from_parts(96_570_343, 6342)
+			// Standard Error: 115_516
+			.saturating_add(Weight::from_parts(78_529_120, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -1671,8 +2093,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2916`
 		//  Estimated: `53102`
-		// Minimum execution time: 141_353_000 picoseconds.
-		Weight::from_parts(166_027_000, 53102)
+		// Minimum execution time: 113_718_000 picoseconds.
+		Weight::from_parts(160_761_000, 53102)
 			.saturating_add(RocksDbWeight::get().reads(24))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1682,27 +2104,29 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `239`
 		//  Estimated: `3535`
-		// Minimum execution time: 19_866_000 picoseconds.
-		Weight::from_parts(28_612_000, 3535)
+		// Minimum execution time: 13_964_000 picoseconds.
+		Weight::from_parts(22_493_000, 3535)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Bonded` (r:1 w:0)
-	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::Ledger` (r:1 w:0)
-	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:0)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:16 w:0)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::RewardPerExposure` (r:16 w:0)
@@ -1712,24 +2136,24 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2385 + n * (99 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 119_925_000 picoseconds.
-		Weight::from_parts(69_962_257, 4556)
-			// Standard Error: 144_473
-			.saturating_add(Weight::from_parts(66_552_922, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(6))
+		// Minimum execution time: 115_380_000 picoseconds.
+		Weight::from_parts(76_267_109, 4556)
+			// Standard Error: 97_143
+			.saturating_add(Weight::from_parts(69_385_878, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
@@ -1743,10 +2167,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2094 + n * (99 ±0)`
 		//  Estimated: `3676 + n * (3257 ±0)`
-		// Minimum execution time: 89_294_000 picoseconds.
-		Weight::from_parts(65_256_203, 3676)
-			// Standard Error: 80_353
-			.saturating_add(Weight::from_parts(43_234_494, 0).saturating_mul(n.into()))
+		// Minimum execution time: 72_354_000 picoseconds.
+		Weight::from_parts(60_460_643, 3676)
+			// Standard Error: 79_864
+			.saturating_add(Weight::from_parts(37_079_069, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -1771,8 +2195,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2959`
 		//  Estimated: `4247`
-		// Minimum execution time: 96_076_000 picoseconds.
-		Weight::from_parts(121_528_000, 4247)
+		// Minimum execution time: 72_832_000 picoseconds.
+		Weight::from_parts(108_204_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -1796,6 +2220,8 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:1)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:1 w:0)
@@ -1806,19 +2232,19 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4375`
 		//  Estimated: `53112`
-		// Minimum execution time: 208_667_000 picoseconds.
-		Weight::from_parts(255_658_000, 53112)
-			.saturating_add(RocksDbWeight::get().reads(30))
+		// Minimum execution time: 175_349_000 picoseconds.
+		Weight::from_parts(229_363_000, 53112)
+			.saturating_add(RocksDbWeight::get().reads(31))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:2 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Operators` (r:1 w:1)
 	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::OperatorDelegators` (r:1 w:2)
@@ -1837,6 +2263,8 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:8 w:8)
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:8 w:0)
@@ -1845,12 +2273,12 @@ impl WeightInfo for () {
 	fn redelegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3663 + n * (99 ±0)`
-		//  Estimated: `6342 + n * (4549 ±10)`
-		// Minimum execution time: 203_494_000 picoseconds.
-		Weight::from_parts(125_260_906, 6342)
-			// Standard Error: 169_202
-			.saturating_add(Weight::from_parts(62_826_858, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(12))
+		//  Estimated: `6342 + n * (4549 ±0)`
+		// Minimum execution time: 177_543_000 picoseconds.
+		Weight::from_parts(122_014_253, 6342)
+			// Standard Error: 130_118
+			.saturating_add(Weight::from_parts(58_672_484, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -1886,6 +2314,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::ErasTotalStake` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DueSlashes` (r:0 w:1)
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:0 w:1)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DelegatorJobs` (r:0 w:1)
 	/// Proof: `Restaking::DelegatorJobs` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Slashes` (r:0 w:1)
@@ -1895,12 +2325,12 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3017 + d * (33 ±0)`
 		//  Estimated: `4556`
-		// Minimum execution time: 118_502_000 picoseconds.
-		Weight::from_parts(137_403_930, 4556)
-			// Standard Error: 184_776
-			.saturating_add(Weight::from_parts(3_647_444, 0).saturating_mul(d.into()))
+		// Minimum execution time: 97_857_000 picoseconds.
+		Weight::from_parts(120_750_489, 4556)
+			// Standard Error: 182_046
+			.saturating_add(Weight::from_parts(2_856_558, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(14))
-			.saturating_add(RocksDbWeight::get().writes(8))
+			.saturating_add(RocksDbWeight::get().writes(9))
 	}
 	/// Storage: `Restaking::DelegatorJobs` (r:1 w:1)
 	/// Proof: `Restaking::DelegatorJobs` (`max_values`: None, `max_size`: Some(102), added: 2577, mode: `MaxEncodedLen`)
@@ -1918,6 +2348,8 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:4 w:4)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:4 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:4 w:4)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
@@ -1938,54 +2370,434 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::OperatorSlashesLanding` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::DepartureExpiries` (r:0 w:4)
 	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:0 w:1)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:4)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `d` is `[1, 4]`.
 	fn apply_delegator_slashes(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5360 + d * (997 ±0)`
+		//  Measured:  `5393 + d * (997 ±0)`
 		//  Estimated: `53102 + d * (49056 ±0)`
-		// Minimum execution time: 778_629_000 picoseconds.
-		Weight::from_parts(251_054_093, 53102)
-			// Standard Error: 2_141_925
-			.saturating_add(Weight::from_parts(665_362_070, 0).saturating_mul(d.into()))
+		// Minimum execution time: 622_143_000 picoseconds.
+		Weight::from_parts(201_830_326, 53102)
+			// Standard Error: 1_685_628
+			.saturating_add(Weight::from_parts(576_633_349, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(54))
-			.saturating_add(RocksDbWeight::get().reads((25_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(18))
+			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes(19))
 			.saturating_add(RocksDbWeight::get().writes((24_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(d.into()))
 	}
+	/// Storage: `Restaking::CounterForPools` (r:1 w:1)
+	/// Proof: `Restaking::CounterForPools` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:2 w:1)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::NextPoolId` (r:1 w:1)
+	/// Proof: `Restaking::NextPoolId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:2 w:1)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:1 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:1 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:1 w:1)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Pools` (r:1 w:1)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorDelegators` (r:1 w:1)
+	/// Proof: `Restaking::OperatorDelegators` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Departures` (r:3 w:3)
+	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:1 w:0)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:3 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:0 w:1)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Payee` (r:0 w:1)
+	/// Proof: `Staking::Payee` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3]`.
 	fn create_pool(n: u32, ) -> Weight {
-		Self::delegate(n)
+		// Proof Size summary in bytes:
+		//  Measured:  `2352 + n * (102 ±0)`
+		//  Estimated: `6342 + n * (6132 ±0)`
+		// Minimum execution time: 279_081_000 picoseconds.
+		Weight::from_parts(270_821_526, 6342)
+			// Standard Error: 360_571
+			.saturating_add(Weight::from_parts(84_425_041, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(22))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(16))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6132).saturating_mul(n.into()))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:1 w:0)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `VoterList::ListNodes` (r:1 w:0)
+	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:1 w:1)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:3 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 3]`.
 	fn join(n: u32, ) -> Weight {
-		Self::set_delegation(n)
+		// Proof Size summary in bytes:
+		//  Measured:  `3531 + n * (153 ±0)`
+		//  Estimated: `6196 + n * (6132 ±0)`
+		// Minimum execution time: 315_128_000 picoseconds.
+		Weight::from_parts(300_992_762, 6196)
+			// Standard Error: 443_547
+			.saturating_add(Weight::from_parts(94_412_223, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(15))
+			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(9))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6132).saturating_mul(n.into()))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:1 w:1)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::CurrentEra` (r:1 w:0)
+	/// Proof: `Staking::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:0)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:1 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:1 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `VoterList::ListNodes` (r:1 w:0)
+	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SubPools` (r:1 w:1)
+	/// Proof: `Restaking::SubPools` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Redemptions` (r:1 w:1)
+	/// Proof: `Restaking::Redemptions` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn redeem() -> Weight {
-		Self::set_delegation(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `4380`
+		//  Estimated: `19386`
+		// Minimum execution time: 268_935_000 picoseconds.
+		Weight::from_parts(342_057_000, 19386)
+			.saturating_add(RocksDbWeight::get().reads(31))
+			.saturating_add(RocksDbWeight::get().writes(14))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::CurrentEra` (r:1 w:0)
+	/// Proof: `Staking::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:0)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Redemptions` (r:1 w:1)
+	/// Proof: `Restaking::Redemptions` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::SubPools` (r:1 w:1)
+	/// Proof: `Restaking::SubPools` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		Self::set_delegation(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `2005`
+		//  Estimated: `6196`
+		// Minimum execution time: 144_657_000 picoseconds.
+		Weight::from_parts(182_227_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(11))
+			.saturating_add(RocksDbWeight::get().writes(7))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::UnclaimedRewards` (r:7 w:6)
+	/// Proof: `Restaking::UnclaimedRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:1 w:0)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:4 w:4)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:1)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `VoterList::ListNodes` (r:1 w:0)
+	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn compound() -> Weight {
-		Self::set_delegation(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `4085`
+		//  Estimated: `19386`
+		// Minimum execution time: 475_189_000 picoseconds.
+		Weight::from_parts(586_165_000, 19386)
+			.saturating_add(RocksDbWeight::get().reads(34))
+			.saturating_add(RocksDbWeight::get().writes(20))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:1)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolNominationChanges` (r:1 w:0)
+	/// Proof: `Restaking::PoolNominationChanges` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:2 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:0)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:1 w:1)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorDelegators` (r:1 w:2)
+	/// Proof: `Restaking::OperatorDelegators` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:0)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
+	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Departures` (r:2 w:2)
+	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingRuleChanges` (r:2 w:0)
+	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:2 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:2 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn apply_pool_terms() -> Weight {
-		Self::redelegate(16)
+		// Proof Size summary in bytes:
+		//  Measured:  `4727`
+		//  Estimated: `19386`
+		// Minimum execution time: 331_381_000 picoseconds.
+		Weight::from_parts(406_493_000, 19386)
+			.saturating_add(RocksDbWeight::get().reads(36))
+			.saturating_add(RocksDbWeight::get().writes(17))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:1)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	fn set_pool_manager() -> Weight {
-		Self::set_operator()
+		// Proof Size summary in bytes:
+		//  Measured:  `470`
+		//  Estimated: `3589`
+		// Minimum execution time: 16_183_000 picoseconds.
+		Weight::from_parts(22_542_000, 3589)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:6 w:3)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Ledger` (r:1 w:0)
+	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:3 w:3)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::RewardPerExposure` (r:3 w:0)
+	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
+	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn exclude_pool_service() -> Weight {
-		Self::exclude_service()
+		// Proof Size summary in bytes:
+		//  Measured:  `3325`
+		//  Estimated: `19386`
+		// Minimum execution time: 203_203_000 picoseconds.
+		Weight::from_parts(251_244_000, 19386)
+			.saturating_add(RocksDbWeight::get().reads(22))
+			.saturating_add(RocksDbWeight::get().writes(11))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Services` (r:1 w:0)
+	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:1 w:0)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Departures` (r:1 w:0)
+	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	fn include_pool_service() -> Weight {
-		Self::include_service()
+		// Proof Size summary in bytes:
+		//  Measured:  `2388`
+		//  Estimated: `4247`
+		// Minimum execution time: 48_772_000 picoseconds.
+		Weight::from_parts(62_747_000, 4247)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Operators` (r:1 w:0)
+	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:0)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Restakers` (r:1 w:0)
+	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:16 w:0)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:0 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn set_pool_operator() -> Weight {
-		Self::set_operator()
+		// Proof Size summary in bytes:
+		//  Measured:  `2535`
+		//  Estimated: `50046`
+		// Minimum execution time: 97_015_000 picoseconds.
+		Weight::from_parts(114_838_000, 50046)
+			.saturating_add(RocksDbWeight::get().reads(21))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
+	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Bonded` (r:1 w:0)
+	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Validators` (r:1 w:0)
+	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::Nominators` (r:1 w:0)
+	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolNominationChanges` (r:0 w:1)
+	/// Proof: `Restaking::PoolNominationChanges` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	fn set_pool_nominations() -> Weight {
-		Self::set_operator()
+		// Proof Size summary in bytes:
+		//  Measured:  `1320`
+		//  Estimated: `4023`
+		// Minimum execution time: 32_669_000 picoseconds.
+		Weight::from_parts(41_461_000, 4023)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }
