@@ -766,16 +766,23 @@ describe('the dashboard, in Chromium, on a dev node', () => {
     { timeout: 60_000 },
     logged(async () => {
       // The tabs by keyboard (the ARIA tabs pattern): only the selected one is in the Tab order,
-      // the arrow keys move the selection. The what-if tab is open: Right opens the cascade.
+      // the arrow keys move the selection. The what-if tab is open: Right opens the pools,
+      // Right again the cascade.
       const tabOrder = () =>
         page.$$eval('[role="tab"]', (tabs) => tabs.map((tab) => `${tab.id}:${tab.tabIndex}`));
       assert.deepEqual(await tabOrder(), [
         'tab-services:-1',
         'tab-account:-1',
         'tab-whatif:0',
+        'tab-pools:-1',
         'tab-cascade:-1',
       ]);
       await page.focus('#tab-whatif');
+      await page.keyboard.press('ArrowRight');
+      await page.waitForSelector('#view-pools:not([hidden]):not([aria-busy])');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-pools');
+      // No pool on this chain yet.
+      assert.equal(await textOf(byTestId('pools-empty')), 'No pools yet.');
       await page.keyboard.press('ArrowRight');
       await page.waitForSelector('#view-cascade:not([hidden]):not([aria-busy])');
       assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-cascade');
@@ -783,6 +790,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         'tab-services:-1',
         'tab-account:-1',
         'tab-whatif:-1',
+        'tab-pools:-1',
         'tab-cascade:0',
       ]);
       const aliceNode = byTestId(`restaker-node-${alice.address}`);
