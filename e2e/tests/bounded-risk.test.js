@@ -6,13 +6,20 @@
 //
 // The dev chain: Alice alone validates with 100,000 UNIT bonded, 50,000 of it in the sample
 // service (id 0, slasher Bob, rule 0 `downtime` 10%, rule 1 `equivocation` 50% + eject, 2-era
-// dispute window). The runtime keeps every restaker covered (`FullCoverage`) and its breaker
-// lets the slashes due in one era take at most 10% of the stake behind the active validator
-// set: 10,000 UNIT an era here.
+// dispute window). She also operates at 10% for the genesis pool 0, which delegates its 10,000
+// to her (10,000 more in the sample service) and nominates her: from era 1 on, the stake
+// behind the validator set is 110,000. The runtime keeps every restaker covered
+// (`FullCoverage`) and its breaker lets the slashes due in one era take at most 10% of the
+// stake behind the active validator set: 11,000 UNIT an era here, from era 1 on.
 //
-// Plan, about 3.5 minutes: the figures in era 0; in the first blocks of era 1 (so that all
-// three reports share one apply era, 3) the reports and the approval; the coverage refusals
-// while era 3 comes; then the landing.
+// The reports are of Ferdie, who bonds 100,000 and backs the sample service with 50,000 as
+// Alice does, not of Alice: a service takes at most one report against an operator with
+// delegators landing in an era on fast-runtime (`MaxOperatorSlashesPerEra` 1, refused with
+// `TooManyOperatorSlashes`), and max-not-sum and the breaker need three sharing one apply era.
+//
+// Plan, about 4.5 minutes: the figures from era 1; Ferdie opts in, then in the first blocks of
+// the next era (so that all three reports share one apply era, two eras later) the reports and
+// the approval; the coverage refusals while the apply era comes; then the landing.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -44,12 +51,12 @@ const PERCENT = 10_000_000; // 1% as a Perbill
 
 let node;
 let api;
-let alice, bob, eve;
+let alice, bob, eve, ferdie; // Ferdie: the offender of the reports
 
-// What the reports of era 1 scheduled, for the landing test.
+// What Ferdie's reports scheduled, for the landing test.
 let reportEra; // the offence era of the approved slash (the active era of the reports)
 let applyEra; // every report's apply era: reportEra + 2
-let downtimeId; // downtime, offence era reportEra - 1: 5,000, within the budget
+let downtimeId; // downtime, offence era reportEra - 1: 5,000, within the 11,000 budget
 let droppedId; // equivocation, offence era reportEra - 1: 20,000 more, held, never approved
 let approvedId; // equivocation, offence era reportEra: 25,000, held, approved through sudo
 let firstReportBlock;
@@ -106,13 +113,14 @@ async function apiAt(blockHash) {
 
 /** Everything a refused call could have touched in this pallet, as plain JSON. */
 async function restakingState(at) {
-  const [services, risky, nextSlashId, queue, ofAlice, ofEve] = await Promise.all([
+  const [services, risky, nextSlashId, queue, ofAlice, ofEve, ofFerdie] = await Promise.all([
     at.call.restakingApi.services(),
     at.call.restakingApi.risk(),
     at.query.restaking.nextSlashId(),
     at.query.restaking.serviceSlashes.entries(),
     at.call.restakingApi.exposures(alice.address),
     at.call.restakingApi.exposures(eve.address),
+    at.call.restakingApi.exposures(ferdie.address),
   ]);
   return JSON.parse(
     JSON.stringify({
@@ -120,7 +128,7 @@ async function restakingState(at) {
       risk: risky.toJSON(),
       nextSlashId: nextSlashId.toJSON(),
       queue: queue.map(([key, ids]) => [key.args[0].toNumber(), ids.toJSON()]).sort(),
-      exposures: { alice: ofAlice.toJSON(), eve: ofEve.toJSON() },
+      exposures: { alice: ofAlice.toJSON(), eve: ofEve.toJSON(), ferdie: ofFerdie.toJSON() },
     }),
   );
 }
@@ -145,11 +153,11 @@ async function expectRefused(tx, signer, errorName) {
   assert.deepEqual(afterState, before, `${errorName} must leave restaking state untouched`);
 }
 
-/** Bob's report of Alice; returns `{ scheduled, held, blockNumber }` (`held`: SlashHeld or null). */
+/** Bob's report of Ferdie; returns `{ scheduled, held, blockNumber }` (`held`: SlashHeld or null). */
 async function report(rule, offenceEra) {
   const { events, blockNumber } = await sendAndWait(
     api,
-    api.tx.restaking.reportOffence(SAMPLE, alice.address, rule, offenceEra),
+    api.tx.restaking.reportOffence(SAMPLE, ferdie.address, rule, offenceEra),
     bob,
   );
   const scheduled = theEvent(api, events, 'restaking', 'SlashScheduled').data;
@@ -164,7 +172,9 @@ describe('bounded restaking risk', () => {
     async () => {
       await cryptoWaitReady();
       const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-      [alice, bob, eve] = ['Alice', 'Bob', 'Eve'].map((n) => keyring.addFromUri(`//${n}`));
+      [alice, bob, eve, ferdie] = ['Alice', 'Bob', 'Eve', 'Ferdie'].map((n) =>
+        keyring.addFromUri(`//${n}`),
+      );
       node = await startNode({ name: 'bounded-risk', args: ['--dev'] });
       api = await connect(node);
       const sessionsPerEra = api.consts.staking.sessionsPerEra.toNumber();
@@ -178,18 +188,23 @@ describe('bounded restaking risk', () => {
   after(() => cleanup({ apis: [api], nodes: [node] }), { timeout: 60_000 });
 
   it(
-    'the risk figures: 100,000 bonded, 50,000 restaked, coverage kept, a 10% breaker',
-    { timeout: 60_000 },
+    'the risk figures: 110,000 bonded, 60,000 restaked, coverage kept, a 10% breaker',
+    // Waits for era 1 (up to a minute).
+    { timeout: 3 * 60_000 },
     logged(async () => {
       for (const call of ['approveSlash', 'approveHeldSlashes']) {
         assert.equal(typeof api.tx.restaking[call], 'function', `api.tx.restaking.${call}`);
       }
       assert.equal(typeof api.call.restakingApi.risk, 'function', 'restakingApi.risk');
 
+      // Era 0's validator set was elected before the genesis pool bonded: its nomination of
+      // Alice counts from era 1. From then on the stake behind the validators is Alice's
+      // 100,000 and the pool's 10,000, and the sample service has both their 50,000 + 10,000.
+      await waitForEra(api, 1);
       const figures = await risk();
-      assert.equal(figures.totalBonded.toBigInt(), 100_000n * UNIT);
-      assert.equal(figures.totalRestaked.toBigInt(), 50_000n * UNIT);
-      assert.equal(figures.restakedSharePpb.toBigInt(), PPB / 2n); // 50,000 / 100,000
+      assert.equal(figures.totalBonded.toBigInt(), 110_000n * UNIT);
+      assert.equal(figures.totalRestaked.toBigInt(), 60_000n * UNIT);
+      assert.equal(figures.restakedSharePpb.toBigInt(), (PPB * 6n) / 11n); // 60,000 / 110,000
       assert.equal(figures.fullCoverage.isTrue, true);
       assert.ok(figures.breaker.isSome);
       assert.equal(figures.breaker.unwrap().toNumber(), 10 * PERCENT);
@@ -200,7 +215,7 @@ describe('bounded restaking risk', () => {
       const sample = await service(SAMPLE);
       assert.equal(sample.worstCase.toNumber(), 50 * PERCENT);
       assert.ok(sample.maxShare.isNone);
-      assert.equal(sample.sharePpb.toBigInt(), PPB / 2n);
+      assert.equal(sample.sharePpb.toBigInt(), (PPB * 6n) / 11n);
       assert.ok(sample.pendingChange.isNone);
       assert.equal(sample.heldSlashes.toNumber(), 0);
 
@@ -212,7 +227,7 @@ describe('bounded restaking risk', () => {
       assert.equal(position.worstCase.toNumber(), 50 * PERCENT);
       assert.equal(position.claim.toBigInt(), 25_000n * UNIT);
 
-      // What an equivocation report would do now: 25,000, more than the 10,000 budget.
+      // What an equivocation report would do now: 25,000, more than the 11,000 budget.
       const sim = (await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 1)).asOk;
       assert.equal(sim.amount.toBigInt(), 25_000n * UNIT);
       assert.equal(sim.held.isTrue, true, 'the breaker would hold it');
@@ -222,19 +237,24 @@ describe('bounded restaking risk', () => {
       assert.ok(sim.ruleChangeEra.isNone);
       const downtime = (await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 0)).asOk;
       assert.equal(downtime.amount.toBigInt(), 5_000n * UNIT);
-      assert.equal(downtime.held.isTrue, false, '5,000 fits the 10,000 budget');
+      assert.equal(downtime.held.isTrue, false, '5,000 fits the 11,000 budget');
     }),
   );
 
   describe('held slashes', () => {
     it(
       'max, not sum: downtime fits the breaker, an equivocation of the same era adds 20,000 and is held',
-      // Waits for era 1 (up to a minute), then three blocks or so.
+      // Ferdie's set-up, the next era (up to a minute), then three blocks or so.
       { timeout: 4 * 60_000 },
       logged(async () => {
+        // Ferdie bonds 100,000 and backs the sample service with 50,000: in force from the era
+        // of his opt-in, so an offence of that era is his to answer for.
+        await sendAndWait(api, api.tx.staking.bond(100_000n * UNIT, 'Staked'), ferdie);
+        const joined = await sendAndWait(api, api.tx.restaking.optIn(SAMPLE, 50_000n * UNIT), ferdie);
+        const joinedEra = await activeEra(await api.at(joined.blockHash));
         // All three reports must share one apply era, hence one budget: report in the first
-        // blocks of an era, and for the era before it too.
-        await waitForEra(api, 1);
+        // blocks of an era, and for the era before it too (an era Ferdie backed the service in).
+        await waitForEra(api, joinedEra + 1);
         const start = await api.query.staking.activeEra();
         const now = (await api.query.timestamp.now()).toNumber();
         const started = start.unwrap().start;
@@ -243,7 +263,7 @@ describe('bounded restaking risk', () => {
         }
         reportEra = await activeEra(api);
 
-        // Downtime of the era before: 10% of 50,000 = 5,000, within the era's 10,000.
+        // Downtime of the era before: 10% of 50,000 = 5,000, within the era's 11,000.
         const downtime = await report(0, reportEra - 1);
         firstReportBlock = downtime.blockNumber;
         downtimeId = downtime.scheduled.slashId.toNumber();
@@ -253,7 +273,7 @@ describe('bounded restaking risk', () => {
         assert.equal(downtime.held, null, 'within the budget: not held');
 
         // Equivocation of the same offence era: 50% of 50,000 = 25,000 in all, so 20,000 more
-        // (max, not sum). 20,000 does not fit the 5,000 left: held.
+        // (max, not sum). 20,000 does not fit the 6,000 left: held.
         const equivocation = await report(1, reportEra - 1);
         assert.equal(equivocation.scheduled.applyEra.toNumber(), applyEra);
         droppedId = equivocation.scheduled.slashId.toNumber();
@@ -262,7 +282,7 @@ describe('bounded restaking risk', () => {
         assert.equal(equivocation.held.slashId.toNumber(), droppedId);
         assert.equal(equivocation.held.service.toNumber(), SAMPLE);
         assert.equal(equivocation.held.amount.toBigInt(), 20_000n * UNIT);
-        assert.equal(equivocation.held.capLeft.toBigInt(), 5_000n * UNIT);
+        assert.equal(equivocation.held.capLeft.toBigInt(), 6_000n * UNIT);
         assert.equal(equivocation.held.applyEra.toNumber(), applyEra);
 
         assert.deepEqual(await pendingOf(SAMPLE), {
@@ -271,7 +291,8 @@ describe('bounded restaking risk', () => {
         });
         const figures = await risk();
         assert.equal(figures.heldSlashes.toNumber(), 1);
-        assert.deepEqual(budgetsOf(figures), [[applyEra, { cap: 10_000n, within: 5_000n, approved: 0n }]]);
+        // 10% of the 110,000 behind the validators (Alice's 100,000, the genesis pool's 10,000).
+        assert.deepEqual(budgetsOf(figures), [[applyEra, { cap: 11_000n, within: 5_000n, approved: 0n }]]);
         assert.equal((await service(SAMPLE)).heldSlashes.toNumber(), 1);
       }),
     );
@@ -280,16 +301,16 @@ describe('bounded restaking risk', () => {
       'an equivocation of this era is held and approved through sudo in its dispute window',
       { timeout: 2 * 60_000 },
       logged(async () => {
-        // 25,000, and 5,000 is left of the budget: held. Held slashes take nothing from it.
+        // 25,000, and 6,000 is left of the budget: held. Held slashes take nothing from it.
         const equivocation = await report(1, reportEra);
         approvedId = equivocation.scheduled.slashId.toNumber();
         assert.equal(equivocation.scheduled.applyEra.toNumber(), applyEra);
         assert.equal(equivocation.scheduled.amount.toBigInt(), 25_000n * UNIT);
         assert.ok(equivocation.held, 'SlashHeld');
         assert.equal(equivocation.held.amount.toBigInt(), 25_000n * UNIT);
-        assert.equal(equivocation.held.capLeft.toBigInt(), 5_000n * UNIT);
+        assert.equal(equivocation.held.capLeft.toBigInt(), 6_000n * UNIT);
 
-        const pending = (await api.call.restakingApi.pendingSlashesOf(alice.address)).find(([id]) =>
+        const pending = (await api.call.restakingApi.pendingSlashesOf(ferdie.address)).find(([id]) =>
           id.eq(approvedId),
         )[1];
         assert.equal(pending.breaker.type, 'Held');
@@ -323,7 +344,7 @@ describe('bounded restaking risk', () => {
         const figures = await risk();
         assert.equal(figures.heldSlashes.toNumber(), 1);
         assert.deepEqual(budgetsOf(figures), [
-          [applyEra, { cap: 10_000n, within: 5_000n, approved: 25_000n }],
+          [applyEra, { cap: 11_000n, within: 5_000n, approved: 25_000n }],
         ]);
         assert.equal((await service(SAMPLE)).heldSlashes.toNumber(), 1);
       }),
@@ -334,7 +355,7 @@ describe('bounded restaking risk', () => {
       { timeout: 60_000 },
       logged(async () => {
         await expectRefused(
-          api.tx.restaking.reportOffence(SAMPLE, alice.address, 0, reportEra),
+          api.tx.restaking.reportOffence(SAMPLE, ferdie.address, 0, reportEra),
           bob,
           'OffenceAlreadySlashed',
         );
@@ -350,7 +371,7 @@ describe('bounded restaking risk', () => {
         // Eve bonds 2,000 and puts all of it in the sample service: 1,000 claimed at 50%.
         await sendAndWait(api, api.tx.staking.bond(2_000n * UNIT, 'Staked'), eve);
         await sendAndWait(api, api.tx.restaking.optIn(SAMPLE, 2_000n * UNIT), eve);
-        // A vault that may take everything (100%), capped at 0.5% of the bonded stake: 500.
+        // A vault that may take everything (100%), capped at 0.5% of the bonded stake: 550.
         const registered = await sendAndWait(
           api,
           api.tx.sudo.sudo(
@@ -385,12 +406,12 @@ describe('bounded restaking risk', () => {
     );
 
     it(
-      "more than the vault's max_share of the bonded stake: ConcentrationExceeded (600 > 0.5% x 100,000)",
+      "more than the vault's max_share of the bonded stake: ConcentrationExceeded (600 > 0.5% x 110,000)",
       { timeout: 2 * 60_000 },
       logged(async () => {
         await expectRefused(api.tx.restaking.optIn(vault, 600n * UNIT), eve, 'ConcentrationExceeded');
 
-        // 500 fits both: claims 1,000 + 500 of 2,000, and 0.5% of 100,000.
+        // 500 fits both: claims 1,000 + 500 of 2,000, and 550, 0.5% of 110,000.
         await sendAndWait(api, api.tx.restaking.optIn(vault, 500n * UNIT), eve);
         const view = (await api.call.restakingApi.exposures(eve.address)).unwrap();
         assert.equal(view.totalClaim.toBigInt(), 1_500n * UNIT);
@@ -398,8 +419,10 @@ describe('bounded restaking risk', () => {
         const vaultView = await service(vault);
         assert.equal(vaultView.maxShare.unwrap().toNumber(), PERCENT / 2);
         assert.equal(vaultView.worstCase.toNumber(), 100 * PERCENT);
-        assert.equal(vaultView.sharePpb.toBigInt(), PPB / 200n); // 500 / 100,000
-        assert.equal((await risk()).totalRestaked.toBigInt(), 52_500n * UNIT);
+        assert.equal(vaultView.sharePpb.toBigInt(), PPB / 220n); // 500 / 110,000
+        // The sample service's 50,000 (Alice) + 10,000 (the genesis pool) + 50,000 (Ferdie) +
+        // 2,000 (Eve), and the vault's 500.
+        assert.equal((await risk()).totalRestaked.toBigInt(), 112_500n * UNIT);
       }),
     );
   });
@@ -407,7 +430,7 @@ describe('bounded restaking risk', () => {
   describe('at the apply era', () => {
     it(
       'the approved slash lands in full, the held one nobody approved is dropped and takes nothing',
-      // Era 3 starts about three minutes after genesis; the wait is bounded at 4 eras.
+      // The apply era starts two eras after the reports; the wait is bounded at 4 eras.
       { timeout: 5 * 60_000 },
       logged(async () => {
         const dropped = await waitForEvent(
@@ -421,7 +444,7 @@ describe('bounded restaking risk', () => {
         const atParent = await api.at(header.parentHash);
         assert.equal(await activeEra(at), applyEra, 'dropped exactly at its apply era');
         assert.equal(dropped.event.data.service.toNumber(), SAMPLE);
-        assert.equal(dropped.event.data.offender.toString(), alice.address);
+        assert.equal(dropped.event.data.offender.toString(), ferdie.address);
         assert.equal(dropped.event.data.amount.toBigInt(), 20_000n * UNIT);
 
         // The same block lands the downtime slash and the approved equivocation, in full.
@@ -433,7 +456,7 @@ describe('bounded restaking risk', () => {
         );
         assert.deepEqual(applied, { [downtimeId]: 5_000n, [approvedId]: 25_000n });
         const slashed = events
-          .filter((ev) => api.events.staking.Slashed.is(ev) && ev.data.staker.eq(alice.address))
+          .filter((ev) => api.events.staking.Slashed.is(ev) && ev.data.staker.eq(ferdie.address))
           .map((ev) => ev.data.amount.toBigInt() / UNIT)
           .sort((a, b) => (a < b ? -1 : 1));
         assert.deepEqual(slashed, [5_000n, 25_000n], "pallet-staking's own Slashed events");
@@ -441,15 +464,15 @@ describe('bounded restaking risk', () => {
           events.some(
             (ev) =>
               api.events.restaking.Ejected.is(ev) &&
-              ev.data.who.eq(alice.address) &&
+              ev.data.who.eq(ferdie.address) &&
               ev.data.service.toNumber() === SAMPLE,
           ),
-          'the approved equivocation ejects Alice',
+          'the approved equivocation ejects Ferdie',
         );
 
-        // Alice's bonded ledger lost exactly 5,000 + 25,000: nothing of the dropped 20,000.
-        const ledgerBefore = await ledgerOf(alice, atParent);
-        const ledgerAfter = await ledgerOf(alice, at);
+        // Ferdie's bonded ledger lost exactly 5,000 + 25,000: nothing of the dropped 20,000.
+        const ledgerBefore = await ledgerOf(ferdie, atParent);
+        const ledgerAfter = await ledgerOf(ferdie, at);
         assert.equal(ledgerBefore.total, 100_000n * UNIT);
         assert.equal(ledgerAfter.total, 70_000n * UNIT);
 

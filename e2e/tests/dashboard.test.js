@@ -5,24 +5,30 @@
 //
 // The dev chain: Alice alone validates with 100,000 UNIT bonded, 50,000 of it in the sample
 // service (id 0, `sample-oracle`, slasher Bob, rule 0 `downtime` 10%, rule 1 `equivocation`
-// 50% + eject, 2-era dispute window). Before the page opens, sudo registers a second service
-// (id 1, `sample-bridge`, slasher Bob, rule 0 `downtime` 10%, 2-era windows) and Alice opts into
-// it with 90,000: 140,000 restaked on her 100,000 (1.40x), so a slash in one service shows in the
-// other. Her equivocation in service 0 takes 25,000: she goes 100,000 -> 75,000, is ejected from
-// service 0 (50,000 -> 0), and the cascade takes service 1 from 90,000 to 75,000.
+// 50% + eject, 2-era dispute window). She operates at 10% from genesis, for the genesis pool 0
+// (`//Two`'s), which delegates its 10,000 to her: 10,000 more in the sample service (60,000 in
+// all), and its nomination puts 110,000 behind the validator set from era 1 on (the set-up
+// waits for era 1, so that the chain figures hold still: a 11,000 breaker budget). Before the
+// page opens, sudo registers a second service (id 1, `sample-bridge`, slasher Bob, rule 0
+// `downtime` 10%, 2-era windows) and Alice opts into it with 90,000 (the pool does not follow
+// her into it before its notice): 140,000 restaked on her 100,000 (1.40x), so a slash in one
+// service shows in the other. Her equivocation in service 0 takes 25,000: she goes 100,000 ->
+// 75,000, is ejected from service 0 (60,000 -> 10,000, the pool's, until its page), and the
+// cascade takes service 1 from 90,000 to 75,000.
 //
-// Plan, about two minutes: the services view, the server's 400 for an unparsable path,
+// Plan, about three minutes: the services view, the server's 400 for an unparsable path,
 // an invalid address and Alice's account, a what-if of her downtime and one of her equivocation
 // (the cascade); Bob reports that downtime and the page shows the pending slash landing in its
-// apply era (and the what-if now refused); the cascade graph. Then operators and delegators, on
-// a second `--dev` node of their own (so that the first one's figures stay as they are): the
-// same bridge with 20,000 of Alice's, Alice an operator at 10% with an increase to 12% waiting,
-// Ferdie delegating 2,000 to her and excluding the bridge, Dave delegating 1,000 and
-// undelegating; the page, switched to that node, shows both sides of the delegations in the
-// account view, the own / delegated split of each service (50,000 + 3,000 and 20,000 + 3,000)
-// and the operator -> delegator arrows of the cascade graph; then `//Two` creates a pool
-// delegating 10,000 to Alice, Eve joins with 4,000 and sends 1,000 shares to Charlie: the pools
-// view and the cascade graph's Alice -> pool -> holders. Last, a closed port. Screenshots of
+// apply era (and the what-if now refused); the genesis pool in the pools view; the cascade
+// graph. Then operators and delegators, on a second `--dev` node of their own (so that the
+// first one's figures stay as they are): the same bridge with 20,000 of Alice's, Alice at 10%
+// with an increase to 12% waiting, Ferdie delegating 2,000 to her and excluding the bridge,
+// Dave delegating 1,000 and undelegating, beside the genesis pool; the page, switched to that
+// node, shows both sides of the delegations in the account view, the own / delegated split of
+// each service (50,000 + 13,000 and 20,000 + 3,000) and the operator -> delegator arrows of the
+// cascade graph; then `//Two` creates a second pool (id 1) delegating 10,000 to Alice, Eve
+// joins with 4,000 and sends 1,000 shares to Charlie: the pools view and the cascade graph's
+// Alice -> pool -> holders. Last, a closed port. Screenshots of
 // each view go to e2e/logs/dashboard-<view>.png. The page must log no error on the way, except
 // the browser's own line about the WebSocket it could not open in the closed-port step.
 
@@ -89,7 +95,9 @@ let site;
 let browser;
 let page;
 let alice, bob, charlie, dave, eve, ferdie, two;
-// The delegation steps' own node: Alice an operator, Ferdie and Dave her delegators.
+let poolAccount; // the keyless account of the first node's genesis pool 0, delegating to Alice
+// The delegation steps' own node: Alice an operator, Ferdie and Dave her delegators beside the
+// genesis pool.
 let delegationNode;
 let delegationApi;
 let setupEra; // the active era of the delegation set-up
@@ -249,6 +257,11 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       // 140,000 allocated on 100,000 (1.4x, within 3x); claims 25,000 + 9,000 <= 100,000; no
       // max_share. The set-up is done before the page opens: it reads both services at once.
       await sendAndWait(api, api.tx.restaking.optIn(BRIDGE, 90_000n * UNIT), alice);
+      poolAccount = (await api.call.restakingApi.pool(0)).unwrap().account.toString();
+      // Era 0's validators were elected before the genesis pool bonded: from era 1 on its
+      // nomination of Alice is in the stake behind the validator set (110,000), which the
+      // shares and the breaker are of. Wait for it, so that the figures hold still.
+      await waitForEra(api, 1);
 
       site = await serve({ port: 0, root: dist });
       browser = await puppeteer.launch({
@@ -292,7 +305,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
   );
 
   it(
-    'services view: sample-oracle (50,000) and sample-bridge (90,000), their rules and the chain figures',
+    'services view: sample-oracle (60,000) and sample-bridge (90,000), their rules and the chain figures',
     { timeout: 2 * 60_000 },
     logged(async () => {
       const [service, bridge] = await api.call.restakingApi.services();
@@ -300,9 +313,10 @@ describe('the dashboard, in Chromium, on a dev node', () => {
 
       assert.equal(await textOf(byTestId('service-0-name')), 'sample-oracle');
       assert.equal(await textOf(byTestId('service-0-status')), 'Active');
-      assert.equal(balance(service.totalSecured), '50,000 RSTK');
-      assert.equal(await textOf(byTestId('service-0-secured')), '50,000 RSTK');
-      assert.equal(await textOf(byTestId('service-0-restakers')), '1');
+      // Alice's 50,000 and the genesis pool's 10,000.
+      assert.equal(balance(service.totalSecured), '60,000 RSTK');
+      assert.equal(await textOf(byTestId('service-0-secured')), '60,000 RSTK');
+      assert.equal(await textOf(byTestId('service-0-restakers')), '2');
       assert.equal(await textOf(byTestId('service-0-worst-case')), '50% of an exposure');
       assert.deepEqual(await tableRows(byTestId('service-0-rules')), [
         ['0', 'downtime', '10%', 'no'],
@@ -328,43 +342,59 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         await textOf(byTestId('service-1-share')),
         formatPercent(bridge.sharePpb.toBigInt()),
       );
-      assert.equal(await textOf(byTestId('service-1-share')), '90%');
+      assert.equal(await textOf(byTestId('service-1-share')), '81.81%'); // 90,000 / 110,000
       assert.deepEqual(await tableRows(byTestId('service-1-rules')), [
         ['0', 'downtime', '10%', 'no'],
       ]);
       assert.equal(await textOf(byTestId('service-1-pending')), 'No pending slashes.');
 
-      // Restaked once per service: 50,000 + 90,000 of Alice's 100,000.
-      assert.equal(balance(risk.totalBonded), '100,000 RSTK');
-      assert.equal(await textOf(byTestId('chain-total-bonded')), '100,000 RSTK');
-      assert.equal(balance(risk.totalRestaked), '140,000 RSTK');
+      // Restaked once per service: 60,000 + 90,000 of the 110,000 behind the validators
+      // (Alice's 100,000 and the pool's 10,000 nominating her).
+      assert.equal(balance(risk.totalBonded), '110,000 RSTK');
+      assert.equal(await textOf(byTestId('chain-total-bonded')), '110,000 RSTK');
+      assert.equal(balance(risk.totalRestaked), '150,000 RSTK');
       assert.equal(
         await textOf(byTestId('chain-total-restaked')),
         `${balance(risk.totalRestaked)}, ${formatPercent(risk.restakedSharePpb.toBigInt())} of bonded (once per service)`,
       );
       assert.equal(
         await textOf(byTestId('chain-total-restaked')),
-        '140,000 RSTK, 140% of bonded (once per service)',
+        '150,000 RSTK, 136.36% of bonded (once per service)',
       );
       assert.equal(
         await textOf(byTestId('chain-breaker')),
-        '10% of the bonded stake an era: 10,000 RSTK',
+        '10% of the bonded stake an era: 11,000 RSTK',
       );
       assert.equal(await textOf(byTestId('chain-held')), '0');
 
       // This runtime has RestakingApi version 2: the risk figures must be there.
       assert.ok(api.call.restakingApi.riskFigures, 'RestakingApi.risk_figures (API version 2)');
       assert.equal(await page.$(byTestId('risk-figures-missing')), null);
-      // One page on the dev chain: Alice. The share is the secured stake over the bonded stake.
+      // One page on the dev chain: Alice and the pool. The share is the secured stake over the
+      // bonded stake.
       const figures = await api.call.restakingApi.riskFigures(null);
       assert.ok(figures.next.isNone);
       assert.equal(figures.services.length, 2);
-      // Alice is the whole of both: the largest restaker, all of the claim collectable.
+      // Alice is the largest restaker of both (50,000 of the sample service's 60,000, all of the
+      // bridge); all of the claim is collectable: in the sample service Alice's 25,000 and the
+      // pool's 5,000 (50% of its 10,000).
       const expected = [
-        { id: SAMPLE, sharePpb: PPB / 2n, largest: '50,000 RSTK', claim: '25,000 RSTK' },
-        { id: BRIDGE, sharePpb: (PPB * 9n) / 10n, largest: '90,000 RSTK', claim: '9,000 RSTK' },
+        {
+          id: SAMPLE,
+          sharePpb: (PPB * 6n) / 11n,
+          largest: '50,000 RSTK',
+          largestShare: '83.33%',
+          claim: '30,000 RSTK',
+        },
+        {
+          id: BRIDGE,
+          sharePpb: (PPB * 9n) / 11n,
+          largest: '90,000 RSTK',
+          largestShare: '100%',
+          claim: '9,000 RSTK',
+        },
       ];
-      for (const { id, sharePpb, largest, claim } of expected) {
+      for (const { id, sharePpb, largest, largestShare, claim } of expected) {
         const figure = figures.services[id];
         const field = (name) => byTestId(`service-${id}-${name}`);
         assert.equal(figure.service.toNumber(), id);
@@ -375,7 +405,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         assert.equal(figure.sharePpb.toBigInt(), sharePpb);
         assert.equal(await textOf(field('share')), formatPercent(figure.sharePpb.toBigInt()));
         assert.equal(figure.largestRestaker.unwrap().toString(), alice.address);
-        assert.equal(formatPercent(figure.largestSharePpb.toBigInt()), '100%');
+        assert.equal(formatPercent(figure.largestSharePpb.toBigInt()), largestShare);
         assert.equal(balance(figure.largestExposure), largest);
         assert.equal(
           await textOf(field('largest')),
@@ -387,7 +417,8 @@ describe('the dashboard, in Chromium, on a dev node', () => {
           await textOf(field('collectable')),
           `${balance(figure.worstCaseCollectable)} (100% of the claim)`,
         );
-        // Covered (34,000 of claims on 100,000): the whole claim lands in any order.
+        // Covered (Alice: 34,000 of claims on 100,000; the pool: 5,000 on 10,000): the whole
+        // claim lands in any order.
         assert.equal(figure.collectableFloor.toBigInt(), figure.worstCaseClaim.toBigInt());
         assert.equal(
           await textOf(field('collectable-range')),
@@ -395,23 +426,25 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         );
         assert.equal(await textOf(field('collectable-range')), `${claim} to ${claim}`);
       }
-      assert.equal(await textOf(byTestId('service-0-share')), '50%');
-      assert.equal(await textOf(byTestId('service-0-claim')), '25,000 RSTK');
+      assert.equal(await textOf(byTestId('service-0-share')), '54.54%'); // 60,000 / 110,000
+      assert.equal(await textOf(byTestId('service-0-claim')), '30,000 RSTK');
       assert.equal(await textOf(byTestId('service-1-claim')), '9,000 RSTK');
-      // Restakers' slashable stake over the total bonded: Alice's 100,000 of 100,000.
+      // Restakers' slashable stake over the total bonded: Alice's 100,000 and the pool's 10,000
+      // of 110,000.
       assert.equal(
         await textOf(byTestId('chain-restaked-share')),
-        `restakers hold ${balance(figures.restakerStake)} of slashable stake, ${formatPercent(figures.restakedSharePpb.toBigInt())} of the total bonded (${figures.restakers} restaker)`,
+        `restakers hold ${balance(figures.restakerStake)} of slashable stake, ${formatPercent(figures.restakedSharePpb.toBigInt())} of the total bonded (${figures.restakers} restakers)`,
       );
       assert.equal(
         await textOf(byTestId('chain-restaked-share')),
-        'restakers hold 100,000 RSTK of slashable stake, 100% of the total bonded (1 restaker)',
+        'restakers hold 110,000 RSTK of slashable stake, 100% of the total bonded (2 restakers)',
       );
+      // 150,000 of exposure (Alice's 140,000, the pool's 10,000) on 110,000.
       assert.equal(
         await textOf(byTestId('chain-average-degree')),
         formatTimes(figures.averageDegreePpb.toBigInt()),
       );
-      assert.equal(await textOf(byTestId('chain-average-degree')), '1.40x');
+      assert.equal(await textOf(byTestId('chain-average-degree')), '1.36x');
       assert.equal(figures.maxDegreeRestaker.unwrap().toString(), alice.address);
       assert.equal(
         await textOf(byTestId('chain-max-degree')),
@@ -579,7 +612,8 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         };
       };
 
-      // Downtime, 10% of 50,000: 5,000, and 95,000 still covers both exposures.
+      // Downtime, 10% of 50,000: 5,000, and 95,000 still covers both exposures. The pool's
+      // part (its delegator page) is not in the what-if: the sample service keeps its 60,000.
       const sim = (await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 0)).asOk;
       assert.equal(balance(sim.amount), '5,000 RSTK');
       await waitForText(byTestId('whatif-amount'), balance(sim.amount));
@@ -605,7 +639,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
           i.ejected.isTrue,
         ]),
         [
-          [SAMPLE, '50,000 RSTK', '50,000 RSTK', false],
+          [SAMPLE, '60,000 RSTK', '60,000 RSTK', false],
           [BRIDGE, '90,000 RSTK', '90,000 RSTK', false],
         ],
       );
@@ -615,8 +649,9 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       assert.equal((await bars(BRIDGE)).role, 'cascade: unchanged');
 
       // Equivocation, 50% of 50,000 + eject: 25,000 taken from her bonded stake, so she leaves
-      // service 0 and her 90,000 in service 1 shrinks to the 75,000 she has left. 25,000 is
-      // above the breaker's budget, 10% of 100,000: held for governance.
+      // service 0 (the pool's 10,000 stays there until its page ejects it) and her 90,000 in
+      // service 1 shrinks to the 75,000 she has left. 25,000 is above the breaker's budget, 10%
+      // of 110,000: held for governance.
       const cascade = (await api.call.restakingApi.simulateSlash(SAMPLE, alice.address, 1)).asOk;
       assert.equal(balance(cascade.amount), '25,000 RSTK');
       assert.equal(balance(cascade.stakeBefore), '100,000 RSTK');
@@ -630,7 +665,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
           i.ejected.isTrue,
         ]),
         [
-          [SAMPLE, '50,000 RSTK', '0 RSTK', true],
+          [SAMPLE, '60,000 RSTK', '10,000 RSTK', true],
           [BRIDGE, '90,000 RSTK', '75,000 RSTK', false],
         ],
       );
@@ -655,8 +690,8 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       }
       assert.deepEqual(await bars(SAMPLE), {
         role: 'reported here: −50,000 RSTK',
-        before: 'before 50,000 RSTK',
-        after: 'after 0 RSTK (offender ejected)',
+        before: 'before 60,000 RSTK',
+        after: 'after 10,000 RSTK (offender ejected)',
       });
       assert.equal(
         await page.$eval(
@@ -731,9 +766,10 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         shown.countdown,
         `in ${erasLeft} era${erasLeft === 1 ? '' : 's'}, ≈ ${blocksLeft} blocks (≈ ${formatDuration(blocksLeft * BLOCK_MS)})`,
       );
+      // 10% of the 110,000 behind the validators.
       assert.equal(
         await textOf(byTestId('chain-budgets')),
-        `era ${applyEra}: 5,000 RSTK within its 10,000 RSTK cap`,
+        `era ${applyEra}: 5,000 RSTK within its 11,000 RSTK cap`,
       );
       await screenshot('services');
 
@@ -781,8 +817,14 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       await page.keyboard.press('ArrowRight');
       await page.waitForSelector('#view-pools:not([hidden]):not([aria-busy])');
       assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-pools');
-      // No pool on this chain yet.
-      assert.equal(await textOf(byTestId('pools-empty')), 'No pools yet.');
+      // The genesis pool 0: `//Two`'s, delegating its 10,000 to Alice. Bob's report above
+      // reaches it once Alice's slash lands (10% of its 10,000 pending, or landed): rate 0.9.
+      assert.equal(await page.$(byTestId('pools-empty')), null);
+      assert.equal(await textOf(byTestId('pool-0-supply')), '10,000 RSTK in shares');
+      assert.equal(await textOf(byTestId('pool-0-rate')), '0.9 RSTK a share');
+      assert.equal(await textOf(byTestId('pool-0-operator')), shortAddress(alice.address));
+      assert.equal(await textOf(byTestId('pool-0-manager')), shortAddress(two.address));
+      assert.equal(await textOf(byTestId('pool-0-holders')), 'No holders yet.');
       await page.keyboard.press('ArrowRight');
       await page.waitForSelector('#view-cascade:not([hidden]):not([aria-busy])');
       assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-cascade');
@@ -833,13 +875,16 @@ describe('the dashboard, in Chromium, on a dev node', () => {
             `${nameOf.get(p.service.toNumber())} #${p.service} (exposure ${balance(p.exposure)})`,
         )
         .join(', ');
+      // Her delegator, the genesis pool, is named too.
       await waitForText(
         byTestId('cascade-reach'),
-        `A slash of ${shortAddress(alice.address)} reaches ${reach}.`,
+        `A slash of ${shortAddress(alice.address)} reaches ${reach}. ` +
+          `Reports against it also reach its delegators once its slash lands: ${shortAddress(poolAccount)} (10,000 RSTK).`,
       );
       assert.equal(
         await textOf(byTestId('cascade-reach')),
-        `A slash of ${shortAddress(alice.address)} reaches sample-oracle #0 (exposure 50,000 RSTK), sample-bridge #1 (exposure 90,000 RSTK).`,
+        `A slash of ${shortAddress(alice.address)} reaches sample-oracle #0 (exposure 50,000 RSTK), sample-bridge #1 (exposure 90,000 RSTK). ` +
+          `Reports against it also reach its delegators once its slash lands: ${shortAddress(poolAccount)} (10,000 RSTK).`,
       );
       // Space toggles it off, a click on again.
       await focus();
@@ -876,8 +921,9 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         return era.isSome ? era.unwrap().index.toNumber() : 0;
       };
 
-      // Alice: the bridge (id 1) with 20,000 of hers, then an operator at 10%, raised to 12%:
-      // the increase waits for the longest exit delay of her services (2 eras).
+      // Alice: the bridge (id 1) with 20,000 of hers, then her commission set to 10% (her
+      // genesis commission: no change) and raised to 12%: the increase waits for the longest
+      // exit delay of her services (2 eras).
       const setUp = await sendAndWait(
         dapi,
         dapi.tx.utility.batchAll([
@@ -953,7 +999,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
   );
 
   it(
-    "account view: the operator Alice (10%, 12% from 2 eras on), her delegator Ferdie with his amount and exclusion, and Dave's ending delegation",
+    "account view: the operator Alice (10%, 12% from 2 eras on), her delegators the genesis pool and Ferdie with their amounts and exclusions, and Dave's ending delegation",
     { timeout: 2 * 60_000 },
     loggedBoth(async () => {
       const dapi = delegationApi;
@@ -968,8 +1014,9 @@ describe('the dashboard, in Chromium, on a dev node', () => {
         await waitForText(byTestId('account-address'), who.address);
       };
 
-      // Alice, the operator: her commission and the increase waiting, her delegator.
+      // Alice, the operator: her commission and the increase waiting, her delegators.
       await pick(alice);
+      const pool = (await dapi.call.restakingApi.pool(0)).unwrap().account.toString();
       const operator = (await dapi.call.restakingApi.operator(alice.address)).unwrap();
       assert.equal(operator.commission.toNumber(), 10 * PERCENT);
       const [pendingPpb, fromEra] = operator.pendingCommission.unwrap();
@@ -977,17 +1024,18 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       assert.equal(fromEra.toNumber(), released);
       await waitForText(byTestId('operator-commission'), `10%; 12% from era ${released}`);
       assert.equal(await textOf(byTestId('operator-accepting')), 'accepted');
-      // Ferdie delegates; Dave undelegated: a past delegator a report can still reach.
-      assert.deepEqual(
-        operator.delegators.map((d) => d.toString()),
-        [ferdie.address],
-      );
+      // The genesis pool and Ferdie delegate (in storage order, compared sorted); Dave
+      // undelegated: a past delegator a report can still reach.
+      const delegators = operator.delegators.map((d) => d.toString());
+      assert.deepEqual([...delegators].sort(), [ferdie.address, pool].sort());
       assert.equal(operator.pastDelegators.toNumber(), 1);
       assert.equal(
         await textOf(byTestId('operator-delegator-count')),
-        '1 (and 1 past delegator a report can still reach)',
+        '2 (and 1 past delegator a report can still reach)',
       );
-      // Her own stake and Ferdie's in each service (Ferdie's bridge position is leaving).
+      // Her own stake, and the pool's and Ferdie's in each service: the pool backs the sample
+      // service only (it does not follow her into the bridge before its notice), Ferdie's
+      // bridge position is leaving.
       assert.deepEqual(
         operator.services.map((s) => [
           s.service.toNumber(),
@@ -996,17 +1044,24 @@ describe('the dashboard, in Chromium, on a dev node', () => {
           s.delegators.toNumber(),
         ]),
         [
-          [SAMPLE, '50,000 RSTK', '2,000 RSTK', 1],
+          [SAMPLE, '50,000 RSTK', '12,000 RSTK', 2],
           [BRIDGE, '20,000 RSTK', '2,000 RSTK', 1],
         ],
       );
       assert.deepEqual(await tableRows(byTestId('operator-services')), [
-        [names[SAMPLE], '50,000 RSTK', '2,000 RSTK', '1'],
+        [names[SAMPLE], '50,000 RSTK', '12,000 RSTK', '2'],
         [names[BRIDGE], '20,000 RSTK', '2,000 RSTK', '1'],
       ]);
-      assert.deepEqual(await tableRows(byTestId('operator-delegators')), [
-        [ferdie.address, '2,000 RSTK', String(setupEra), names[BRIDGE], 'in force'],
-      ]);
+      // The pool has delegated since genesis (era 0); Alice's bridge is excluded for it until
+      // its notice has passed, as Ferdie excluded it himself.
+      const rows = {
+        [pool]: [pool, '10,000 RSTK', '0', names[BRIDGE], 'in force'],
+        [ferdie.address]: [ferdie.address, '2,000 RSTK', String(setupEra), names[BRIDGE], 'in force'],
+      };
+      assert.deepEqual(
+        await tableRows(byTestId('operator-delegators')),
+        delegators.map((who) => rows[who]),
+      );
       await screenshot('operator');
 
       // Ferdie: his operator and amount, the sample service backed, the bridge excluded (his
@@ -1087,25 +1142,38 @@ describe('the dashboard, in Chromium, on a dev node', () => {
   );
 
   it(
-    "services view: each service's secured stake split into own (Alice) and delegated (Ferdie and Dave) stake",
+    "services view: each service's secured stake split into own (Alice) and delegated (the genesis pool, Ferdie and Dave) stake",
     { timeout: 60_000 },
     loggedBoth(async () => {
       const dapi = delegationApi;
       await openTab('services');
       const services = await dapi.call.restakingApi.services();
       // Own: Alice's exposures; delegated: Ferdie's 2,000 and Dave's 1,000 in each (Ferdie's
-      // bridge position leaving, Dave's both, but still exposed).
+      // bridge position leaving, Dave's both, but still exposed), and the genesis pool's 10,000
+      // in the sample service only.
       const expected = [
-        { id: SAMPLE, secured: '53,000 RSTK', own: 50_000n * UNIT, delegated: 3_000n * UNIT },
-        { id: BRIDGE, secured: '23,000 RSTK', own: 20_000n * UNIT, delegated: 3_000n * UNIT },
+        {
+          id: SAMPLE,
+          secured: '63,000 RSTK',
+          own: 50_000n * UNIT,
+          delegated: 13_000n * UNIT,
+          restakers: '4',
+        },
+        {
+          id: BRIDGE,
+          secured: '23,000 RSTK',
+          own: 20_000n * UNIT,
+          delegated: 3_000n * UNIT,
+          restakers: '3',
+        },
       ];
-      for (const { id, secured, own, delegated } of expected) {
+      for (const { id, secured, own, delegated, restakers } of expected) {
         const service = services[id];
         assert.equal(service.id.toNumber(), id);
         assert.equal(balance(service.totalSecured), secured);
         assert.equal(own + delegated, service.totalSecured.toBigInt());
         await waitForText(byTestId(`service-${id}-secured`), secured);
-        assert.equal(await textOf(byTestId(`service-${id}-restakers`)), '3');
+        assert.equal(await textOf(byTestId(`service-${id}-restakers`)), restakers);
         assert.equal(
           await textOf(byTestId(`service-${id}-split`)),
           `${formatBalance(own, token)} own · ${formatBalance(delegated, token)} delegated`,
@@ -1113,7 +1181,7 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       }
       assert.equal(
         await textOf(byTestId('service-0-split')),
-        '50,000 RSTK own · 3,000 RSTK delegated',
+        '50,000 RSTK own · 13,000 RSTK delegated',
       );
       assert.equal(
         await textOf(byTestId('service-1-split')),
@@ -1129,19 +1197,25 @@ describe('the dashboard, in Chromium, on a dev node', () => {
     { timeout: 60_000 },
     loggedBoth(async () => {
       await openTab('cascade');
+      // The genesis pool's keyless account is a delegator of Alice too.
+      const pool = {
+        address: (await delegationApi.call.restakingApi.pool(0)).unwrap().account.toString(),
+      };
       const edgeId = (who) => `delegation-edge-${alice.address}-${who.address}`;
       const edge = (who) => byTestId(edgeId(who));
       await page.waitForSelector(edge(ferdie), { timeout: PAGE_WAIT_MS });
       await page.waitForSelector(edge(dave), { timeout: PAGE_WAIT_MS });
-      // Exactly those two: no arrow from or to anyone else.
+      await page.waitForSelector(edge(pool), { timeout: PAGE_WAIT_MS });
+      // Exactly those three: no arrow from or to anyone else.
       assert.deepEqual(
         await page.$$eval('[data-testid^="delegation-edge-"]', (edges) =>
           edges.map((e) => e.getAttribute('data-testid')).sort(),
         ),
-        [edgeId(ferdie), edgeId(dave)].sort(),
+        [edgeId(ferdie), edgeId(dave), edgeId(pool)].sort(),
       );
       const classOf = (selector) => page.$eval(selector, (el) => el.getAttribute('class').trim());
       assert.equal(await classOf(edge(ferdie)), 'delegation');
+      assert.equal(await classOf(edge(pool)), 'delegation');
       assert.equal(await classOf(edge(dave)), 'delegation ending');
       assert.equal(
         await page.$eval(`${edge(ferdie)} title`, (el) => el.textContent),
@@ -1177,9 +1251,11 @@ describe('the dashboard, in Chromium, on a dev node', () => {
       await page.click(byTestId(`restaker-node-${alice.address}`));
       await page.waitForSelector(`${edge(ferdie)}.reached`, { timeout: PAGE_WAIT_MS });
       await page.waitForSelector(`${edge(dave)}.reached`, { timeout: PAGE_WAIT_MS });
+      await page.waitForSelector(`${edge(pool)}.reached`, { timeout: PAGE_WAIT_MS });
       const delegators = [
         [ferdie.address, '2,000 RSTK'],
         [dave.address, '1,000 RSTK'],
+        [pool.address, '10,000 RSTK'],
       ].sort(([a], [b]) => (a < b ? -1 : 1));
       await waitForText(
         byTestId('cascade-reach'),
@@ -1207,12 +1283,15 @@ describe('the dashboard, in Chromium, on a dev node', () => {
     { timeout: 2 * 60_000 },
     loggedBoth(async () => {
       const dapi = delegationApi;
+      // Pool 1: the genesis pool is 0. Alice's fourth delegator entry (the genesis pool,
+      // Ferdie, Dave's ending one), the most fast-runtime lets an operator have.
       const created = await sendAndWait(
         dapi,
         dapi.tx.restaking.createPool(alice.address, 10_000n * UNIT),
         two,
       );
       const pool = theEvent(dapi, created.events, 'restaking', 'PoolCreated').data.pool.toNumber();
+      assert.equal(pool, 1);
       await sendAndWait(dapi, dapi.tx.restaking.join(pool, 4_000n * UNIT), eve);
       const asset = 0x8000_0000 + pool; // the runtime's `RestakingPoolAsset`
       await sendAndWait(dapi, dapi.tx.assets.transfer(asset, charlie.address, 1_000n * UNIT), eve);

@@ -2,15 +2,17 @@
 // minute), through @polkadot/api with no custom types.
 //
 // The dev chain: Alice validates with 100,000 UNIT bonded, 50,000 of it in the sample service
-// (id 0, slasher Bob, rule 0 `downtime` 10%, 2-era dispute window). The test registers a second
-// service (slasher Bob, 10%, exit delay 1), Alice joins it with 10,000 and becomes an operator
-// at 10%; Ferdie, with 5,000 bonded, delegates 2,000 to Alice (the sample service's `min_stake`
-// is 1,000) and excludes the
-// second service. Once the exclusion is released, Bob reports Alice in both services for the
-// same era: when the sample service's slash lands, Ferdie's own ledger falls by 10% of 2,000 =
-// 200,
-// and the excluded service's report does not reach it. Then Ferdie moves to Dave, an operator
-// in no service, without unbonding.
+// (id 0, slasher Bob, rule 0 `downtime` 10%, 2-era dispute window), and operates at 10% from
+// genesis, with one delegator: the genesis pool 0 (10,000 in the sample service, not following
+// her into a new service before its notice). The test registers a second service (slasher Bob,
+// 10%, exit delay 1), Alice joins it with 10,000 and sets her commission to 10% again (no
+// change); Ferdie, with 5,000 bonded, delegates 2,000 to Alice (the sample service's
+// `min_stake` is 1,000) and excludes the second service. Once the exclusion is released, Bob
+// reports Alice in both services for the same era (one report per service: an operator's
+// reports land at most one per service and era on fast-runtime): when the sample service's
+// slash lands, Ferdie's own ledger falls by 10% of 2,000 = 200 (and the pool's by 1,000), and
+// the excluded service's report does not reach it. Then Ferdie moves to Dave, an operator in no
+// service, without unbonding.
 //
 // About 4 minutes: set-up in era 0 (and 1), the reports once the exclusion is released, the
 // landing two eras later.
@@ -100,8 +102,13 @@ describe('operators and delegators', () => {
       );
       bridge = theEvent(api, registered.events, 'restaking', 'ServiceRegistered').data.service;
       await sendAndWait(api, api.tx.restaking.optIn(bridge, 10_000n * UNIT), alice);
+      // Alice operates at 10% from genesis: the same commission again changes nothing, and
+      // still says so.
       const set = await sendAndWait(api, api.tx.restaking.setOperator(10 * PERCENT), alice);
-      theEvent(api, set.events, 'restaking', 'OperatorSet');
+      assert.equal(
+        theEvent(api, set.events, 'restaking', 'OperatorSet').data.commission.toNumber(),
+        10 * PERCENT,
+      );
       await sendAndWait(api, api.tx.staking.bond(5_000n * UNIT, 'Staked'), ferdie);
 
       const delegated = await sendAndWait(
@@ -116,9 +123,12 @@ describe('operators and delegators', () => {
       assert.deepEqual(await servicesOf(ferdie), [SAMPLE, bridge.toNumber()].sort());
       const op = (await api.call.restakingApi.operator(alice.address)).unwrap();
       assert.equal(op.commission.toNumber(), 10 * PERCENT);
+      assert.ok(op.pendingCommission.isNone);
+      // Ferdie, and the genesis pool's account (in storage order: compared sorted).
+      const poolAccount = (await api.call.restakingApi.pool(0)).unwrap().account.toString();
       assert.deepEqual(
-        op.delegators.map((d) => d.toString()),
-        [ferdie.address],
+        op.delegators.map((d) => d.toString()).sort(),
+        [ferdie.address, poolAccount].sort(),
       );
 
       const excluded = await sendAndWait(api, api.tx.restaking.excludeService(bridge), ferdie);

@@ -4,6 +4,11 @@
 // the genesis sample service, a service registered by governance, refused bad inputs, a new
 // validator joining, a service slash, and a base-layer slash that cascades. Everything goes
 // through real signed extrinsics and the RestakingApi runtime API, with no custom types.
+//
+// The dev chain's genesis also makes Alice an operator (10%) and has `//Two`'s liquid restaking
+// pool 0 delegate its 10,000 to her: the pool backs the sample service with her (50,000 + 10,000)
+// and nominates her, so its stake is behind the validator set from era 1 on, and her slashes
+// reach it.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +24,7 @@ import {
   UNIT,
   activeEra,
   bestNumber,
+  blockEvents,
   cleanup,
   connect,
   eventsOf,
@@ -40,6 +46,7 @@ let node;
 let api;
 let alice, bob, charlie, dave, eve;
 let bridge; // id of the service this file registers; its slasher is Dave
+let poolAccount; // the keyless account of the genesis pool 0, which delegates to Alice
 
 /** Run a test body; on failure, the error carries the tail of the node's log. */
 const logged = (fn) => () => withLogs([node], fn);
@@ -69,6 +76,23 @@ async function service(id, at = api) {
 
 async function exposures(who, at = api) {
   return at.call.restakingApi.exposures(who.address);
+}
+
+/** What the `ExposureReduced` events of `service` took in blocks `from` to `to`, together. */
+async function reducedIn(service, from, to) {
+  let sum = 0n;
+  for (let n = from; n <= to; n++) {
+    const { events } = await blockEvents(api, n);
+    for (const { event } of events) {
+      if (
+        api.events.restaking.ExposureReduced.is(event) &&
+        event.data.service.toNumber() === service
+      ) {
+        sum += event.data.amount.toBigInt();
+      }
+    }
+  }
+  return sum;
 }
 
 /** The API at the block with this hash, or at the current best block. */
@@ -185,8 +209,9 @@ describe('dev chain', () => {
         assert.equal(sample.exitDelay.toNumber(), 2);
         assert.equal(sample.disputeWindow.toNumber(), 2);
         assert.equal(sample.status.type, 'Active');
-        assert.equal(sample.totalSecured.toBigInt(), 50_000n * UNIT);
-        assert.equal(sample.restakers.toNumber(), 1);
+        // Alice's 50,000 and the genesis pool's 10,000, delegated to her.
+        assert.equal(sample.totalSecured.toBigInt(), 60_000n * UNIT);
+        assert.equal(sample.restakers.toNumber(), 2);
 
         assert.equal((await service(SAMPLE)).name.toUtf8(), 'sample-oracle');
         assert.ok((await api.call.restakingApi.service(999)).isNone);
@@ -213,6 +238,23 @@ describe('dev chain', () => {
         });
 
         assert.ok((await exposures(bob)).isNone, 'Bob has no position');
+
+        // The genesis pool: its keyless account delegates 10,000 to Alice, an operator at 10%,
+        // and backs the sample service with it from genesis.
+        const pool = (await api.call.restakingApi.pool(0)).unwrap();
+        poolAccount = pool.account.toString();
+        assert.equal(pool.operator.toString(), alice.address);
+        const operator = (await api.call.restakingApi.operator(alice.address)).unwrap();
+        assert.equal(operator.commission.toNumber(), PERBILL_10);
+        assert.deepEqual(
+          operator.delegators.map((d) => d.toString()),
+          [poolAccount],
+        );
+        const poolView = (await api.call.restakingApi.exposures(poolAccount)).unwrap();
+        assert.deepEqual(
+          poolView.positions.map((p) => [p.service.toNumber(), p.exposure.toBigInt()]),
+          [[SAMPLE, 10_000n * UNIT]],
+        );
       }),
     );
 
@@ -293,6 +335,8 @@ describe('dev chain', () => {
         const view = services.find((s) => s.id.toNumber() === bridge);
         assert.equal(view.name.toUtf8(), 'e2e-bridge');
         assert.equal(view.slasher.toString(), dave.address);
+        // Alice alone: the genesis pool does not follow its operator into a new service before
+        // its notice has passed.
         assert.equal(view.totalSecured.toBigInt(), active);
         assert.equal(view.restakers.toNumber(), 1);
 
@@ -311,12 +355,16 @@ describe('dev chain', () => {
   describe('bad inputs are refused by name and change nothing', () => {
     before(
       async () => {
+        // The genesis pool's nomination of Alice counts in the stake behind the validator set
+        // (ErasTotalStake, which the services' shares are of) from era 1 on: compare states
+        // from then, so that the era boundary cannot move a share under a comparison.
+        await waitForEra(api, 1);
         // Eve is a plain staker (not a validator) with a small bond.
         if ((await ledgerOf(eve)) === null) {
           await sendAndWait(api, api.tx.staking.bond(3_000n * UNIT, 'Staked'), eve);
         }
       },
-      { timeout: 60_000 },
+      { timeout: 4 * 60_000 },
     );
 
     it(
@@ -539,21 +587,11 @@ describe('dev chain', () => {
           'the simulation covers every service Alice is in',
         );
 
-        // 2. Bob, the sample service's slasher, reports the offence for the active era...
+        // 2. Bob, the sample service's slasher, reports the offence of the era before, which
+        // governance cancels in its dispute window... Cancelled first: Alice operates for the
+        // genesis pool, and fast-runtime lands at most one report against an operator with
+        // delegators per service and era (`MaxOperatorSlashesPerEra` 1); a cancellation frees it.
         const era = await activeEra(api);
-        const report = await sendAndWait(
-          api,
-          api.tx.restaking.reportOffence(SAMPLE, alice.address, 0, era),
-          bob,
-        );
-        const scheduled = theEvent(api, report.events, 'restaking', 'SlashScheduled').data;
-        const slashId = scheduled.slashId.toNumber();
-        const applyEra = scheduled.applyEra.toNumber();
-        assert.equal(scheduled.amount.toBigInt(), predicted.amount, 'report amount = simulation');
-        assert.equal(scheduled.offenceEra.toNumber(), era);
-        assert.ok(applyEra >= era + 2, 'applies after the 2-era dispute window');
-
-        // 3. ...and one for the era before, which governance cancels in its dispute window.
         const second = await sendAndWait(
           api,
           api.tx.restaking.reportOffence(SAMPLE, alice.address, 0, era - 1),
@@ -567,6 +605,19 @@ describe('dev chain', () => {
         );
         const cancelled = theEvent(api, cancel.events, 'restaking', 'SlashCancelled');
         assert.equal(cancelled.data.slashId.toNumber(), disputedId.toNumber());
+
+        // 3. ...then the offence of the active era, which lands.
+        const report = await sendAndWait(
+          api,
+          api.tx.restaking.reportOffence(SAMPLE, alice.address, 0, era),
+          bob,
+        );
+        const scheduled = theEvent(api, report.events, 'restaking', 'SlashScheduled').data;
+        const slashId = scheduled.slashId.toNumber();
+        const applyEra = scheduled.applyEra.toNumber();
+        assert.equal(scheduled.amount.toBigInt(), predicted.amount, 'report amount = simulation');
+        assert.equal(scheduled.offenceEra.toNumber(), era);
+        assert.ok(applyEra >= era + 2, 'applies after the 2-era dispute window');
         const pending = await api.call.restakingApi.pendingSlashesOf(alice.address);
         assert.deepEqual(
           pending.map(([id]) => id.toNumber()),
@@ -610,12 +661,31 @@ describe('dev chain', () => {
         const holdAfter = await stakingHold(alice, at);
         assert.equal(holdBefore - holdAfter, taken, 'the staking hold shrank by the slash');
 
-        // ...and every service's secured stake is what the simulation said.
+        // The genesis pool delegates to Alice: its part, 10% of its 10,000 exposure of the
+        // offence era, lands in the same block (the page of her slash's delegator job), and its
+        // cascade lowers the sample service by that much too. The simulation counts Alice's
+        // own landing only.
+        const poolSlashed = events
+          .map(({ event }) => event)
+          .filter(
+            (ev) => api.events.restaking.DelegatorSlashed.is(ev) && ev.data.who.eq(poolAccount),
+          );
+        assert.equal(poolSlashed.length, 1, "the pool's part of the slash, in the same block");
+        assert.equal(poolSlashed[0].data.slashId.toNumber(), slashId);
+        assert.equal(poolSlashed[0].data.amount.toBigInt(), 1_000n * UNIT);
+        const passedOn = { [SAMPLE]: 1_000n * UNIT };
+
+        // ...and every service's secured stake is what the simulation said (less the pool's
+        // part in the sample service).
         for (const s of predicted.services) {
           const beforeView = await service(s.service, atParent);
           assert.equal(beforeView.totalSecured.toBigInt(), s.before, `service ${s.service} before`);
           const afterView = await service(s.service, at);
-          assert.equal(afterView.totalSecured.toBigInt(), s.after, `service ${s.service} after`);
+          assert.equal(
+            afterView.totalSecured.toBigInt(),
+            s.after - (passedOn[s.service] ?? 0n),
+            `service ${s.service} after`,
+          );
           if (s.after < s.before) {
             // The cascade says by how much, in the same block.
             const reduced = events
@@ -679,6 +749,14 @@ describe('dev chain', () => {
         assert.equal(slashed.length, 1, 'SlashDeferDuration is 0: slashed at once');
         const amount = slashed[0].data.amount.toBigInt();
         assert.ok(amount > 0n);
+        // The genesis pool nominates Alice: pallet-staking slashes it too, 10% of its part of
+        // her exposure in that era (9,000 or 10,000, whether that era was elected after its
+        // service slash landed or before).
+        const poolSlashed = eventsOf(api, slash.events, 'staking', 'Slashed').filter((ev) =>
+          ev.data.staker.eq(poolAccount),
+        );
+        assert.equal(poolSlashed.length, 1, 'the pool, a nominator of Alice, is slashed too');
+        assert.ok(poolSlashed[0].data.amount.toBigInt() > 0n);
         const atParent = await api.at(await parentHash(slash.blockHash));
         const ledgerBefore = await ledgerOf(alice, atParent);
         const ledgerAfter = await ledgerOf(alice, await api.at(slash.blockHash));
@@ -706,9 +784,11 @@ describe('dev chain', () => {
           const securedNow = (
             await service(id, await api.at(found.blockHash))
           ).totalSecured.toBigInt();
+          // Every cascade up to that block: Alice's, and in the sample service the pool's,
+          // which may land in the same block as hers.
           assert.equal(
             secured - securedNow,
-            found.event.data.amount.toBigInt(),
+            await reducedIn(id, slash.blockNumber, found.blockNumber),
             `service ${id} total`,
           );
           lastBlock = Math.max(lastBlock, found.blockNumber);

@@ -98,10 +98,11 @@ describe('polkadot-api with descriptors generated from the node', () => {
     'reads RestakingApi and sends opt_in, typed from the descriptors',
     { timeout: 180_000 },
     logged(async () => {
+      // Alice's 50,000 and the 10,000 of the dev chain's genesis pool, delegated to her.
       const [sample] = await api.apis.RestakingApi.services();
       assert.deepEqual(
         [sample.id, text(sample.name), sample.total_secured, sample.restakers],
-        [0, 'sample-oracle', 50_000n * UNIT, 1],
+        [0, 'sample-oracle', 60_000n * UNIT, 2],
       );
 
       const signer = getPolkadotSigner(alice.publicKey, 'Sr25519', (payload) => alice.sign(payload));

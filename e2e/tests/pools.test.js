@@ -2,9 +2,9 @@
 // through @polkadot/api with no custom types.
 //
 // The dev chain: Alice validates with 100,000 UNIT bonded, 50,000 of it in the sample service
-// (id 0, slasher Bob, rule 0 `downtime` 10%, 2-era dispute window). Alice becomes an operator
-// (10%), and `//Two` creates a pool delegating to her with a 10,000 UNIT deposit: the pool backs
-// the sample service with it at once. Ferdie joins with 5,000 at rate 1 (5,000 shares) and sends
+// (id 0, slasher Bob, rule 0 `downtime` 10%, 2-era dispute window). She operates at 10%, and the
+// genesis sample pool (id 0, managed by `//Two`) delegates its 10,000 UNIT deposit to her: the
+// pool backs the sample service with it from genesis. Ferdie joins with 5,000 at rate 1 (5,000 shares) and sends
 // 2,000 shares to Eve with `assets.transfer`. Bob reports Alice's downtime in an era the pool
 // backs the sample service with all 15,000: the pool's part, 1,500, is pending at once (rate
 // 0.9), lands two eras later on the pool's ledger (13,500 bonded), and Eve's 2,000 shares redeem
@@ -41,7 +41,7 @@ const poolAsset = (pool) => 0x8000_0000 + pool;
 let node;
 let api;
 let alice, bob, eve, ferdie, two;
-let pool; // the pool's id
+const pool = 0; // the dev chain's sample pool
 
 const logged = (fn) => () => withLogs([node], fn);
 
@@ -73,19 +73,17 @@ describe('liquid restaking pools', () => {
   after(() => cleanup({ apis: [api], nodes: [node] }), { timeout: 60_000 });
 
   it(
-    'a pool delegating to Alice mints shares at rate 1 that move with assets.transfer',
+    "the dev chain's pool delegating to Alice mints shares at rate 1 that move with assets.transfer",
     { timeout: 3 * 60_000 },
     logged(async () => {
-      await sendAndWait(api, api.tx.restaking.setOperator(10 * PERCENT), alice);
-      const created = await sendAndWait(
-        api,
-        api.tx.restaking.createPool(alice.address, 10_000n * UNIT),
-        two,
-      );
-      const event = theEvent(api, created.events, 'restaking', 'PoolCreated').data;
-      pool = event.pool.toNumber();
-      assert.equal(event.manager.toString(), two.address);
-      assert.equal(event.operator.toString(), alice.address);
+      // The genesis pool: its deposit's 10,000 shares, at rate 1.
+      let v = await view();
+      assert.equal(v.manager.toString(), two.address);
+      assert.equal(v.operator.toString(), alice.address);
+      assert.equal(v.supply.toBigInt(), 10_000n * UNIT);
+      assert.equal(v.ratePpb.toBigInt(), RATE_ONE);
+      const op = (await api.call.restakingApi.operator(alice.address)).unwrap();
+      assert.equal(op.commission.toNumber(), 10 * PERCENT);
 
       const joined = await sendAndWait(api, api.tx.restaking.join(pool, 5_000n * UNIT), ferdie);
       const { amount, shares: minted } = theEvent(
@@ -96,7 +94,7 @@ describe('liquid restaking pools', () => {
       ).data;
       assert.equal(amount.toBigInt(), 5_000n * UNIT);
       assert.equal(minted.toBigInt(), 5_000n * UNIT);
-      let v = await view();
+      v = await view();
       assert.equal(v.supply.toBigInt(), 15_000n * UNIT);
       assert.equal(v.active.toBigInt(), 15_000n * UNIT);
       assert.equal(v.ratePpb.toBigInt(), RATE_ONE);

@@ -1,4 +1,5 @@
-//! Genesis presets: `development` (Alice validating, a sample service with Alice in it),
+//! Genesis presets: `development` (Alice validating and operating, a sample service with Alice in
+//! it, and a sample liquid restaking pool delegating to her),
 //! `local_testnet` (Alice, Bob, Charlie and Dave validating, all four in the sample service) and
 //! `production` (a real network's parameters, with no well-known keys and no sudo key: the
 //! operator adds its validators, their session keys, balances and council, see
@@ -25,6 +26,14 @@ pub const VALIDATOR_BOND: u128 = 100_000 * UNIT;
 pub const SAMPLE_ALLOCATION: u128 = 50_000 * UNIT;
 /// Id of the sample service.
 pub const SAMPLE_SERVICE: u32 = 0;
+/// The `development` preset's operator commission: Alice's cut of her delegators' service
+/// rewards.
+pub const SAMPLE_COMMISSION: Perbill = Perbill::from_percent(10);
+/// Id of the `development` preset's sample pool.
+pub const SAMPLE_POOL: u32 = 0;
+/// What `//Two` deposits into the sample pool: its manager's locked deposit, and the pool's
+/// first shares.
+pub const SAMPLE_POOL_DEPOSIT: u128 = 10_000 * UNIT;
 
 /// Session keys of a well-known account: Aura (sr25519) and GRANDPA (ed25519).
 pub fn session_keys(who: Sr25519Keyring) -> SessionKeys {
@@ -75,6 +84,16 @@ pub fn council_members() -> Vec<AccountId> {
 }
 
 fn genesis(validators: Vec<Sr25519Keyring>) -> Value {
+	genesis_with(validators, vec![], vec![])
+}
+
+/// The chain of `validators` with `operators` `(stash, commission)` and liquid restaking `pools`
+/// `(creator, operator, deposit)`.
+fn genesis_with(
+	validators: Vec<Sr25519Keyring>,
+	operators: Vec<(AccountId, Perbill)>,
+	pools: Vec<(AccountId, AccountId, u128)>,
+) -> Value {
 	let endowed: Vec<(AccountId, u128)> =
 		Sr25519Keyring::iter().map(|k| (k.to_account_id(), ENDOWMENT)).collect();
 	let stakers: Vec<_> = validators
@@ -100,18 +119,20 @@ fn genesis(validators: Vec<Sr25519Keyring>) -> Value {
 		},
 		sudo: SudoConfig { key: Some(Sr25519Keyring::Alice.to_account_id()) },
 		council: CouncilConfig { members: council_members() },
-		restaking: RestakingConfig {
-			services: vec![sample_service()],
-			opt_ins,
-			operators: vec![],
-			pools: vec![],
-		},
+		restaking: RestakingConfig { services: vec![sample_service()], opt_ins, operators, pools },
 	})
 }
 
-/// The `development` preset: Alice validates alone.
+/// The `development` preset: Alice validates alone and operates at [`SAMPLE_COMMISSION`];
+/// `//Two` manages pool [`SAMPLE_POOL`], which delegates its [`SAMPLE_POOL_DEPOSIT`] to Alice,
+/// nominates her and so backs the sample service with her.
 pub fn development_config_genesis() -> Value {
-	genesis(vec![Sr25519Keyring::Alice])
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	genesis_with(
+		vec![Sr25519Keyring::Alice],
+		vec![(alice.clone(), SAMPLE_COMMISSION)],
+		vec![(Sr25519Keyring::Two.to_account_id(), alice, SAMPLE_POOL_DEPOSIT)],
+	)
 }
 
 /// The `local_testnet` preset: four validators, so one can fail without stopping finality.

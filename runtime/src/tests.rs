@@ -42,6 +42,15 @@ fn ext_from_preset(name: &str) -> sp_io::TestExternalities {
 	ext_from_patch(preset(name))
 }
 
+/// The dev preset without its operator and sample pool: Alice validating alone, for the tests of
+/// a validator's own slashes (the pool's part is `the_dev_preset_has_a_sample_pool_...` and the
+/// pallet's pool tests).
+fn dev_without_pool() -> sp_io::TestExternalities {
+	let mut patch = preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
+	merge(&mut patch, serde_json::json!({ "restaking": { "operators": [], "pools": [] } }));
+	ext_from_patch(patch)
+}
+
 /// Genesis from the runtime's default config with `patch` merged in, and its first block.
 fn ext_from_patch(patch: serde_json::Value) -> sp_io::TestExternalities {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
@@ -130,7 +139,11 @@ fn development_preset_has_alice_validating_and_in_the_sample_service() {
 		let service = Restaking::service_view(SAMPLE_SERVICE).unwrap();
 		assert_eq!(service.name, b"sample-oracle".to_vec());
 		assert_eq!(service.slasher, account(Sr25519Keyring::Bob));
-		assert_eq!((service.total_secured, service.restakers), (SAMPLE_ALLOCATION, 1));
+		// Alice's 50,000 and the sample pool's 10,000, delegated to her.
+		assert_eq!(
+			(service.total_secured, service.restakers),
+			(SAMPLE_ALLOCATION + genesis_config_presets::SAMPLE_POOL_DEPOSIT, 2)
+		);
 		let view = Restaking::exposures_view(&alice).unwrap();
 		assert_eq!(view.positions[0].exposure, SAMPLE_ALLOCATION);
 		Restaking::do_try_state().unwrap();
@@ -171,7 +184,7 @@ fn blocks_run_across_era_boundaries_with_the_same_validator_set() {
 
 #[test]
 fn a_service_slash_lands_after_its_dispute_window_and_cascades_as_simulated() {
-	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+	dev_without_pool().execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
 		let bob = account(Sr25519Keyring::Bob);
 		let bridge = second_service_with_alice(VALIDATOR_BOND);
@@ -218,7 +231,7 @@ fn a_service_slash_lands_after_its_dispute_window_and_cascades_as_simulated() {
 
 #[test]
 fn a_base_layer_slash_cascades_into_every_service() {
-	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+	dev_without_pool().execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
 		let bridge = second_service_with_alice(VALIDATOR_BOND);
 		run_to_era(1);
@@ -250,7 +263,7 @@ fn a_base_layer_slash_cascades_into_every_service() {
 
 #[test]
 fn a_held_slash_nobody_approves_is_dropped_at_its_apply_era() {
-	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+	dev_without_pool().execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
 		let bob = RuntimeOrigin::signed(account(Sr25519Keyring::Bob));
 		run_to_era(1);
@@ -449,7 +462,7 @@ fn grandpa_equivocation(
 #[test]
 fn a_grandpa_equivocation_reaches_offences_staking_and_every_service() {
 	use frame_support::traits::KeyOwnerProofSystem;
-	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+	dev_without_pool().execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
 		let bridge = second_service_with_alice(VALIDATOR_BOND / 2);
 		run_to_era(1);
@@ -1221,23 +1234,19 @@ fn worst_case_on_initialize_is_at_most_a_tenth_of_a_block() {
 	assert!(fast <= Perbill::from_percent(20), "fast-runtime: {fast:?} of a block");
 }
 
-/// A chain spec may add operators and liquid restaking pools to the dev preset: Alice operates
-/// at 10% and `//Two` creates pool 0 delegating 10,000 `UNIT` to her, which backs the sample
-/// service at once, nominates Alice, and holds its deposit's shares.
+/// The dev preset's operator and sample pool: Alice operates at 10% and `//Two` manages pool 0,
+/// which delegates 10,000 `UNIT` to her, backs the sample service at once, nominates Alice, and
+/// holds its deposit's shares.
 #[test]
-fn genesis_operators_and_pools_build_on_the_dev_preset() {
-	let mut patch = preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
+fn the_dev_preset_has_a_sample_pool_delegating_to_alice() {
+	use genesis_config_presets::{SAMPLE_COMMISSION, SAMPLE_POOL, SAMPLE_POOL_DEPOSIT};
 	let alice = account(Sr25519Keyring::Alice);
 	let two = account(Sr25519Keyring::Two);
-	let deposit = 10_000 * crate::UNIT;
-	merge(
-		&mut patch,
-		serde_json::json!({ "restaking": {
-			"operators": [[alice.clone(), 100_000_000u32]],
-			"pools": [[two.clone(), alice.clone(), deposit]],
-		}}),
-	);
-	ext_from_patch(patch).execute_with(|| {
+	let deposit = SAMPLE_POOL_DEPOSIT;
+	assert_eq!((SAMPLE_POOL, SAMPLE_COMMISSION), (0, Perbill::from_percent(10)));
+	assert_eq!(deposit, 10_000 * crate::UNIT);
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(Restaking::operator_view(&alice).map(|o| o.commission), Some(SAMPLE_COMMISSION));
 		let view = Restaking::pool_view(0).unwrap();
 		assert_eq!((view.manager, view.operator), (two, alice.clone()));
 		assert_eq!((view.supply, view.active, view.rate_ppb), (deposit, deposit, 1_000_000_000));

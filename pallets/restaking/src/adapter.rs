@@ -45,6 +45,12 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// it can get now; `None` if not bonded.
 	fn stake_ledger(stash: &AccountId) -> Option<StakeLedger<Balance>>;
 
+	/// Have the staking system bond `stash`'s staking rewards into its own ledger as they are paid
+	/// (pallet-staking's `RewardDestination::Staked`), so that they compound. `stash` is bonded
+	/// and is its own controller. A liquid restaking pool's stash is set so at creation: the base
+	/// rewards of its nominations raise the pool's rate with no call.
+	fn restake_rewards(stash: &AccountId) -> sp_runtime::DispatchResult;
+
 	/// How many eras the staking system's unlocking clock can run ahead of the active era: an
 	/// unlocking chunk of era `c` can be withdrawn once the active era reaches `c - lead`.
 	/// pallet-staking unlocks by `CurrentEra`, which runs up to one era ahead of the active one
@@ -144,6 +150,13 @@ where
 		taken
 	}
 
+	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {
+		pallet_staking::Pallet::<T>::set_payee(
+			frame_system::RawOrigin::Signed(stash.clone()).into(),
+			pallet_staking::RewardDestination::Staked,
+		)
+	}
+
 	fn stake_ledger(stash: &T::AccountId) -> Option<StakeLedger<pallet_staking::BalanceOf<T>>> {
 		let ledger =
 			pallet_staking::Pallet::<T>::ledger(sp_staking::StakingAccount::Stash(stash.clone()))
@@ -222,6 +235,13 @@ where
 		let taken = credit.peek();
 		OnSlash::on_unbalanced(credit);
 		taken
+	}
+
+	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {
+		pallet_staking_async::Pallet::<T>::set_payee(
+			frame_system::RawOrigin::Signed(stash.clone()).into(),
+			pallet_staking_async::RewardDestination::Staked,
+		)
 	}
 
 	fn stake_ledger(

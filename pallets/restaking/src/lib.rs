@@ -1399,9 +1399,9 @@ pub mod pallet {
 		}
 
 		/// Create a liquid restaking pool delegating to `operator`: its keyless account bonds
-		/// `deposit` from the caller (who becomes its manager), nominates the operator where it
-		/// validates, and delegates; `deposit` shares are minted to the pool account and stay
-		/// there while the pool lives.
+		/// `deposit` from the caller (who becomes its manager) with its staking rewards `Staked`
+		/// (so base rewards compound), nominates the operator where it validates, and delegates;
+		/// `deposit` shares are minted to the pool account and stay there while the pool lives.
 		#[pallet::call_index(25)]
 		#[pallet::weight(T::WeightInfo::create_pool(T::MaxLeverage::get()))]
 		pub fn create_pool(

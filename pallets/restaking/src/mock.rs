@@ -235,6 +235,13 @@ pub fn offence(validator: AccountId, era: EraIndex, fraction: Perbill) {
 	);
 }
 
+/// `points` era points for `validator` in the active era: its share of the era's staking
+/// rewards, paid out by `payout_stakers` once the era is over.
+pub fn reward_points(validator: AccountId, points: u32) {
+	use frame_support::traits::RewardsReporter;
+	<Staking as RewardsReporter<AccountId>>::reward_by_ids(vec![(validator, points)]);
+}
+
 /// Run one more block, finishing the current one (and its `on_idle`).
 pub fn next_block() {
 	let n = System::block_number();

@@ -172,6 +172,8 @@ impl<T: Config> Pallet<T> {
 			Preservation::Preserve,
 		)?;
 		T::Staking::bond(&account, deposit, &account)?;
+		// Base rewards compound: staking bonds them into the pool's ledger as it pays them.
+		T::Slashing::restake_rewards(&account)?;
 		if T::Staking::is_validator(&operator) {
 			T::Staking::nominate(&account, vec![operator.clone()])?;
 		}

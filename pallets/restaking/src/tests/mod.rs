@@ -24,6 +24,7 @@ mod guarantees;
 mod model;
 mod model_check;
 mod pool_model;
+mod pool_rewards;
 mod pools;
 mod rewards;
 mod second_review;

@@ -92,6 +92,8 @@ fn a_pool_bonds_its_deposit_delegates_it_and_joins_mint_at_rate_one() {
 		assert_eq!((bonded(pool), shares(pool), supply(), value()), (100, 100, 100, 100));
 		assert_eq!(exposure(pool, oracle), 100);
 		assert_eq!(free(UNBONDED), 10_000 - 100 - 1);
+		// Its staking rewards are bonded as they are paid: base rewards compound.
+		assert_eq!(staking::Payee::<Test>::get(pool), Some(RewardDestination::Staked));
 		assert!(restaking_events().contains(&Event::PoolCreated {
 			pool: POOL,
 			manager: UNBONDED,
