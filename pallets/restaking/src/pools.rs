@@ -329,7 +329,17 @@ impl<T: Config> Pallet<T> {
 	/// in: for a pool they say nothing (it never follows its operator into a service without
 	/// notice), and they would fill the bounded list.
 	fn prune_pool_exclusions(account: &T::AccountId, delegation: &mut crate::DelegationOf<T>) {
-		let services = Self::operator_services(&delegation.operator);
+		Self::prune_pool_exclusions_for(account, &delegation.operator.clone(), delegation)
+	}
+
+	/// [`Self::prune_pool_exclusions`] against `operator`'s services: the operator the pool is
+	/// moving to, before its unannounced services are excluded.
+	fn prune_pool_exclusions_for(
+		account: &T::AccountId,
+		operator: &T::AccountId,
+		delegation: &mut crate::DelegationOf<T>,
+	) {
+		let services = Self::operator_services(operator);
 		delegation
 			.excluded
 			.retain(|s| services.contains(s) || crate::Positions::<T>::contains_key(account, *s));
@@ -434,6 +444,8 @@ impl<T: Config> Pallet<T> {
 		change: crate::PoolOperatorChangeOf<T>,
 	) -> DispatchResult {
 		let mut delegation = Delegations::<T>::get(account).ok_or(Error::<T>::NotDelegating)?;
+		// Exclusions of the old operator's services the pool is not in make room first.
+		Self::prune_pool_exclusions_for(account, &change.operator, &mut delegation);
 		let unannounced: Vec<crate::ServiceId> = Self::operator_services(&change.operator)
 			.into_iter()
 			.filter(|s| !change.services.contains(s) && !delegation.excluded.contains(s))

@@ -501,8 +501,9 @@ parameter_types! {
 parameter_types! {
 	/// The restaking breaker: service slashes due in one era take at most 10% of the stake
 	/// behind the active validator set; more waits for the council's approval. On the
-	/// development chain (Alice bonds 100,000) that is 10,000 an era: the sample service's
-	/// downtime slash of Alice (10% of 50,000) fits, its equivocation slash (25,000) is held.
+	/// development chain (Alice bonds 100,000, and the sample pool's 10,000 nominates her from
+	/// era 1) that is 11,000 an era: the sample service's downtime slash of Alice (10% of
+	/// 50,000) fits, its equivocation slash (25,000) is held.
 	pub RestakingSlashBreaker: Option<Perbill> = Some(Perbill::from_percent(10));
 }
 

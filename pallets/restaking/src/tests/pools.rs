@@ -635,6 +635,66 @@ fn a_new_operator_takes_over_after_the_notice_with_only_the_services_announced()
 	});
 }
 
+/// A move excludes the new operator's unannounced services, into the pool's bounded exclusion
+/// list: it first forgets the exclusions of services the pool has left and the new operator is
+/// not in, so a list full of the old operator's services does not refuse the move.
+#[test]
+fn an_operator_move_makes_room_in_an_exclusion_list_full_of_the_old_operators_services() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		join(UNBONDED, 400);
+		// VALIDATOR_A joins three more services after the pool was created; the manager drops
+		// them and leaves the oracle: four exclusions, `MaxServicesPerRestaker`.
+		let later: Vec<u32> = ["s1", "s2", "s3"]
+			.into_iter()
+			.map(|name| {
+				let service = register(name);
+				opt_in(VALIDATOR_A, service, 100);
+				service
+			})
+			.collect();
+		next_block();
+		for service in later.iter().chain([&oracle]) {
+			assert_ok!(Restaking::exclude_pool_service(
+				RuntimeOrigin::signed(UNBONDED),
+				POOL,
+				*service
+			));
+		}
+		let excluded = || crate::Delegations::<Test>::get(pool_account()).unwrap().excluded;
+		assert_eq!(excluded().len(), 4);
+		let bridge = register("bridge");
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(VALIDATOR_B),
+			Perbill::from_percent(5)
+		));
+		opt_in(VALIDATOR_B, bridge, 1_000);
+		start_active_era(2);
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_B
+		));
+		// VALIDATOR_B joins a sequencer after the announcement: the move must exclude it.
+		start_active_era(3);
+		let sequencer = register("sequencer");
+		opt_in(VALIDATOR_B, sequencer, 100);
+		start_active_era(13);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		let events = restaking_events();
+		assert!(events.contains(&Event::PoolOperatorSet { pool: POOL, operator: VALIDATOR_B }));
+		assert!(events.contains(&Event::PoolServiceScheduled {
+			pool: POOL,
+			service: sequencer,
+			effective_era: 24
+		}));
+		assert_eq!(excluded().into_inner(), vec![sequencer]);
+		start_active_era(14);
+		assert_eq!(exposure(pool_account(), bridge), 500);
+		assert_eq!(exposure(pool_account(), sequencer), 0);
+	});
+}
+
 #[test]
 fn a_harsher_rule_reaches_a_pool_only_after_its_notice() {
 	ExtBuilder::default().build_and_execute(|| {
