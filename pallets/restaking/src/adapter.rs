@@ -45,6 +45,15 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// it can get now; `None` if not bonded.
 	fn stake_ledger(stash: &AccountId) -> Option<StakeLedger<Balance>>;
 
+	/// What the staking system's own slashes, computed but not applied yet (deferred by its
+	/// `SlashDeferDuration`, for governance to cancel), will take from `stash`'s ledger: its own
+	/// part where it validated and its part as a nominator. A liquid restaking pool prices joins
+	/// and redemptions net of it, as of the service slashes reported against it.
+	///
+	/// It reads every deferred slash: as many as the base layer's offences in
+	/// `SlashDeferDuration` eras, which no transaction of a user can add to.
+	fn pending_slash(stash: &AccountId) -> Balance;
+
 	/// Have the staking system bond `stash`'s staking rewards into its own ledger as they are paid
 	/// (pallet-staking's `RewardDestination::Staked`), so that they compound. `stash` is bonded
 	/// and is its own controller. A liquid restaking pool's stash is set so at creation: the base
@@ -150,6 +159,20 @@ where
 		taken
 	}
 
+	fn pending_slash(stash: &T::AccountId) -> pallet_staking::BalanceOf<T> {
+		pallet_staking::UnappliedSlashes::<T>::iter_values().flatten().fold(
+			Zero::zero(),
+			|sum, slash| {
+				let own = if slash.validator == *stash { slash.own } else { Zero::zero() };
+				slash
+					.others
+					.iter()
+					.filter(|(who, _)| who == stash)
+					.fold(sum.saturating_add(own), |sum, (_, value)| sum.saturating_add(*value))
+			},
+		)
+	}
+
 	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {
 		pallet_staking::Pallet::<T>::set_payee(
 			frame_system::RawOrigin::Signed(stash.clone()).into(),
@@ -235,6 +258,20 @@ where
 		let taken = credit.peek();
 		OnSlash::on_unbalanced(credit);
 		taken
+	}
+
+	fn pending_slash(stash: &T::AccountId) -> pallet_staking_async::BalanceOf<T> {
+		pallet_staking_async::UnappliedSlashes::<T>::iter_values().fold(
+			Zero::zero(),
+			|sum, slash| {
+				let own = if slash.validator == *stash { slash.own } else { Zero::zero() };
+				slash
+					.others
+					.iter()
+					.filter(|(who, _)| who == stash)
+					.fold(sum.saturating_add(own), |sum, (_, value)| sum.saturating_add(*value))
+			},
+		)
 	}
 
 	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {

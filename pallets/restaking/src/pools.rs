@@ -112,13 +112,18 @@ impl<T: Config> Pallet<T> {
 		Self::pool_active(pool).saturating_sub(Self::pool_pending_slash(pool))
 	}
 
-	/// What the reports against the pool's operator that have not reached the pool yet will
-	/// take from it when they land: for each `(offence era, service)`, the largest reported
-	/// fraction of the pool's exposure then, less what earlier reports of it already took (max,
-	/// not sum, as [`Pallet::delegator_slash_amount`] lands it), at most its stake.
+	/// What the slashes reported against the pool's stake that have not reached it yet will
+	/// take from it when they land, at most its stake:
+	/// - the reports against its operator: for each `(offence era, service)`, the largest
+	///   reported fraction of the pool's exposure then, less what earlier reports of it already
+	///   took (max, not sum, as [`Pallet::delegator_slash_amount`] lands it);
+	/// - the base layer's deferred slashes of the pool's stash, as a nominator
+	///   ([`SlashingAdapter::pending_slash`]).
 	pub fn pool_pending_slash(pool: PoolId) -> BalanceOf<T> {
 		let who = Self::pool_account(pool);
-		let Some(delegation) = Delegations::<T>::get(&who) else { return Zero::zero() };
+		let base = T::Slashing::pending_slash(&who);
+		let stake = T::Staking::total_stake(&who).unwrap_or_else(|_| Zero::zero());
+		let Some(delegation) = Delegations::<T>::get(&who) else { return base.min(stake) };
 		// Per (offence era, service): the largest fraction reported, and the latest era its
 		// pages can land by.
 		let mut largest: BTreeMap<(EraIndex, crate::ServiceId), (Perbill, EraIndex)> =
@@ -148,7 +153,7 @@ impl<T: Config> Pallet<T> {
 				pending = pending.saturating_add(amount);
 			}
 		}
-		pending.min(T::Staking::total_stake(&who).unwrap_or_else(|_| Zero::zero()))
+		pending.saturating_add(base).min(stake)
 	}
 
 	/// The `create_pool` call.

@@ -462,7 +462,8 @@ pub struct PoolView<AccountId, Balance> {
 	pub supply: Balance,
 	/// Its active bonded stake: what the supply is worth once nothing is pending.
 	pub active: Balance,
-	/// What the slashes reported against its stake and not landed yet will take.
+	/// What the slashes reported against its stake and not landed yet will take: services'
+	/// reports against its operator, and the base layer's deferred slashes of its stash.
 	pub pending_slash: Balance,
 	/// Value per share in parts per billion of a unit, net of `pending_slash`.
 	pub rate_ppb: u128,

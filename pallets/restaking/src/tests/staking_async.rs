@@ -306,3 +306,63 @@ fn a_withdrawal_lowers_an_exposure_the_sweep_has_not_reached_and_a_sync_does_it_
 			assert_eq!(secured(id), 0);
 		});
 }
+
+/// A base-layer offence that staking-async defers (`SlashDeferDuration`) is pending against a
+/// pool that nominates the offender from the report on: its rate is net of it and joins wait, as
+/// for a service's report; at the apply era the slash lands on the pool's ledger once, and joins
+/// price at what is left.
+#[test]
+fn a_deferred_base_slash_of_the_pools_validator_prices_the_pool_from_the_report() {
+	use crate::SlashingAdapter;
+	SlashDeferDuration::set(2);
+	ExtBuilder::default().build_and_execute(|| {
+		start_active_era(1);
+		let oracle = register("oracle");
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(VALIDATOR_A),
+			Perbill::from_percent(10)
+		));
+		opt_in(VALIDATOR_A, oracle, 1_000);
+		assert_ok!(Restaking::create_pool(
+			RuntimeOrigin::signed(UNBONDED),
+			VALIDATOR_A,
+			MIN_POOL_DEPOSIT
+		));
+		assert_ok!(Restaking::join(RuntimeOrigin::signed(UNBONDED), 0, 400));
+		let pool = Restaking::pool_account(0);
+		// From era 3 the pool's 500 are behind VALIDATOR_A; the relay chain reports it at 10%,
+		// and staking-async computes the slash to apply in era 3 + 2.
+		start_active_era(3);
+		RelayChain::offend(&[(VALIDATOR_A, Perbill::from_percent(10))]);
+		for _ in 0..3 {
+			next_block();
+		}
+		assert_eq!(<Test as crate::Config>::Slashing::pending_slash(&pool), 50);
+		assert_eq!(bonded(pool), 500);
+		// 10% of the pool's 500 is pending: 450 for 500 shares, and joins wait.
+		assert_eq!(Restaking::pool_pending_slash(0), 50);
+		assert_eq!(Restaking::pool_view(0).unwrap().rate_ppb, 900_000_000);
+		assert_noop!(
+			Restaking::join(RuntimeOrigin::signed(STRANGER), 0, 90),
+			Error::<Test>::PoolSlashPending
+		);
+		// A redemption after the report does not escape it: 100 shares unbond 100, into the
+		// sub-pool of era 3 + 10.
+		assert_ok!(Restaking::redeem(RuntimeOrigin::signed(UNBONDED), 0, 100));
+		assert_eq!(crate::Redemptions::<Test>::get(0, UNBONDED).into_inner(), vec![(13, 100)]);
+		start_active_era(5);
+		// The 50 came from the 400 active and the 100 unlocking alike: 40 and 10. The claim is
+		// worth 90, and the 400 shares left 360.
+		assert_eq!(bonded(pool), 450);
+		assert_eq!(Restaking::pool_value(0), 360);
+		assert_eq!(crate::SubPools::<Test>::get(0, 13).unwrap().balance, 90);
+		assert_eq!(Restaking::pool_pending_slash(0), 0);
+		assert_eq!(Restaking::pool_view(0).unwrap().rate_ppb, 900_000_000);
+		// 90 x 400 / 360 = 100 shares.
+		assert_ok!(Restaking::join(RuntimeOrigin::signed(STRANGER), 0, 90));
+		assert_eq!(
+			<Assets as frame_support::traits::fungibles::Inspect<AccountId>>::balance(0, &STRANGER),
+			100
+		);
+	});
+}
