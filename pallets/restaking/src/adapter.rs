@@ -78,6 +78,22 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	}
 }
 
+/// `stash`'s part of a deferred base-layer slash of `validator`: `own` if it is the validator,
+/// plus its entries among the nominators' parts `others`.
+#[cfg(any(feature = "pallet-staking", feature = "staking-async"))]
+fn stash_part<AccountId: PartialEq, Balance: Copy + Saturating + Zero>(
+	stash: &AccountId,
+	validator: &AccountId,
+	own: Balance,
+	others: &[(AccountId, Balance)],
+) -> Balance {
+	let own = if validator == stash { own } else { Zero::zero() };
+	others
+		.iter()
+		.filter(|(who, _)| who == stash)
+		.fold(own, |sum, (_, value)| sum.saturating_add(*value))
+}
+
 /// A bonded ledger as this pallet reads it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct StakeLedger<Balance> {
@@ -163,12 +179,7 @@ where
 		pallet_staking::UnappliedSlashes::<T>::iter_values().flatten().fold(
 			Zero::zero(),
 			|sum, slash| {
-				let own = if slash.validator == *stash { slash.own } else { Zero::zero() };
-				slash
-					.others
-					.iter()
-					.filter(|(who, _)| who == stash)
-					.fold(sum.saturating_add(own), |sum, (_, value)| sum.saturating_add(*value))
+				sum.saturating_add(stash_part(stash, &slash.validator, slash.own, &slash.others))
 			},
 		)
 	}
@@ -264,12 +275,7 @@ where
 		pallet_staking_async::UnappliedSlashes::<T>::iter_values().fold(
 			Zero::zero(),
 			|sum, slash| {
-				let own = if slash.validator == *stash { slash.own } else { Zero::zero() };
-				slash
-					.others
-					.iter()
-					.filter(|(who, _)| who == stash)
-					.fold(sum.saturating_add(own), |sum, (_, value)| sum.saturating_add(*value))
+				sum.saturating_add(stash_part(stash, &slash.validator, slash.own, &slash.others))
 			},
 		)
 	}

@@ -357,6 +357,25 @@ macro_rules! restaking_world {
 			assert_ok!(Restaking::opt_in(RuntimeOrigin::signed(who), service, amount));
 		}
 
+		/// The pools tests' world from era 1: `VALIDATOR_A` operates at 10% in an oracle with
+		/// 1,000, and `UNBONDED` creates pool 0 delegating to it with the minimum deposit (100).
+		/// Returns the oracle's id.
+		pub fn oracle_and_pool() -> ServiceId {
+			start_active_era(1);
+			let oracle = register("oracle");
+			assert_ok!(Restaking::set_operator(
+				RuntimeOrigin::signed(VALIDATOR_A),
+				sp_runtime::Perbill::from_percent(10)
+			));
+			opt_in(VALIDATOR_A, oracle, 1_000);
+			assert_ok!(Restaking::create_pool(
+				RuntimeOrigin::signed(UNBONDED),
+				VALIDATOR_A,
+				MIN_POOL_DEPOSIT
+			));
+			oracle
+		}
+
 		/// `who` sets its allocation to `service` to `amount`, which must succeed.
 		pub fn set_allocation(who: AccountId, service: ServiceId, amount: Balance) {
 			assert_ok!(Restaking::set_allocation(RuntimeOrigin::signed(who), service, amount));

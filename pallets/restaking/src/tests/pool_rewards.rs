@@ -6,7 +6,6 @@
 
 use super::mock::*;
 use frame_support::{assert_ok, traits::fungible::Inspect as _};
-use sp_runtime::Perbill;
 
 /// The pool every test creates.
 const POOL: u32 = 0;
@@ -17,18 +16,7 @@ const POOL: u32 = 0;
 #[test]
 fn base_staking_rewards_compound_into_the_rate() {
 	ExtBuilder::default().build_and_execute(|| {
-		start_active_era(1);
-		let oracle = register("oracle");
-		assert_ok!(Restaking::set_operator(
-			RuntimeOrigin::signed(VALIDATOR_A),
-			Perbill::from_percent(10)
-		));
-		opt_in(VALIDATOR_A, oracle, 1_000);
-		assert_ok!(Restaking::create_pool(
-			RuntimeOrigin::signed(UNBONDED),
-			VALIDATOR_A,
-			MIN_POOL_DEPOSIT
-		));
+		oracle_and_pool();
 		assert_ok!(Restaking::join(RuntimeOrigin::signed(UNBONDED), POOL, 400));
 		let pool = Restaking::pool_account(POOL);
 		assert_eq!(staking::Payee::<Test>::get(pool), Some(RewardDestination::Staked));

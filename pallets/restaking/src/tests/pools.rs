@@ -52,24 +52,6 @@ fn run_jobs() {
 	}
 }
 
-/// In era 1: the oracle with `VALIDATOR_A` operating in it, and pool 0 with `UNBONDED`'s
-/// minimum deposit; returns the oracle's id.
-fn oracle_and_pool() -> u32 {
-	start_active_era(1);
-	let oracle = register("oracle");
-	assert_ok!(Restaking::set_operator(
-		RuntimeOrigin::signed(VALIDATOR_A),
-		Perbill::from_percent(10)
-	));
-	opt_in(VALIDATOR_A, oracle, 1_000);
-	assert_ok!(Restaking::create_pool(
-		RuntimeOrigin::signed(UNBONDED),
-		VALIDATOR_A,
-		MIN_POOL_DEPOSIT
-	));
-	oracle
-}
-
 /// [`oracle_and_pool`], `UNBONDED` joining with 400 (supply and value 500), and era 2, where
 /// the pool backs the oracle with all 500, with a report of `VALIDATOR_A` for era 2 under
 /// rule 0 (10%): the pool's part, 50, is pending.

@@ -316,18 +316,7 @@ fn a_deferred_base_slash_of_the_pools_validator_prices_the_pool_from_the_report(
 	use crate::SlashingAdapter;
 	SlashDeferDuration::set(2);
 	ExtBuilder::default().build_and_execute(|| {
-		start_active_era(1);
-		let oracle = register("oracle");
-		assert_ok!(Restaking::set_operator(
-			RuntimeOrigin::signed(VALIDATOR_A),
-			Perbill::from_percent(10)
-		));
-		opt_in(VALIDATOR_A, oracle, 1_000);
-		assert_ok!(Restaking::create_pool(
-			RuntimeOrigin::signed(UNBONDED),
-			VALIDATOR_A,
-			MIN_POOL_DEPOSIT
-		));
+		oracle_and_pool();
 		assert_ok!(Restaking::join(RuntimeOrigin::signed(UNBONDED), 0, 400));
 		let pool = Restaking::pool_account(0);
 		// From era 3 the pool's 500 are behind VALIDATOR_A; the relay chain reports it at 10%,
