@@ -50,9 +50,14 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// part where it validated and its part as a nominator. A liquid restaking pool prices joins
 	/// and redemptions net of it, as of the service slashes reported against it.
 	///
-	/// It reads every deferred slash: as many as the base layer's offences in
-	/// `SlashDeferDuration` eras, which no transaction of a user can add to.
-	fn pending_slash(stash: &AccountId) -> Balance;
+	/// Returns `(pending, escaped)`: `escaped` is the part of `pending` that a chunk unbonded
+	/// now would not bear (pallet-staking applies a deferred slash as of the era after the
+	/// offence, so a chunk unbonded in the offence era is out of its reach): all of it falls on
+	/// the active stake, and a redemption now is priced net of it. A slash whose apply era has
+	/// passed unapplied (a report too late for its deferral) or that governance cancelled is not
+	/// counted. It reads the deferred slashes of the eras from the active one to
+	/// `SlashDeferDuration + 1` later.
+	fn pending_slash(stash: &AccountId) -> (Balance, Balance);
 
 	/// Have the staking system bond `stash`'s staking rewards into its own ledger as they are paid
 	/// (pallet-staking's `RewardDestination::Staked`), so that they compound. `stash` is bonded
@@ -175,13 +180,29 @@ where
 		taken
 	}
 
-	fn pending_slash(stash: &T::AccountId) -> pallet_staking::BalanceOf<T> {
-		pallet_staking::UnappliedSlashes::<T>::iter_values().flatten().fold(
-			Zero::zero(),
-			|sum, slash| {
-				sum.saturating_add(stash_part(stash, &slash.validator, slash.own, &slash.others))
-			},
-		)
+	fn pending_slash(
+		stash: &T::AccountId,
+	) -> (pallet_staking::BalanceOf<T>, pallet_staking::BalanceOf<T>) {
+		// A deferred slash is kept under its apply era and taken at that era's start, as of
+		// slash era `apply era - defer` (the era after the offence): those of eras not started
+		// yet are pending; one under an era already started never applies.
+		let era = Self::active_era();
+		let defer = T::SlashDeferDuration::get();
+		let (mut pending, mut escaped): (
+			pallet_staking::BalanceOf<T>,
+			pallet_staking::BalanceOf<T>,
+		) = (Zero::zero(), Zero::zero());
+		for apply_era in era.saturating_add(1)..=era.saturating_add(defer).saturating_add(1) {
+			for slash in pallet_staking::UnappliedSlashes::<T>::get(apply_era) {
+				let part = stash_part(stash, &slash.validator, slash.own, &slash.others);
+				pending = pending.saturating_add(part);
+				// Chunks unbonded before the slash era are not slashed.
+				if era < apply_era.saturating_sub(defer) {
+					escaped = escaped.saturating_add(part);
+				}
+			}
+		}
+		(pending, escaped)
 	}
 
 	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {
@@ -271,13 +292,32 @@ where
 		taken
 	}
 
-	fn pending_slash(stash: &T::AccountId) -> pallet_staking_async::BalanceOf<T> {
-		pallet_staking_async::UnappliedSlashes::<T>::iter_values().fold(
-			Zero::zero(),
-			|sum, slash| {
-				sum.saturating_add(stash_part(stash, &slash.validator, slash.own, &slash.others))
-			},
-		)
+	fn pending_slash(
+		stash: &T::AccountId,
+	) -> (pallet_staking_async::BalanceOf<T>, pallet_staking_async::BalanceOf<T>) {
+		// Staking-async applies the slashes kept under the active era page by page, as of their
+		// offence era, so they reach every chunk unbonded since: nothing escapes. A cancelled
+		// slash stays in `UnappliedSlashes` until its era, unapplied.
+		let era = Self::active_era();
+		let last = era.saturating_add(T::SlashDeferDuration::get()).saturating_add(1);
+		let mut pending: pallet_staking_async::BalanceOf<T> = Zero::zero();
+		for apply_era in era..=last {
+			let cancelled = pallet_staking_async::CancelledSlashes::<T>::get(apply_era);
+			for ((validator, fraction, _page), slash) in
+				pallet_staking_async::UnappliedSlashes::<T>::iter_prefix(apply_era)
+			{
+				if cancelled.iter().any(|(v, f)| *v == validator && *f >= fraction) {
+					continue;
+				}
+				pending = pending.saturating_add(stash_part(
+					stash,
+					&slash.validator,
+					slash.own,
+					&slash.others,
+				));
+			}
+		}
+		(pending, Zero::zero())
 	}
 
 	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {

@@ -85,6 +85,12 @@ sp_runtime::impl_opaque_keys! {
 }
 
 parameter_types! {
+	/// Eras a base-layer slash waits before it is applied (0: at once); a test sets it before
+	/// building its world.
+	pub static SlashDeferDuration: EraIndex = 0;
+}
+
+parameter_types! {
 	pub const Period: u64 = PERIOD;
 	pub const Offset: u64 = 0;
 }
@@ -117,6 +123,7 @@ impl pallet_staking::Config for Test {
 	type UnixTime = Timestamp;
 	type SessionsPerEra = SessionsPerEra;
 	type BondingDuration = BondingDuration;
+	type SlashDeferDuration = SlashDeferDuration;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type SessionInterface = Self;
 	type EraPayout = OnePercentAnEra;

@@ -121,7 +121,7 @@ impl<T: Config> Pallet<T> {
 	///   ([`SlashingAdapter::pending_slash`]).
 	pub fn pool_pending_slash(pool: PoolId) -> BalanceOf<T> {
 		let who = Self::pool_account(pool);
-		let base = T::Slashing::pending_slash(&who);
+		let (base, _) = T::Slashing::pending_slash(&who);
 		let stake = T::Staking::total_stake(&who).unwrap_or_else(|_| Zero::zero());
 		let Some(delegation) = Delegations::<T>::get(&who) else { return base.min(stake) };
 		// Per (offence era, service): the largest fraction reported, and the latest era its
@@ -240,7 +240,11 @@ impl<T: Config> Pallet<T> {
 			!shares.is_zero() && T::Assets::balance(asset, &who) >= shares,
 			Error::<T>::InsufficientShares
 		);
-		let value = scale(shares, Self::pool_active(pool), Self::pool_supply(pool));
+		// A base-layer slash that the chunk unbonded now would escape falls on the active stake
+		// alone: the redemption is priced net of it, and bears its share all the same.
+		let (_, escaped) = T::Slashing::pending_slash(&account);
+		let active = Self::pool_active(pool).saturating_sub(escaped);
+		let value = scale(shares, active, Self::pool_supply(pool));
 		ensure!(!value.is_zero(), Error::<T>::NoShares);
 		// Free the chunk slots of what has matured, then unbond.
 		Self::release_matured(&account);

@@ -326,7 +326,8 @@ fn a_deferred_base_slash_of_the_pools_validator_prices_the_pool_from_the_report(
 		for _ in 0..3 {
 			next_block();
 		}
-		assert_eq!(<Test as crate::Config>::Slashing::pending_slash(&pool), 50);
+		// Applied as of its offence era: a chunk unbonded now bears it, nothing escapes.
+		assert_eq!(<Test as crate::Config>::Slashing::pending_slash(&pool), (50, 0));
 		assert_eq!(bonded(pool), 500);
 		// 10% of the pool's 500 is pending: 450 for 500 shares, and joins wait.
 		assert_eq!(Restaking::pool_pending_slash(0), 50);
@@ -353,5 +354,34 @@ fn a_deferred_base_slash_of_the_pools_validator_prices_the_pool_from_the_report(
 			<Assets as frame_support::traits::fungibles::Inspect<AccountId>>::balance(0, &STRANGER),
 			100
 		);
+	});
+}
+
+/// A deferred base-layer slash that governance cancels stops counting against the pool at once,
+/// though staking-async keeps it in `UnappliedSlashes` until its era: the rate goes back and
+/// joins no longer wait.
+#[test]
+fn a_cancelled_deferred_base_slash_no_longer_holds_the_pools_joins() {
+	SlashDeferDuration::set(2);
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		assert_ok!(Restaking::join(RuntimeOrigin::signed(UNBONDED), 0, 400));
+		start_active_era(3);
+		RelayChain::offend(&[(VALIDATOR_A, Perbill::from_percent(10))]);
+		for _ in 0..3 {
+			next_block();
+		}
+		assert_eq!(Restaking::pool_pending_slash(0), 50);
+		assert_ok!(Staking::cancel_deferred_slash(
+			RuntimeOrigin::root(),
+			5,
+			vec![(VALIDATOR_A, Perbill::from_percent(10))]
+		));
+		assert_eq!(staking::UnappliedSlashes::<Test>::iter_prefix(5).count(), 1);
+		assert_eq!(Restaking::pool_pending_slash(0), 0);
+		assert_eq!(Restaking::pool_view(0).unwrap().rate_ppb, 1_000_000_000);
+		assert_ok!(Restaking::join(RuntimeOrigin::signed(STRANGER), 0, 100));
+		start_active_era(6);
+		assert_eq!(bonded(Restaking::pool_account(0)), 600);
 	});
 }
