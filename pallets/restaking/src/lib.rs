@@ -984,7 +984,8 @@ pub mod pallet {
 		/// A slash reported against the pool's stake has not landed: joins wait for it (or
 		/// its cancellation), so that no join bears an offence it had no part in.
 		PoolSlashPending,
-		/// None of the pool's scheduled changes has reached its effective era.
+		/// None of the pool's scheduled changes has reached its effective era, and the pool does
+		/// not miss its validating operator's nomination.
 		NoTermsDue,
 		/// Only the pool's manager may change its terms.
 		NotPoolManager,
@@ -1454,7 +1455,9 @@ pub mod pallet {
 			Self::do_compound(pool)
 		}
 
-		/// Apply pool `pool`'s scheduled term changes whose notice has passed: anyone may.
+		/// Apply pool `pool`'s scheduled term changes whose notice has passed, and nominate its
+		/// validating operator again if the pool lost that nomination (kicked, chilled): anyone
+		/// may.
 		#[pallet::call_index(29)]
 		#[pallet::weight(T::WeightInfo::apply_pool_terms().saturating_add(
 			T::WeightInfo::include_service().saturating_mul(T::MaxServicesPerRestaker::get().into())

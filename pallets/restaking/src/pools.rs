@@ -382,13 +382,22 @@ impl<T: Config> Pallet<T> {
 		let change = PoolOperatorChanges::<T>::get(pool).filter(|c| c.effective_era <= era);
 		let changes = PoolTermChanges::<T>::get(pool);
 		let nominations = PoolNominationChanges::<T>::get(pool).filter(|(_, e)| *e <= era);
+		let account = Self::pool_account(pool);
+		let renominate = change.is_none() && Self::pool_lost_its_nomination(pool, &account);
 		ensure!(
 			change.is_some()
 				|| nominations.is_some()
+				|| renominate
 				|| changes.iter().any(|(_, effective)| *effective <= era),
 			Error::<T>::NoTermsDue
 		);
-		let account = Self::pool_account(pool);
+		if renominate {
+			// Kicked by its validator or chilled by staking: the pool's terms say it nominates
+			// its validating operator, and nothing about them changes.
+			let operator = Self::pool_operator(pool);
+			T::Staking::nominate(&account, vec![operator])?;
+			Self::deposit_event(Event::<T>::PoolNominated { pool, targets: 1 });
+		}
 		if let Some(change) = change {
 			let operator = change.operator.clone();
 			// Refused (the new operator stopped, a service of it refuses the pool, ...): the
@@ -436,6 +445,15 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Ok(())
+	}
+
+	/// Whether pool `pool` nominates nobody though its operator validates: its validator kicked
+	/// it, or staking chilled it (`chill_other`). Its terms are to nominate the operator, so
+	/// `apply_pool_terms` nominates it again, at once.
+	fn pool_lost_its_nomination(pool: PoolId, account: &T::AccountId) -> bool {
+		let operator = Self::pool_operator(pool);
+		T::Staking::is_validator(&operator)
+			&& T::Staking::nominations(account).is_none_or(|targets| targets.is_empty())
 	}
 
 	/// Pool `pool`'s operator (the default account if there is no such pool).

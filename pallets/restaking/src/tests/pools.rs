@@ -617,6 +617,28 @@ fn a_new_operator_takes_over_after_the_notice_with_only_the_services_announced()
 	});
 }
 
+/// A pool its validating operator kicks (or staking chills) nominates nobody and stops earning
+/// base rewards; anyone's `apply_pool_terms` nominates the operator again, as its terms say.
+#[test]
+fn a_kicked_pool_nominates_its_validating_operator_again_through_apply_pool_terms() {
+	ExtBuilder::default().build_and_execute(|| {
+		oracle_and_pool();
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NoTermsDue
+		);
+		assert_ok!(Staking::kick(RuntimeOrigin::signed(VALIDATOR_A), vec![pool_account()]));
+		assert_eq!(nominations(), Some(vec![]));
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		assert_eq!(nominations(), Some(vec![VALIDATOR_A]));
+		assert!(restaking_events().contains(&Event::PoolNominated { pool: POOL, targets: 1 }));
+		assert_noop!(
+			Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL),
+			Error::<Test>::NoTermsDue
+		);
+	});
+}
+
 /// A move excludes the new operator's unannounced services, into the pool's bounded exclusion
 /// list: it first forgets the exclusions of services the pool has left and the new operator is
 /// not in, so a list full of the old operator's services does not refuse the move.
