@@ -471,14 +471,18 @@ impl<T: Config> Pallet<T> {
 		change: crate::PoolOperatorChangeOf<T>,
 	) -> DispatchResult {
 		let mut delegation = Delegations::<T>::get(account).ok_or(Error::<T>::NotDelegating)?;
-		// Exclusions of the old operator's services the pool is not in make room first.
-		Self::prune_pool_exclusions_for(account, &change.operator, &mut delegation);
 		let unannounced: Vec<crate::ServiceId> = Self::operator_services(&change.operator)
 			.into_iter()
 			.filter(|s| !change.services.contains(s) && !delegation.excluded.contains(s))
 			.collect();
 		for service in &unannounced {
-			delegation.excluded.try_push(*service).map_err(|_| Error::<T>::TooManyServices)?;
+			// The manager's exclusions stay where there is room (a move back to the old
+			// operator must not announce a service the manager excluded); a full list forgets
+			// those of services the pool has left and the new operator is not in.
+			if delegation.excluded.try_push(*service).is_err() {
+				Self::prune_pool_exclusions_for(account, &change.operator, &mut delegation);
+				delegation.excluded.try_push(*service).map_err(|_| Error::<T>::TooManyServices)?;
+			}
 		}
 		Delegations::<T>::insert(account, delegation);
 		Self::do_resync(account);

@@ -639,6 +639,47 @@ fn a_kicked_pool_nominates_its_validating_operator_again_through_apply_pool_term
 	});
 }
 
+/// A move keeps the manager's exclusions where the list has room: an exclusion of a service of
+/// the old operator survives a move away and back, so the move back does not announce it.
+#[test]
+fn an_operator_move_away_and_back_keeps_the_managers_exclusion() {
+	ExtBuilder::default().build_and_execute(|| {
+		let oracle = oracle_and_pool();
+		let risky = register("risky");
+		opt_in(VALIDATOR_A, risky, 100);
+		next_block();
+		assert_ok!(Restaking::exclude_pool_service(RuntimeOrigin::signed(UNBONDED), POOL, risky));
+		let excluded = || crate::Delegations::<Test>::get(pool_account()).unwrap().excluded;
+		assert_eq!(excluded().into_inner(), vec![risky]);
+		let bridge = register("bridge");
+		assert_ok!(Restaking::set_operator(
+			RuntimeOrigin::signed(VALIDATOR_B),
+			Perbill::from_percent(5)
+		));
+		opt_in(VALIDATOR_B, bridge, 1_000);
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_B
+		));
+		start_active_era(12);
+		assert_ok!(Restaking::apply_pool_terms(RuntimeOrigin::signed(STRANGER), POOL));
+		assert!(restaking_events()
+			.contains(&Event::PoolOperatorSet { pool: POOL, operator: VALIDATOR_B }));
+		assert_eq!(excluded().into_inner(), vec![risky]);
+		// Back to VALIDATOR_A: the announced terms are the oracle alone.
+		assert_ok!(Restaking::set_pool_operator(
+			RuntimeOrigin::signed(UNBONDED),
+			POOL,
+			VALIDATOR_A
+		));
+		assert_eq!(
+			crate::PoolOperatorChanges::<Test>::get(POOL).unwrap().services.into_inner(),
+			vec![oracle]
+		);
+	});
+}
+
 /// A move excludes the new operator's unannounced services, into the pool's bounded exclusion
 /// list: it first forgets the exclusions of services the pool has left and the new operator is
 /// not in, so a list full of the old operator's services does not refuse the move.
