@@ -320,8 +320,10 @@ impl<T: Config> Pallet<T> {
 		if Self::pool_backs(who, service) {
 			return true;
 		}
-		Self::prune_pool_exclusions(who, delegation);
-		if delegation.excluded.try_push(service).is_ok() {
+		// The operator's services it left since say nothing any more: forgotten first.
+		let operator = delegation.operator.clone();
+		Self::forget_stale_exclusions(who, &operator, delegation);
+		if Self::push_pool_exclusion(who, &operator, delegation, service) {
 			Delegations::<T>::insert(who, delegation.clone());
 			let _ = Self::schedule_pool_service(pool, service, Self::pool_notice_era());
 		}
@@ -334,16 +336,27 @@ impl<T: Config> Pallet<T> {
 			.is_some_and(|p| p.exit.as_ref().is_none_or(|exit| !exit.target.is_zero()))
 	}
 
-	/// Forget the pool's exclusions of services its operator is not in and it has no position
-	/// in: for a pool they say nothing (it never follows its operator into a service without
-	/// notice), and they would fill the bounded list.
-	fn prune_pool_exclusions(account: &T::AccountId, delegation: &mut crate::DelegationOf<T>) {
-		Self::prune_pool_exclusions_for(account, &delegation.operator.clone(), delegation)
+	/// Exclude `service` for the pool account `account` whose operator is (or is about to be)
+	/// `operator`. The manager's exclusions stay while the bounded list has room; a full list
+	/// first forgets those of services `operator` is not in and the pool has no position in (for
+	/// a pool they say nothing: it never follows its operator into a service without notice).
+	/// `false` if the list is still full of ones that count.
+	fn push_pool_exclusion(
+		account: &T::AccountId,
+		operator: &T::AccountId,
+		delegation: &mut crate::DelegationOf<T>,
+		service: crate::ServiceId,
+	) -> bool {
+		if delegation.excluded.try_push(service).is_ok() {
+			return true;
+		}
+		Self::forget_stale_exclusions(account, operator, delegation);
+		delegation.excluded.try_push(service).is_ok()
 	}
 
-	/// [`Self::prune_pool_exclusions`] against `operator`'s services: the operator the pool is
-	/// moving to, before its unannounced services are excluded.
-	fn prune_pool_exclusions_for(
+	/// Forget the pool's exclusions of services `operator` is not in and the pool has no
+	/// position in.
+	fn forget_stale_exclusions(
 		account: &T::AccountId,
 		operator: &T::AccountId,
 		delegation: &mut crate::DelegationOf<T>,
@@ -362,9 +375,9 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_synced(account)?;
 		Self::leave_service(account, service, None)?;
 		if !delegation.excluded.contains(&service) {
-			Self::prune_pool_exclusions(account, &mut delegation);
 			// Full of services the operator is in: the position leaves all the same.
-			let _ = delegation.excluded.try_push(service);
+			let operator = delegation.operator.clone();
+			let _ = Self::push_pool_exclusion(account, &operator, &mut delegation, service);
 			Delegations::<T>::insert(account, delegation);
 		}
 		Self::deposit_event(Event::<T>::ServiceExcluded { who: account.clone(), service });
@@ -383,18 +396,18 @@ impl<T: Config> Pallet<T> {
 		let changes = PoolTermChanges::<T>::get(pool);
 		let nominations = PoolNominationChanges::<T>::get(pool).filter(|(_, e)| *e <= era);
 		let account = Self::pool_account(pool);
-		let renominate = change.is_none() && Self::pool_lost_its_nomination(pool, &account);
+		let renominate =
+			if change.is_none() { Self::pool_lost_its_nomination(pool, &account) } else { None };
 		ensure!(
 			change.is_some()
 				|| nominations.is_some()
-				|| renominate
+				|| renominate.is_some()
 				|| changes.iter().any(|(_, effective)| *effective <= era),
 			Error::<T>::NoTermsDue
 		);
-		if renominate {
+		if let Some(operator) = renominate {
 			// Kicked by its validator or chilled by staking: the pool's terms say it nominates
 			// its validating operator, and nothing about them changes.
-			let operator = Self::pool_operator(pool);
 			T::Staking::nominate(&account, vec![operator])?;
 			Self::deposit_event(Event::<T>::PoolNominated { pool, targets: 1 });
 		}
@@ -447,13 +460,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Whether pool `pool` nominates nobody though its operator validates: its validator kicked
-	/// it, or staking chilled it (`chill_other`). Its terms are to nominate the operator, so
-	/// `apply_pool_terms` nominates it again, at once.
-	fn pool_lost_its_nomination(pool: PoolId, account: &T::AccountId) -> bool {
+	/// Pool `pool`'s operator, if it validates and the pool nominates nobody: its validator
+	/// kicked it, or staking chilled it (`chill_other`). Its terms are to nominate the operator,
+	/// so `apply_pool_terms` nominates it again, at once.
+	fn pool_lost_its_nomination(pool: PoolId, account: &T::AccountId) -> Option<T::AccountId> {
 		let operator = Self::pool_operator(pool);
-		T::Staking::is_validator(&operator)
-			&& T::Staking::nominations(account).is_none_or(|targets| targets.is_empty())
+		(T::Staking::is_validator(&operator)
+			&& T::Staking::nominations(account).is_none_or(|targets| targets.is_empty()))
+		.then_some(operator)
 	}
 
 	/// Pool `pool`'s operator (the default account if there is no such pool).
@@ -476,13 +490,12 @@ impl<T: Config> Pallet<T> {
 			.filter(|s| !change.services.contains(s) && !delegation.excluded.contains(s))
 			.collect();
 		for service in &unannounced {
-			// The manager's exclusions stay where there is room (a move back to the old
-			// operator must not announce a service the manager excluded); a full list forgets
-			// those of services the pool has left and the new operator is not in.
-			if delegation.excluded.try_push(*service).is_err() {
-				Self::prune_pool_exclusions_for(account, &change.operator, &mut delegation);
-				delegation.excluded.try_push(*service).map_err(|_| Error::<T>::TooManyServices)?;
-			}
+			// The manager's exclusions stay where there is room: a move back to the old
+			// operator must not announce a service the manager excluded.
+			ensure!(
+				Self::push_pool_exclusion(account, &change.operator, &mut delegation, *service),
+				Error::<T>::TooManyServices
+			);
 		}
 		Delegations::<T>::insert(account, delegation);
 		Self::do_resync(account);
