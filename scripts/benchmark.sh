@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the benchmarks of pallet_restaking, and of the pallet-staking and pallet-balances calls it
-# is compared with, in one run of a release `restaking-node benchmark pallet` on this machine;
-# writes pallets/restaking/src/weights.rs and docs/performance.md from that run.
+# Runs the benchmarks of pallet_restaking, and of the pallet-staking, pallet-balances and
+# pallet-nomination-pools calls it is compared with, in one run of a release
+# `restaking-node benchmark pallet` on this machine; writes pallets/restaking/src/weights.rs and
+# docs/performance.md from that run.
 #
 #   STEPS=20 REPEAT=5 ./scripts/benchmark.sh
 #
@@ -33,9 +34,10 @@ bench pallet_restaking '*' \
 	--template scripts/frame-weight-template.hbs --header scripts/weights-header.txt \
 	--output pallets/restaking/src/weights.rs
 # `do_slash` is one of pallet-staking's "extra" benchmarks: a nominator's slash, to compare a page's.
-# `bond_extra` and `unbond`: what a nomination pool's `join` and `unbond` do in staking, for the
-# pools' `join` and `redeem`.
+# `bond_extra` and `unbond`: what a nomination pool's `join` and `unbond` do in staking.
 bench pallet_staking 'bond,nominate,do_slash,bond_extra,unbond' --extra
+# Nomination pools' `join` and `unbond`, the target of the pools' `join` and `redeem`.
+bench pallet_nomination_pools 'join,unbond'
 bench pallet_balances 'transfer_keep_alive'
 rustfmt --edition 2021 pallets/restaking/src/weights.rs 2>/dev/null || true
 

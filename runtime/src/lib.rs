@@ -97,7 +97,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("restaking"),
 	authoring_version: 1,
 	// 102: utility, proxy and multisig pallets; `CheckMetadataHash` in the transaction extensions.
-	spec_version: 102,
+	// 103: assets (liquid restaking pools' shares), nomination pools and delegated staking.
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: the transaction extensions gained `CheckMetadataHash`.
@@ -230,6 +231,12 @@ mod runtime {
 	/// Fungible assets: among them, each liquid restaking pool's shares.
 	#[runtime::pallet_index(20)]
 	pub type Assets = pallet_assets;
+	/// Nomination pools, as on Polkadot, beside restaking's own pools.
+	#[runtime::pallet_index(21)]
+	pub type NominationPools = pallet_nomination_pools;
+	/// Delegated staking: nomination pools' members delegate to their pool.
+	#[runtime::pallet_index(22)]
+	pub type DelegatedStaking = pallet_delegated_staking;
 }
 
 #[cfg(test)]

@@ -38,7 +38,8 @@ fn preset(preset: &str) -> serde_json::Value {
 	serde_json::from_slice(&patch).unwrap()
 }
 
-fn ext_from_preset(name: &str) -> sp_io::TestExternalities {
+/// Genesis from the preset `name`, and its first block.
+pub(crate) fn ext_from_preset(name: &str) -> sp_io::TestExternalities {
 	ext_from_patch(preset(name))
 }
 
@@ -1261,6 +1262,53 @@ fn the_dev_preset_has_a_sample_pool_delegating_to_alice() {
 		assert_eq!(<Staking as StakingInterface>::nominations(&pool), Some(vec![alice]));
 		let asset = crate::configs::RestakingPoolAsset::convert(0);
 		assert_eq!(crate::Assets::balance(asset, &pool), deposit);
+		Restaking::do_try_state().unwrap();
+	});
+}
+
+/// A nomination pool beside restaking: Bob's pool takes Charlie's 500 `UNIT` and nominates Alice.
+/// Its members keep their funds, held for it (`DelegateStake`), and staking records its account
+/// as a virtual staker, which restaking refuses on every way in: no nomination pool's stake is
+/// counted behind a service, since restaking could not slash its members. Every pallet's
+/// invariants hold, nomination pools' value locked among them.
+#[test]
+fn a_nomination_pool_nominates_beside_restaking_but_cannot_restake() {
+	ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		use crate::{Balances, NominationPools, UNIT};
+		use frame_support::{assert_noop, traits::fungible::InspectHold};
+		let (alice, bob, charlie) = (
+			account(Sr25519Keyring::Alice),
+			account(Sr25519Keyring::Bob),
+			account(Sr25519Keyring::Charlie),
+		);
+		assert_ok!(NominationPools::create(
+			RuntimeOrigin::signed(bob.clone()),
+			1_000 * UNIT,
+			bob.clone().into(),
+			bob.clone().into(),
+			bob.clone().into(),
+		));
+		let pool = NominationPools::generate_bonded_account(1);
+		assert_ok!(NominationPools::nominate(
+			RuntimeOrigin::signed(bob.clone()),
+			1,
+			vec![alice.clone()]
+		));
+		assert_ok!(NominationPools::join(RuntimeOrigin::signed(charlie.clone()), 500 * UNIT, 1));
+		assert_eq!(bonded(&pool), 1_500 * UNIT);
+		assert!(pallet_staking::VirtualStakers::<Runtime>::contains_key(&pool));
+		assert_eq!(Balances::total_balance_on_hold(&charlie), 500 * UNIT);
+		let refused = pallet_restaking::Error::<Runtime>::VirtualStaker;
+		assert_noop!(
+			Restaking::opt_in(RuntimeOrigin::signed(pool.clone()), SAMPLE_SERVICE, 100 * UNIT),
+			refused
+		);
+		assert_noop!(
+			Restaking::delegate(RuntimeOrigin::signed(pool.clone()), alice.clone(), 100 * UNIT),
+			refused
+		);
+		assert_eq!(Restaking::service_view(SAMPLE_SERVICE).unwrap().restakers, 2);
+		try_state_of_every_pallet();
 		Restaking::do_try_state().unwrap();
 	});
 }

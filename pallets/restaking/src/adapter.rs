@@ -59,6 +59,13 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// `SlashDeferDuration + 1` later.
 	fn pending_slash(stash: &AccountId) -> (Balance, Balance);
 
+	/// The storage reads [`Self::pending_slash`] makes: one per era of deferred slashes it
+	/// reads (and, where cancellations are kept apart, one more per era). A liquid restaking
+	/// pool's `join` and `redeem` are charged the reads beyond the first, which is all their
+	/// benchmarks see on a runtime that defers nothing. The deferred slashes' own size (each
+	/// lists its offender's nominators) is not in it.
+	fn pending_slash_reads() -> u64;
+
 	/// Have the staking system bond `stash`'s staking rewards into its own ledger as they are paid
 	/// (pallet-staking's `RewardDestination::Staked`), so that they compound. `stash` is bonded
 	/// and is its own controller. A liquid restaking pool's stash is set so at creation: the base
@@ -205,6 +212,11 @@ where
 		(pending, escaped)
 	}
 
+	fn pending_slash_reads() -> u64 {
+		// `UnappliedSlashes` of eras `active + 1 ..= active + defer + 1`.
+		u64::from(T::SlashDeferDuration::get()).saturating_add(1)
+	}
+
 	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {
 		pallet_staking::Pallet::<T>::set_payee(
 			frame_system::RawOrigin::Signed(stash.clone()).into(),
@@ -318,6 +330,12 @@ where
 			}
 		}
 		(pending, Zero::zero())
+	}
+
+	fn pending_slash_reads() -> u64 {
+		// `CancelledSlashes` and the first `UnappliedSlashes` key of eras
+		// `active ..= active + defer + 1`.
+		u64::from(T::SlashDeferDuration::get()).saturating_add(2).saturating_mul(2)
 	}
 
 	fn restake_rewards(stash: &T::AccountId) -> sp_runtime::DispatchResult {

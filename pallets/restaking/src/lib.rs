@@ -1416,7 +1416,10 @@ pub mod pallet {
 
 		/// Bond `amount` into pool `pool` for `amount x supply / value` shares, rounded down.
 		#[pallet::call_index(26)]
-		#[pallet::weight(T::WeightInfo::join(T::MaxLeverage::get()))]
+		#[pallet::weight(
+			T::WeightInfo::join(T::MaxLeverage::get())
+				.saturating_add(Pallet::<T>::deferred_slash_weight())
+		)]
 		pub fn join(
 			origin: OriginFor<T>,
 			pool: PoolId,
@@ -1429,7 +1432,7 @@ pub mod pallet {
 		/// Burn `shares` of pool `pool` and unbond their value into the sub-pool of the era
 		/// its chunk unlocks.
 		#[pallet::call_index(27)]
-		#[pallet::weight(T::WeightInfo::redeem())]
+		#[pallet::weight(T::WeightInfo::redeem().saturating_add(Pallet::<T>::deferred_slash_weight()))]
 		pub fn redeem(
 			origin: OriginFor<T>,
 			pool: PoolId,

@@ -531,6 +531,13 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::WeightInfo::exclude_service().saturating_mul(left.into()))
 	}
 
+	/// What a pool's `join` and `redeem` read of the base layer's deferred slashes beyond the
+	/// one read their benchmarks measured ([`SlashingAdapter::pending_slash_reads`]): with
+	/// pallet-staking's 27-era deferral, 27 reads.
+	pub fn deferred_slash_weight() -> frame_support::weights::Weight {
+		T::DbWeight::get().reads(T::Slashing::pending_slash_reads().saturating_sub(1))
+	}
+
 	/// Pool `pool`, if `who` manages it (`UnknownPool`, `NotPoolManager`).
 	fn managed_pool(who: &T::AccountId, pool: PoolId) -> Result<PoolOf<T>, DispatchError> {
 		let info = Pools::<T>::get(pool).ok_or(Error::<T>::UnknownPool)?;

@@ -419,8 +419,10 @@ impl pallet_staking::Config for Runtime {
 	type MaxUnlockingChunks = ConstU32<32>;
 	type HistoryDepth = ConstU32<84>;
 	type MaxControllersInDeprecationBatch = ConstU32<100>;
-	/// Every stake change and slash reaches restaking: this is what makes slashes cascade.
-	type EventListeners = crate::Restaking;
+	/// Every stake change and slash reaches restaking (this is what makes slashes cascade), the
+	/// nomination pools (a slash of a pool's unlocking chunks reaches its unbonding members) and
+	/// delegated staking (a pool's slash is owed by its delegators).
+	type EventListeners = (crate::NominationPools, crate::DelegatedStaking, crate::Restaking);
 	type Filter = frame_support::traits::Nothing;
 	type BenchmarkingConfig = StakingBenchmarkingConfig;
 	type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
@@ -452,6 +454,73 @@ impl pallet_bags_list::Config for Runtime {
 	type BagThresholds = VoterBagThresholds;
 	type MaxAutoRebagPerBlock = ();
 	type Score = frame_election_provider_support::VoteWeight;
+}
+
+parameter_types! {
+	/// Nomination pools' pallet id: their bonded and reward accounts derive from it.
+	pub const NominationPoolsPalletId: PalletId = PalletId(*b"py/nopls");
+	/// Delegated staking's pallet id: its proxy delegators' accounts derive from it.
+	pub const DelegatedStakingPalletId: PalletId = PalletId(*b"py/dlstk");
+	/// The part of a slash of delegated stake paid to its reporter, as on Polkadot.
+	pub const DelegatedSlashRewardFraction: Perbill = Perbill::from_percent(1);
+	/// Unbonding sub-pools a nomination pool keeps apart, so that a slash reaches the right ones:
+	/// the bonding duration and eight more, as Polkadot's runtime has it.
+	pub const MaxUnbondingPools: u32 = BondingDuration::get() + 8;
+}
+
+/// Balances as the nomination pools' reward arithmetic wants them.
+pub struct BalanceToU256;
+impl sp_runtime::traits::Convert<Balance, sp_core::U256> for BalanceToU256 {
+	fn convert(balance: Balance) -> sp_core::U256 {
+		sp_core::U256::from(balance)
+	}
+}
+
+/// And back: a figure too large for a balance saturates.
+pub struct U256ToBalance;
+impl sp_runtime::traits::Convert<sp_core::U256, Balance> for U256ToBalance {
+	fn convert(n: sp_core::U256) -> Balance {
+		n.try_into().unwrap_or(Balance::MAX)
+	}
+}
+
+/// Delegated staking, as on Polkadot: a nomination pool's members keep their funds, held in their
+/// own accounts, and delegate them to the pool's account, which staking records as a virtual
+/// staker. Restaking refuses virtual stakers (`VirtualStaker`): such a pool cannot restake.
+impl pallet_delegated_staking::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type PalletId = DelegatedStakingPalletId;
+	type Currency = Balances;
+	/// Burnt, as staking's own slashes are here.
+	type OnSlash = ();
+	type SlashRewardFraction = DelegatedSlashRewardFraction;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type CoreStaking = Staking;
+}
+
+/// Nomination pools, as on Polkadot (`DelegateStake`): members delegate to the pool's account,
+/// which nominates in pallet-staking. They stand beside restaking's pools: a nomination pool
+/// cannot restake, and the benchmarks measure its `join` and `unbond` against restaking pools'
+/// `join` and `redeem` (docs/performance.md).
+impl pallet_nomination_pools::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_nomination_pools::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type RewardCounter = sp_runtime::FixedU128;
+	type BalanceToU256 = BalanceToU256;
+	type U256ToBalance = U256ToBalance;
+	type StakeAdapter =
+		pallet_nomination_pools::adapter::DelegateStake<Self, Staking, crate::DelegatedStaking>;
+	type MaxUnbondingPools = MaxUnbondingPools;
+	type MaxMetadataLen = ConstU32<256>;
+	type MaxUnbonding = ConstU32<8>;
+	type PalletId = NominationPoolsPalletId;
+	type MaxPointsToBalance = ConstU8<10>;
+	/// Pool-wide settings (minimum bonds, maximum pools and members): Root or the council.
+	type AdminOrigin = RestakingServiceOrigin;
+	type BlockNumberProvider = System;
+	type Filter = frame_support::traits::Nothing;
 }
 
 parameter_types! {
