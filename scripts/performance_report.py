@@ -187,7 +187,8 @@ def pools(batches):
     ns = sorted({components(r)["n"] for r in b["time_results"]})
     join_one, j_reads, j_writes, _ = weight(batches, R, "join", n=ns[0])
     join_max, *_ = weight(batches, R, "join", n=ns[-1])
-    redeem, r_reads, r_writes, _ = weight(batches, R, "redeem")
+    redeem, r_reads, r_writes, _ = weight(batches, R, "redeem", n=ns[0])
+    redeem_max, *_ = weight(batches, R, "redeem", n=ns[-1])
     for call, w, reads, writes, base in (("join", join_one, j_reads, j_writes, "join"),
                                          ("redeem", redeem, r_reads, r_writes, "unbond")):
         try:
@@ -197,14 +198,13 @@ def pools(batches):
                              False, f"the run has no `{NP}::{base}` result"))
             continue
         ratio = w / np_w
-        rows.append(line(f"`{call}` / `{NP}::{base}`" +
-                         (f" (the pool in {ns[0]} service)" if call == "join" else ""),
+        top = join_max if call == "join" else redeem_max
+        rows.append(line(f"`{call}` / `{NP}::{base}` (the pool in {ns[0]} service)",
                          f"{ratio:.2f}", "<= 1.25", ratio <= 1.25,
                          f"storage reads / writes: {reads} / {writes}; nomination pools' "
                          f"`{base}`: {np_reads} / {np_writes}; with production's deferred "
                          f"slashes: {(w + PRODUCTION_DEFER_READS * READ_PS) / np_w:.2f} x" +
-                         (f"; `join` in {ns[-1]} services: {join_max / np_w:.2f} x"
-                          if call == "join" else "")))
+                         f"; in {ns[-1]} services: {top / np_w:.2f} x"))
         if ratio > 1.25:
             what = ("reads the pool, its pending slashes (the reports against its operator "
                     "waiting for their pages), the share asset's supply, moves the joiner's "
@@ -217,7 +217,9 @@ def pools(batches):
                           f"what a nomination pool's `{base}` does in staking, `{call}` {what}.\n")
     absolute.append((f"`pallet_restaking::join` in {ns[0]} / {ns[-1]} services",
                      f"{join_one / 1e6:.1f} / {join_max / 1e6:.1f}"))
-    for bench in ("create_pool", "redeem", "withdraw", "compound", "apply_pool_terms",
+    absolute.append((f"`pallet_restaking::redeem` in {ns[0]} / {ns[-1]} services",
+                     f"{redeem / 1e6:.1f} / {redeem_max / 1e6:.1f}"))
+    for bench in ("create_pool", "withdraw", "compound", "apply_pool_terms",
                   "set_pool_manager", "exclude_pool_service", "include_pool_service",
                   "set_pool_operator", "set_pool_nominations"):
         try:

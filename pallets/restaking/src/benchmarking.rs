@@ -783,9 +783,11 @@ mod benchmarks {
 		assert!(!Pallet::<T>::pool_supply(pool).is_zero());
 	}
 
+	/// `n`: services of the operator, with a report against it pending in each; the redemption
+	/// re-syncs the pool in each.
 	#[benchmark]
-	fn redeem() {
-		let (pool, operator, ids) = pool_of::<T>(T::MaxLeverage::get());
+	fn redeem(n: Linear<1, { T::MaxLeverage::get() }>) {
+		let (pool, operator, ids) = pool_of::<T>(n);
 		let who = funded::<T>("holder");
 		Pallet::<T>::do_join(who.clone(), pool, pool_deposit::<T>()).unwrap();
 		// A report against the operator in each service, pending on the pool: the redemption

@@ -1432,7 +1432,10 @@ pub mod pallet {
 		/// Burn `shares` of pool `pool` and unbond their value into the sub-pool of the era
 		/// its chunk unlocks.
 		#[pallet::call_index(27)]
-		#[pallet::weight(T::WeightInfo::redeem().saturating_add(Pallet::<T>::deferred_slash_weight()))]
+		#[pallet::weight(
+			T::WeightInfo::redeem(T::MaxLeverage::get())
+				.saturating_add(Pallet::<T>::deferred_slash_weight())
+		)]
 		pub fn redeem(
 			origin: OriginFor<T>,
 			pool: PoolId,

@@ -76,7 +76,7 @@ pub trait WeightInfo {
 	fn apply_delegator_slashes(d: u32, ) -> Weight;
 	fn create_pool(n: u32, ) -> Weight;
 	fn join(n: u32, ) -> Weight;
-	fn redeem() -> Weight;
+	fn redeem(n: u32, ) -> Weight;
 	fn withdraw() -> Weight;
 	fn compound() -> Weight;
 	fn apply_pool_terms() -> Weight;
@@ -1194,7 +1194,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	fn redeem() -> Weight {
+	fn redeem(_n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4380`
 		//  Estimated: `19386`
@@ -2551,7 +2551,7 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	fn redeem() -> Weight {
+	fn redeem(_n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `4380`
 		//  Estimated: `19386`

@@ -129,8 +129,10 @@ fn joins_and_redemptions_are_charged_every_era_of_deferred_slashes_they_read() {
 		let join = crate::Call::<Test>::join { pool: POOL, amount: 100 };
 		let redeem = crate::Call::<Test>::redeem { pool: POOL, shares: 100 };
 		let leverage = <Test as crate::Config>::MaxLeverage::get();
-		let (join_base, redeem_base) =
-			(<() as crate::WeightInfo>::join(leverage), <() as crate::WeightInfo>::redeem());
+		let (join_base, redeem_base) = (
+			<() as crate::WeightInfo>::join(leverage),
+			<() as crate::WeightInfo>::redeem(leverage),
+		);
 		assert_eq!(join.get_dispatch_info().call_weight, join_base);
 		assert_eq!(redeem.get_dispatch_info().call_weight, redeem_base);
 		SlashDeferDuration::set(27);

@@ -397,8 +397,10 @@ fn joins_and_redemptions_are_charged_every_era_of_deferred_slashes_they_read() {
 		let join = crate::Call::<Test>::join { pool: 0, amount: 100 };
 		let redeem = crate::Call::<Test>::redeem { pool: 0, shares: 100 };
 		let leverage = <Test as crate::Config>::MaxLeverage::get();
-		let (join_base, redeem_base) =
-			(<() as crate::WeightInfo>::join(leverage), <() as crate::WeightInfo>::redeem());
+		let (join_base, redeem_base) = (
+			<() as crate::WeightInfo>::join(leverage),
+			<() as crate::WeightInfo>::redeem(leverage),
+		);
 		let idle = Weight::from_parts(3 * 25_000_000, 0);
 		assert_eq!(join.get_dispatch_info().call_weight, join_base + idle);
 		assert_eq!(redeem.get_dispatch_info().call_weight, redeem_base + idle);
