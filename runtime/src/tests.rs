@@ -1312,3 +1312,26 @@ fn a_nomination_pool_nominates_beside_restaking_but_cannot_restake() {
 		Restaking::do_try_state().unwrap();
 	});
 }
+
+/// Every benchmark of the restaking pallet runs on this runtime's dev genesis, as
+/// `./scripts/benchmark.sh` runs it (at each benchmark's lowest components, with its checks):
+/// the genesis's sample pool took pool id 0, which the pool benchmarks had assumed was theirs.
+#[cfg(feature = "runtime-benchmarks")]
+#[test]
+fn every_restaking_benchmark_runs_on_the_dev_genesis() {
+	use frame_benchmarking::{Benchmarking, BenchmarkParameter};
+	let benchmarks = <Restaking as Benchmarking>::benchmarks(false);
+	assert!(benchmarks.len() > 40, "the pallet's benchmarks are listed");
+	for benchmark in benchmarks {
+		let name = String::from_utf8_lossy(&benchmark.name).into_owned();
+		let lowest: Vec<(BenchmarkParameter, u32)> =
+			benchmark.components.iter().map(|(param, low, _)| (*param, *low)).collect();
+		// A fresh chain each: a run commits its set-up.
+		let mut ext = ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
+		ext.commit_all().expect("the genesis commits");
+		ext.execute_with(|| {
+			<Restaking as Benchmarking>::run_benchmark(&benchmark.name, &lowest, &[], true, 1)
+				.unwrap_or_else(|e| panic!("benchmark {name} fails on the dev genesis: {e:?}"));
+		});
+	}
+}

@@ -248,8 +248,10 @@ fn pool_operator<T: Config>(index: u32, n: u32) -> (T::AccountId, Vec<ServiceId>
 fn pool_of<T: Config>(n: u32) -> (crate::PoolId, T::AccountId, Vec<ServiceId>) {
 	let (operator, ids) = pool_operator::<T>(0, n);
 	let creator = funded::<T>("creator");
+	// The chain may have pools from its genesis (the dev chain's sample pool).
+	let pool = crate::NextPoolId::<T>::get();
 	Pallet::<T>::do_create_pool(creator, operator.clone(), pool_deposit::<T>()).unwrap();
-	(0, operator, ids)
+	(pool, operator, ids)
 }
 
 /// A report of `operator` under rule 0 in each of `ids`, for the current era.
@@ -762,10 +764,12 @@ mod benchmarks {
 		let (operator, _) = pool_operator::<T>(0, n);
 		let creator = funded::<T>("creator");
 		let deposit = pool_deposit::<T>();
+		let pool = crate::NextPoolId::<T>::get();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(creator), operator, deposit);
 		assert_eq!(
-			crate::Restakers::<T>::get(Pallet::<T>::pool_account(0)).unwrap().services.len() as u32,
+			crate::Restakers::<T>::get(Pallet::<T>::pool_account(pool)).unwrap().services.len()
+				as u32,
 			n
 		);
 	}

@@ -116,7 +116,7 @@ where
 				.map_err(|_| BenchmarkError::Stop("vote weight is not a balance"))?;
 		let dest = create_pool::<T>(USER_SEED + 3, dest_weight, &validator)?;
 		let weight_of = pallet_staking::Pallet::<T>::weight_of_fn();
-		let bonded = |who: &T::AccountId| BalanceOf::<T>::try_from(weight_of(who)).ok();
+		let bonded = |who: &T::AccountId| <BalanceOf<T>>::try_from(weight_of(who)).ok();
 		assert_eq!(bonded(&origin), Some(origin_weight));
 		assert_eq!(bonded(&dest), Some(dest_weight));
 		Ok(ListScenario { origin, dest_weight })
