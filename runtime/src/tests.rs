@@ -1233,6 +1233,12 @@ fn worst_case_on_initialize_is_at_most_a_tenth_of_a_block() {
 	assert!(production <= Perbill::from_percent(10), "production: {production:?} of a block");
 	let fast = worst_case_on_initialize(FAST_BOUNDS.max_delegator_slashes_per_block);
 	assert!(fast <= Perbill::from_percent(20), "fast-runtime: {fast:?} of a block");
+	// docs/integration.md quotes both, from the generated weights.
+	let doc = include_str!("../../docs/integration.md");
+	for share in [production, fast] {
+		let quoted = format!("{:.2}% of a block", f64::from(share.deconstruct()) / 1e7);
+		assert!(doc.contains(&quoted), "docs/integration.md quotes {quoted}");
+	}
 }
 
 /// The dev preset's operator and sample pool: Alice operates at 10% and `//Two` manages pool 0,
@@ -1298,14 +1304,15 @@ fn a_nomination_pool_nominates_beside_restaking_but_cannot_restake() {
 		assert_eq!(bonded(&pool), 1_500 * UNIT);
 		assert!(pallet_staking::VirtualStakers::<Runtime>::contains_key(&pool));
 		assert_eq!(Balances::total_balance_on_hold(&charlie), 500 * UNIT);
-		let refused = pallet_restaking::Error::<Runtime>::VirtualStaker;
+		use pallet_restaking::Error::VirtualStaker;
+		// The sample service's minimum stake is 1,000 `UNIT`: the pool has 1,500.
 		assert_noop!(
-			Restaking::opt_in(RuntimeOrigin::signed(pool.clone()), SAMPLE_SERVICE, 100 * UNIT),
-			refused
+			Restaking::opt_in(RuntimeOrigin::signed(pool.clone()), SAMPLE_SERVICE, 1_500 * UNIT),
+			VirtualStaker::<Runtime>
 		);
 		assert_noop!(
-			Restaking::delegate(RuntimeOrigin::signed(pool.clone()), alice.clone(), 100 * UNIT),
-			refused
+			Restaking::delegate(RuntimeOrigin::signed(pool.clone()), alice.clone(), 1_500 * UNIT),
+			VirtualStaker::<Runtime>
 		);
 		assert_eq!(Restaking::service_view(SAMPLE_SERVICE).unwrap().restakers, 2);
 		try_state_of_every_pallet();
@@ -1313,25 +1320,21 @@ fn a_nomination_pool_nominates_beside_restaking_but_cannot_restake() {
 	});
 }
 
-/// Every benchmark of the restaking pallet runs on this runtime's dev genesis, as
-/// `./scripts/benchmark.sh` runs it (at each benchmark's lowest components, with its checks):
-/// the genesis's sample pool took pool id 0, which the pool benchmarks had assumed was theirs.
-#[cfg(feature = "runtime-benchmarks")]
+/// The pallet README quotes `complete_opt_out`'s charge and, for a restaker in one service, its
+/// refund to its own benchmark, from this runtime's weights.
 #[test]
-fn every_restaking_benchmark_runs_on_the_dev_genesis() {
-	use frame_benchmarking::{Benchmarking, BenchmarkParameter};
-	let benchmarks = <Restaking as Benchmarking>::benchmarks(false);
-	assert!(benchmarks.len() > 40, "the pallet's benchmarks are listed");
-	for benchmark in benchmarks {
-		let name = String::from_utf8_lossy(&benchmark.name).into_owned();
-		let lowest: Vec<(BenchmarkParameter, u32)> =
-			benchmark.components.iter().map(|(param, low, _)| (*param, *low)).collect();
-		// A fresh chain each: a run commits its set-up.
-		let mut ext = ext_from_preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
-		ext.commit_all().expect("the genesis commits");
-		ext.execute_with(|| {
-			<Restaking as Benchmarking>::run_benchmark(&benchmark.name, &lowest, &[], true, 1)
-				.unwrap_or_else(|e| panic!("benchmark {name} fails on the dev genesis: {e:?}"));
-		});
-	}
+fn the_pallet_readme_quotes_complete_opt_outs_charge_and_refund() {
+	use frame_support::traits::Get;
+	use pallet_restaking::WeightInfo;
+	let max = <<Runtime as pallet_restaking::Config>::MaxServicesPerRestaker as Get<u32>>::get();
+	let one = Restaking::complete_opt_out_weight(1);
+	assert_eq!(one, pallet_restaking::weights::SubstrateWeight::<Runtime>::complete_opt_out());
+	let ms = |w: Weight| format!("{:.2} ms", w.ref_time() as f64 / 1e9);
+	let quoted = format!(
+		"{} charged, and {} (its benchmark) after the refund",
+		ms(Restaking::complete_opt_out_weight(max)),
+		ms(one)
+	);
+	let readme = include_str!("../../pallets/restaking/README.md");
+	assert!(readme.contains(&quoted), "the pallet README quotes {quoted}");
 }

@@ -916,5 +916,16 @@ mod benchmarks {
 		assert!(crate::PoolNominationChanges::<T>::contains_key(pool));
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+	// On a chain whose genesis took pool id 0 (the dev chain's sample pool does): the pool
+	// benchmarks must create and use a pool of their own.
+	impl_benchmark_test_suite!(
+		Pallet,
+		{
+			let mut ext = crate::mock::new_test_ext();
+			ext.execute_with(|| crate::NextPoolId::<crate::mock::Test>::put(1));
+			ext.commit_all().expect("the set-up commits");
+			ext
+		},
+		crate::mock::Test
+	);
 }

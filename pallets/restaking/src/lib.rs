@@ -1415,34 +1415,36 @@ pub mod pallet {
 		}
 
 		/// Bond `amount` into pool `pool` for `amount x supply / value` shares, rounded down.
+		///
+		/// Charged for a pool in `MaxLeverage` services, refunded to its own.
 		#[pallet::call_index(26)]
-		#[pallet::weight(
-			T::WeightInfo::join(T::MaxLeverage::get())
-				.saturating_add(Pallet::<T>::deferred_slash_weight())
-		)]
+		#[pallet::weight(Pallet::<T>::pool_call_weight(T::WeightInfo::join, T::MaxLeverage::get()))]
 		pub fn join(
 			origin: OriginFor<T>,
 			pool: PoolId,
 			#[pallet::compact] amount: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_join(who, pool, amount)
+			Self::do_join(who, pool, amount)?;
+			Ok(Self::pool_call_refund(pool, T::WeightInfo::join))
 		}
 
 		/// Burn `shares` of pool `pool` and unbond their value into the sub-pool of the era
 		/// its chunk unlocks.
+		///
+		/// Charged for a pool in `MaxLeverage` services, refunded to its own.
 		#[pallet::call_index(27)]
 		#[pallet::weight(
-			T::WeightInfo::redeem(T::MaxLeverage::get())
-				.saturating_add(Pallet::<T>::deferred_slash_weight())
+			Pallet::<T>::pool_call_weight(T::WeightInfo::redeem, T::MaxLeverage::get())
 		)]
 		pub fn redeem(
 			origin: OriginFor<T>,
 			pool: PoolId,
 			#[pallet::compact] shares: BalanceOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_redeem(who, pool, shares)
+			Self::do_redeem(who, pool, shares)?;
+			Ok(Self::pool_call_refund(pool, T::WeightInfo::redeem))
 		}
 
 		/// Pay the caller its matured claims on pool `pool`.

@@ -215,6 +215,11 @@ pub const MODEL_CASES_PERCENT: u32 = 100;
 /// How far pallet-staking's unlocking clock (`CurrentEra`) runs ahead of the active era.
 pub const WITHDRAW_LEAD: EraIndex = 1;
 
+/// The reads of deferred slashes a pool's `join` or `redeem` pays beyond the benchmarks' one,
+/// deferring nothing and deferring 27 eras: pallet-staking's `UnappliedSlashes` of eras
+/// `active + 1 ..= active + defer + 1`.
+pub const DEFERRED_SLASH_READS: [u64; 2] = [0, 27];
+
 /// A base-layer slash of `fraction` of `validator`'s exposure in `era`, applied at once:
 /// pallet-staking's `manual_slash` by root.
 pub fn base_slash(validator: AccountId, era: EraIndex, fraction: Perbill) {

@@ -538,6 +538,29 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads(T::Slashing::pending_slash_reads().saturating_sub(1))
 	}
 
+	/// A pool's `join` or `redeem` (`weight`, benchmarked in the services of the pool's
+	/// operator) for a pool in `services` services, with the deferred slashes it reads and the
+	/// read that counts the pool's services for the refund.
+	pub fn pool_call_weight(
+		weight: fn(u32) -> frame_support::weights::Weight,
+		services: u32,
+	) -> frame_support::weights::Weight {
+		weight(services.clamp(1, T::MaxLeverage::get()))
+			.saturating_add(Self::deferred_slash_weight())
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	/// What a pool's `join` or `redeem` used: [`Self::pool_call_weight`] at the services the
+	/// pool backs after it.
+	pub(crate) fn pool_call_refund(
+		pool: PoolId,
+		weight: fn(u32) -> frame_support::weights::Weight,
+	) -> frame_support::dispatch::PostDispatchInfo {
+		let services = crate::Restakers::<T>::get(Self::pool_account(pool))
+			.map_or(0, |ledger| ledger.services.len() as u32);
+		Some(Self::pool_call_weight(weight, services)).into()
+	}
+
 	/// Pool `pool`, if `who` manages it (`UnknownPool`, `NotPoolManager`).
 	fn managed_pool(who: &T::AccountId, pool: PoolId) -> Result<PoolOf<T>, DispatchError> {
 		let info = Pools::<T>::get(pool).ok_or(Error::<T>::UnknownPool)?;

@@ -6,7 +6,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-12-07, STEPS: `10`, REPEAT: `5`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -98,10 +98,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	fn register_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `186`
+		//  Measured:  `379`
 		//  Estimated: `4247`
-		// Minimum execution time: 16_991_000 picoseconds.
-		Weight::from_parts(28_555_000, 4247)
+		// Minimum execution time: 14_141_000 picoseconds.
+		Weight::from_parts(15_413_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -109,29 +109,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Storage: `Restaking::Pools` (r:2 w:0)
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:1 w:0)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:0)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:0 w:1)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ParamsUpdatedEra` (r:0 w:1)
 	/// Proof: `Restaking::ParamsUpdatedEra` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn update_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1560`
-		//  Estimated: `4247`
-		// Minimum execution time: 32_509_000 picoseconds.
-		Weight::from_parts(51_647_000, 4247)
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(3))
+		//  Measured:  `2027`
+		//  Estimated: `6188`
+		// Minimum execution time: 36_995_000 picoseconds.
+		Weight::from_parts(39_820_000, 6188)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:1)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	fn set_service_status() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `961`
+		//  Measured:  `1138`
 		//  Estimated: `4247`
-		// Minimum execution time: 13_680_000 picoseconds.
-		Weight::from_parts(22_490_000, 4247)
+		// Minimum execution time: 10_716_000 picoseconds.
+		Weight::from_parts(11_818_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -167,10 +173,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_in() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2900`
+		//  Measured:  `3406`
 		//  Estimated: `4556`
-		// Minimum execution time: 117_089_000 picoseconds.
-		Weight::from_parts(159_497_000, 4556)
+		// Minimum execution time: 96_554_000 picoseconds.
+		Weight::from_parts(102_713_000, 4556)
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -198,10 +204,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn set_allocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2921`
+		//  Measured:  `3376`
 		//  Estimated: `4556`
-		// Minimum execution time: 96_901_000 picoseconds.
-		Weight::from_parts(134_146_000, 4556)
+		// Minimum execution time: 80_470_000 picoseconds.
+		Weight::from_parts(85_187_000, 4556)
 			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -223,10 +229,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2698`
+		//  Measured:  `3095`
 		//  Estimated: `4247`
-		// Minimum execution time: 72_182_000 picoseconds.
-		Weight::from_parts(106_868_000, 4247)
+		// Minimum execution time: 62_093_000 picoseconds.
+		Weight::from_parts(66_359_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -258,10 +264,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn complete_opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3774`
+		//  Measured:  `4229`
 		//  Estimated: `53102`
-		// Minimum execution time: 429_951_000 picoseconds.
-		Weight::from_parts(553_112_000, 53102)
+		// Minimum execution time: 387_899_000 picoseconds.
+		Weight::from_parts(404_093_000, 53102)
 			.saturating_add(T::DbWeight::get().reads(55))
 			.saturating_add(T::DbWeight::get().writes(36))
 	}
@@ -298,12 +304,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 1000]`.
 	fn report_offence(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6722`
+		//  Measured:  `7040`
 		//  Estimated: `4556`
-		// Minimum execution time: 231_650_000 picoseconds.
-		Weight::from_parts(296_360_677, 4556)
-			// Standard Error: 21_682
-			.saturating_add(Weight::from_parts(5_516, 0).saturating_mul(r.into()))
+		// Minimum execution time: 125_056_000 picoseconds.
+		Weight::from_parts(156_476_700, 4556)
+			// Standard Error: 6_032
+			.saturating_add(Weight::from_parts(30_260, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -321,10 +327,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn cancel_slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1232`
+		//  Measured:  `1457`
 		//  Estimated: `3770`
-		// Minimum execution time: 41_631_000 picoseconds.
-		Weight::from_parts(58_350_000, 3770)
+		// Minimum execution time: 33_921_000 picoseconds.
+		Weight::from_parts(37_086_000, 3770)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -347,12 +353,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 3]`.
 	fn cancel_all_slashes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1687 + n * (242 ±0)`
+		//  Measured:  `1912 + n * (242 ±0)`
 		//  Estimated: `4247 + n * (2780 ±0)`
-		// Minimum execution time: 52_742_000 picoseconds.
-		Weight::from_parts(44_819_639, 4247)
-			// Standard Error: 101_506
-			.saturating_add(Weight::from_parts(26_724_806, 0).saturating_mul(n.into()))
+		// Minimum execution time: 43_745_000 picoseconds.
+		Weight::from_parts(27_620_130, 4247)
+			// Standard Error: 21_445
+			.saturating_add(Weight::from_parts(19_660_012, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -369,8 +375,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:1 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:1 w:1)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -378,7 +386,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
@@ -405,17 +415,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn apply_slash(n: u32, _r: u32, ) -> Weight {
+	fn apply_slash(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8327 + n * (131 ±0)`
+		//  Measured:  `8951 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 465_274_000 picoseconds.
-		Weight::from_parts(517_621_944, 4556)
-			// Standard Error: 2_140_315
-			.saturating_add(Weight::from_parts(38_783_815, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(14))
+		// Minimum execution time: 331_254_000 picoseconds.
+		Weight::from_parts(299_093_118, 4556)
+			// Standard Error: 829_136
+			.saturating_add(Weight::from_parts(34_430_359, 0).saturating_mul(n.into()))
+			// Standard Error: 12_755
+			.saturating_add(Weight::from_parts(5_736, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(16))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(10))
+			.saturating_add(T::DbWeight::get().writes(11))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
@@ -431,8 +443,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:8 w:8)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PoolAccounts` (r:8 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:8 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:8 w:8)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:8 w:8)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
@@ -440,9 +454,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:8 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:8 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:8 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:128 w:128)
@@ -468,16 +484,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 8]`.
 	fn apply_due_slashes(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4183 + s * (971 ±0)`
-		//  Estimated: `53102 + s * (49056 ±0)`
-		// Minimum execution time: 833_701_000 picoseconds.
-		Weight::from_parts(168_235_208, 53102)
-			// Standard Error: 2_576_572
-			.saturating_add(Weight::from_parts(806_316_641, 0).saturating_mul(s.into()))
+		//  Measured:  `4977 + s * (971 ±0)`
+		//  Estimated: `53102 + s * (49056 ±30)`
+		// Minimum execution time: 739_633_000 picoseconds.
+		Weight::from_parts(110_320_685, 53102)
+			// Standard Error: 940_630
+			.saturating_add(Weight::from_parts(671_431_919, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(36))
-			.saturating_add(T::DbWeight::get().reads((45_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((47_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(17))
-			.saturating_add(T::DbWeight::get().writes((72_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((73_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(s.into()))
 	}
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
@@ -514,33 +530,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 1000]`.
 	fn resync(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6197 + n * (131 ±0)`
+		//  Measured:  `6653 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 249_202_000 picoseconds.
-		Weight::from_parts(106_997_833, 4556)
-			// Standard Error: 2_796_951
-			.saturating_add(Weight::from_parts(65_698_825, 0).saturating_mul(n.into()))
-			// Standard Error: 43_027
-			.saturating_add(Weight::from_parts(73_456, 0).saturating_mul(r.into()))
+		// Minimum execution time: 187_059_000 picoseconds.
+		Weight::from_parts(153_085_907, 4556)
+			// Standard Error: 504_896
+			.saturating_add(Weight::from_parts(38_435_139, 0).saturating_mul(n.into()))
+			// Standard Error: 7_767
+			.saturating_add(Weight::from_parts(14_744, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
-	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn on_slash_hook() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `261`
+		//  Measured:  `472`
 		//  Estimated: `3666`
-		// Minimum execution time: 9_690_000 picoseconds.
-		Weight::from_parts(14_898_000, 3666)
-			.saturating_add(T::DbWeight::get().reads(2))
+		// Minimum execution time: 6_089_000 picoseconds.
+		Weight::from_parts(6_820_000, 3666)
+			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
@@ -557,10 +571,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::FundingHistory` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
 	fn fund_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1615`
+		//  Measured:  `1858`
 		//  Estimated: `4522`
-		// Minimum execution time: 70_737_000 picoseconds.
-		Weight::from_parts(93_401_000, 4522)
+		// Minimum execution time: 60_861_000 picoseconds.
+		Weight::from_parts(64_896_000, 4522)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -582,10 +596,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2218`
+		//  Measured:  `2650`
 		//  Estimated: `6196`
-		// Minimum execution time: 90_948_000 picoseconds.
-		Weight::from_parts(117_232_000, 6196)
+		// Minimum execution time: 80_200_000 picoseconds.
+		Weight::from_parts(85_988_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -599,10 +613,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn approve_slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1039`
+		//  Measured:  `1265`
 		//  Estimated: `3567`
-		// Minimum execution time: 29_483_000 picoseconds.
-		Weight::from_parts(39_804_000, 3567)
+		// Minimum execution time: 23_946_000 picoseconds.
+		Weight::from_parts(26_098_000, 3567)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -621,12 +635,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 3]`.
 	fn approve_held_slashes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1696 + n * (150 ±0)`
+		//  Measured:  `1922 + n * (150 ±0)`
 		//  Estimated: `4247 + n * (2577 ±0)`
-		// Minimum execution time: 40_119_000 picoseconds.
-		Weight::from_parts(38_163_436, 4247)
-			// Standard Error: 97_953
-			.saturating_add(Weight::from_parts(16_270_108, 0).saturating_mul(n.into()))
+		// Minimum execution time: 32_819_000 picoseconds.
+		Weight::from_parts(24_302_796, 4247)
+			// Standard Error: 16_208
+			.saturating_add(Weight::from_parts(11_771_519, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -660,10 +674,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `859`
+		//  Measured:  `1255`
 		//  Estimated: `5966`
-		// Minimum execution time: 32_126_000 picoseconds.
-		Weight::from_parts(46_047_000, 5966)
+		// Minimum execution time: 29_053_000 picoseconds.
+		Weight::from_parts(31_217_000, 5966)
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -702,12 +716,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn delegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2309 + n * (99 ±0)`
+		//  Measured:  `2854 + n * (99 ±0)`
 		//  Estimated: `6342 + n * (6132 ±0)`
-		// Minimum execution time: 138_862_000 picoseconds.
-		Weight::from_parts(96_570_343, 6342)
-			// Standard Error: 115_516
-			.saturating_add(Weight::from_parts(78_529_120, 0).saturating_mul(n.into()))
+		// Minimum execution time: 121_672_000 picoseconds.
+		Weight::from_parts(68_246_399, 6342)
+			// Standard Error: 35_454
+			.saturating_add(Weight::from_parts(59_971_506, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -734,10 +748,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	fn set_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2916`
+		//  Measured:  `3301`
 		//  Estimated: `53102`
-		// Minimum execution time: 113_718_000 picoseconds.
-		Weight::from_parts(160_761_000, 53102)
+		// Minimum execution time: 103_965_000 picoseconds.
+		Weight::from_parts(111_066_000, 53102)
 			.saturating_add(T::DbWeight::get().reads(24))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -745,10 +759,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	fn stop_operating() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `239`
+		//  Measured:  `421`
 		//  Estimated: `3535`
-		// Minimum execution time: 13_964_000 picoseconds.
-		Weight::from_parts(22_493_000, 3535)
+		// Minimum execution time: 12_118_000 picoseconds.
+		Weight::from_parts(13_991_000, 3535)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -777,12 +791,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn set_delegation(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2385 + n * (99 ±0)`
+		//  Measured:  `2706 + n * (99 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 115_380_000 picoseconds.
-		Weight::from_parts(76_267_109, 4556)
-			// Standard Error: 97_143
-			.saturating_add(Weight::from_parts(69_385_878, 0).saturating_mul(n.into()))
+		// Minimum execution time: 97_255_000 picoseconds.
+		Weight::from_parts(49_457_612, 4556)
+			// Standard Error: 28_976
+			.saturating_add(Weight::from_parts(51_505_315, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -808,12 +822,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn undelegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2094 + n * (99 ±0)`
+		//  Measured:  `2308 + n * (99 ±0)`
 		//  Estimated: `3676 + n * (3257 ±0)`
-		// Minimum execution time: 72_354_000 picoseconds.
-		Weight::from_parts(60_460_643, 3676)
-			// Standard Error: 79_864
-			.saturating_add(Weight::from_parts(37_079_069, 0).saturating_mul(n.into()))
+		// Minimum execution time: 65_437_000 picoseconds.
+		Weight::from_parts(41_183_644, 3676)
+			// Standard Error: 15_466
+			.saturating_add(Weight::from_parts(29_251_464, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -836,10 +850,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn exclude_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2959`
+		//  Measured:  `3173`
 		//  Estimated: `4247`
-		// Minimum execution time: 72_832_000 picoseconds.
-		Weight::from_parts(108_204_000, 4247)
+		// Minimum execution time: 65_738_000 picoseconds.
+		Weight::from_parts(70_965_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -873,10 +887,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn include_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4375`
+		//  Measured:  `4688`
 		//  Estimated: `53112`
-		// Minimum execution time: 175_349_000 picoseconds.
-		Weight::from_parts(229_363_000, 53112)
+		// Minimum execution time: 160_139_000 picoseconds.
+		Weight::from_parts(169_863_000, 53112)
 			.saturating_add(T::DbWeight::get().reads(31))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -915,12 +929,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[2, 16]`.
 	fn redelegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3663 + n * (99 ±0)`
-		//  Estimated: `6342 + n * (4549 ±0)`
-		// Minimum execution time: 177_543_000 picoseconds.
-		Weight::from_parts(122_014_253, 6342)
-			// Standard Error: 130_118
-			.saturating_add(Weight::from_parts(58_672_484, 0).saturating_mul(n.into()))
+		//  Measured:  `3987 + n * (99 ±0)`
+		//  Estimated: `6342 + n * (4549 ±8)`
+		// Minimum execution time: 151_826_000 picoseconds.
+		Weight::from_parts(79_809_497, 6342)
+			// Standard Error: 52_829
+			.saturating_add(Weight::from_parts(45_263_709, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -966,12 +980,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 4]`.
 	fn report_offence_against_operator(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3017 + d * (33 ±0)`
+		//  Measured:  `3281 + d * (33 ±0)`
 		//  Estimated: `4556`
-		// Minimum execution time: 97_857_000 picoseconds.
-		Weight::from_parts(120_750_489, 4556)
-			// Standard Error: 182_046
-			.saturating_add(Weight::from_parts(2_856_558, 0).saturating_mul(d.into()))
+		// Minimum execution time: 77_305_000 picoseconds.
+		Weight::from_parts(81_840_106, 4556)
+			// Standard Error: 57_393
+			.saturating_add(Weight::from_parts(1_220_679, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
@@ -991,8 +1005,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:4 w:4)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PoolAccounts` (r:4 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:4 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:4 w:4)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:4 w:4)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
@@ -1000,7 +1016,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:4 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:4 w:4)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:4 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:4)
@@ -1020,16 +1038,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `d` is `[1, 4]`.
 	fn apply_delegator_slashes(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5393 + d * (997 ±0)`
+		//  Measured:  `5968 + d * (997 ±0)`
 		//  Estimated: `53102 + d * (49056 ±0)`
-		// Minimum execution time: 622_143_000 picoseconds.
-		Weight::from_parts(201_830_326, 53102)
-			// Standard Error: 1_685_628
-			.saturating_add(Weight::from_parts(576_633_349, 0).saturating_mul(d.into()))
+		// Minimum execution time: 566_885_000 picoseconds.
+		Weight::from_parts(139_655_546, 53102)
+			// Standard Error: 523_472
+			.saturating_add(Weight::from_parts(467_565_850, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(54))
-			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().reads((28_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(19))
-			.saturating_add(T::DbWeight::get().writes((24_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes((25_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(d.into()))
 	}
 	/// Storage: `Restaking::CounterForPools` (r:1 w:1)
@@ -1047,7 +1065,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Validators` (r:1 w:0)
 	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Nominators` (r:1 w:0)
@@ -1085,12 +1103,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 3]`.
 	fn create_pool(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2352 + n * (102 ±0)`
+		//  Measured:  `3147 + n * (102 ±0)`
 		//  Estimated: `6342 + n * (6132 ±0)`
-		// Minimum execution time: 279_081_000 picoseconds.
-		Weight::from_parts(270_821_526, 6342)
-			// Standard Error: 360_571
-			.saturating_add(Weight::from_parts(84_425_041, 0).saturating_mul(n.into()))
+		// Minimum execution time: 255_801_000 picoseconds.
+		Weight::from_parts(207_868_279, 6342)
+			// Standard Error: 92_663
+			.saturating_add(Weight::from_parts(61_617_001, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(22))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(16))
@@ -1099,16 +1117,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::OperatorJobs` (r:1 w:0)
-	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::UnappliedSlashes` (r:1 w:0)
+	/// Proof: `Staking::UnappliedSlashes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:1 w:0)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -1116,7 +1136,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `VoterList::ListNodes` (r:1 w:0)
 	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:1 w:1)
@@ -1138,13 +1158,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 3]`.
 	fn join(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3531 + n * (153 ±0)`
-		//  Estimated: `6196 + n * (6132 ±0)`
-		// Minimum execution time: 315_128_000 picoseconds.
-		Weight::from_parts(300_992_762, 6196)
-			// Standard Error: 443_547
-			.saturating_add(Weight::from_parts(94_412_223, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(15))
+		//  Measured:  `3876 + n * (154 ±0)`
+		//  Estimated: `7343 + n * (6132 ±0)`
+		// Minimum execution time: 283_172_000 picoseconds.
+		Weight::from_parts(226_986_601, 7343)
+			// Standard Error: 134_636
+			.saturating_add(Weight::from_parts(74_479_435, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(16))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -1154,6 +1174,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:1 w:1)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::UnappliedSlashes` (r:1 w:0)
+	/// Proof: `Staking::UnappliedSlashes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
@@ -1167,7 +1191,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Nominators` (r:1 w:0)
 	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Validators` (r:1 w:0)
@@ -1180,8 +1204,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Redemptions` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::ActiveEra` (r:1 w:0)
-	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
 	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
@@ -1194,14 +1216,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	fn redeem(_n: u32, ) -> Weight {
+	/// The range of component `n` is `[1, 3]`.
+	fn redeem(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4380`
-		//  Estimated: `19386`
-		// Minimum execution time: 268_935_000 picoseconds.
-		Weight::from_parts(342_057_000, 19386)
-			.saturating_add(T::DbWeight::get().reads(31))
-			.saturating_add(T::DbWeight::get().writes(14))
+		//  Measured:  `4278 + n * (153 ±0)`
+		//  Estimated: `7745 + n * (6132 ±0)`
+		// Minimum execution time: 189_443_000 picoseconds.
+		Weight::from_parts(175_587_200, 7745)
+			// Standard Error: 84_471
+			.saturating_add(Weight::from_parts(28_376_824, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(20))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(8))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6132).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
@@ -1216,7 +1244,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:1 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:1 w:0)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Redemptions` (r:1 w:1)
@@ -1227,11 +1259,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2005`
+		//  Measured:  `2288`
 		//  Estimated: `6196`
-		// Minimum execution time: 144_657_000 picoseconds.
-		Weight::from_parts(182_227_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(11))
+		// Minimum execution time: 137_555_000 picoseconds.
+		Weight::from_parts(145_336_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
@@ -1261,7 +1293,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `VoterList::ListNodes` (r:1 w:0)
 	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
@@ -1270,10 +1302,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn compound() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4085`
+		//  Measured:  `4432`
 		//  Estimated: `19386`
-		// Minimum execution time: 475_189_000 picoseconds.
-		Weight::from_parts(586_165_000, 19386)
+		// Minimum execution time: 432_295_000 picoseconds.
+		Weight::from_parts(456_020_000, 19386)
 			.saturating_add(T::DbWeight::get().reads(34))
 			.saturating_add(T::DbWeight::get().writes(20))
 	}
@@ -1323,10 +1355,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn apply_pool_terms() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4727`
+		//  Measured:  `4913`
 		//  Estimated: `19386`
-		// Minimum execution time: 331_381_000 picoseconds.
-		Weight::from_parts(406_493_000, 19386)
+		// Minimum execution time: 301_540_000 picoseconds.
+		Weight::from_parts(320_007_000, 19386)
 			.saturating_add(T::DbWeight::get().reads(36))
 			.saturating_add(T::DbWeight::get().writes(17))
 	}
@@ -1334,10 +1366,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	fn set_pool_manager() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `470`
+		//  Measured:  `508`
 		//  Estimated: `3589`
-		// Minimum execution time: 16_183_000 picoseconds.
-		Weight::from_parts(22_542_000, 3589)
+		// Minimum execution time: 13_500_000 picoseconds.
+		Weight::from_parts(14_853_000, 3589)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -1351,7 +1383,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:1)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
@@ -1369,11 +1401,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn exclude_pool_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3325`
+		//  Measured:  `3397`
 		//  Estimated: `19386`
-		// Minimum execution time: 203_203_000 picoseconds.
-		Weight::from_parts(251_244_000, 19386)
-			.saturating_add(T::DbWeight::get().reads(22))
+		// Minimum execution time: 165_657_000 picoseconds.
+		Weight::from_parts(175_292_000, 19386)
+			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
@@ -1392,10 +1424,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	fn include_pool_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2388`
+		//  Measured:  `2529`
 		//  Estimated: `4247`
-		// Minimum execution time: 48_772_000 picoseconds.
-		Weight::from_parts(62_747_000, 4247)
+		// Minimum execution time: 40_701_000 picoseconds.
+		Weight::from_parts(43_605_000, 4247)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -1415,10 +1447,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn set_pool_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2535`
+		//  Measured:  `2743`
 		//  Estimated: `50046`
-		// Minimum execution time: 97_015_000 picoseconds.
-		Weight::from_parts(114_838_000, 50046)
+		// Minimum execution time: 90_495_000 picoseconds.
+		Weight::from_parts(96_053_000, 50046)
 			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -1436,10 +1468,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Restaking::PoolNominationChanges` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	fn set_pool_nominations() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1320`
+		//  Measured:  `1433`
 		//  Estimated: `4023`
-		// Minimum execution time: 32_669_000 picoseconds.
-		Weight::from_parts(41_461_000, 4023)
+		// Minimum execution time: 28_452_000 picoseconds.
+		Weight::from_parts(30_245_000, 4023)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -1455,10 +1487,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	fn register_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `186`
+		//  Measured:  `379`
 		//  Estimated: `4247`
-		// Minimum execution time: 16_991_000 picoseconds.
-		Weight::from_parts(28_555_000, 4247)
+		// Minimum execution time: 14_141_000 picoseconds.
+		Weight::from_parts(15_413_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1466,29 +1498,35 @@ impl WeightInfo for () {
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:1 w:1)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Pools` (r:1 w:0)
+	/// Storage: `Restaking::Pools` (r:2 w:0)
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Positions` (r:1 w:0)
+	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolTermChanges` (r:1 w:0)
+	/// Proof: `Restaking::PoolTermChanges` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolOperatorChanges` (r:1 w:1)
+	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingRuleChanges` (r:0 w:1)
 	/// Proof: `Restaking::PendingRuleChanges` (`max_values`: None, `max_size`: Some(713), added: 3188, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::ParamsUpdatedEra` (r:0 w:1)
 	/// Proof: `Restaking::ParamsUpdatedEra` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn update_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1560`
-		//  Estimated: `4247`
-		// Minimum execution time: 32_509_000 picoseconds.
-		Weight::from_parts(51_647_000, 4247)
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(3))
+		//  Measured:  `2027`
+		//  Estimated: `6188`
+		// Minimum execution time: 36_995_000 picoseconds.
+		Weight::from_parts(39_820_000, 6188)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:1)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	fn set_service_status() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `961`
+		//  Measured:  `1138`
 		//  Estimated: `4247`
-		// Minimum execution time: 13_680_000 picoseconds.
-		Weight::from_parts(22_490_000, 4247)
+		// Minimum execution time: 10_716_000 picoseconds.
+		Weight::from_parts(11_818_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -1524,10 +1562,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_in() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2900`
+		//  Measured:  `3406`
 		//  Estimated: `4556`
-		// Minimum execution time: 117_089_000 picoseconds.
-		Weight::from_parts(159_497_000, 4556)
+		// Minimum execution time: 96_554_000 picoseconds.
+		Weight::from_parts(102_713_000, 4556)
 			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -1555,10 +1593,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn set_allocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2921`
+		//  Measured:  `3376`
 		//  Estimated: `4556`
-		// Minimum execution time: 96_901_000 picoseconds.
-		Weight::from_parts(134_146_000, 4556)
+		// Minimum execution time: 80_470_000 picoseconds.
+		Weight::from_parts(85_187_000, 4556)
 			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1580,10 +1618,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2698`
+		//  Measured:  `3095`
 		//  Estimated: `4247`
-		// Minimum execution time: 72_182_000 picoseconds.
-		Weight::from_parts(106_868_000, 4247)
+		// Minimum execution time: 62_093_000 picoseconds.
+		Weight::from_parts(66_359_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1615,10 +1653,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn complete_opt_out() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3774`
+		//  Measured:  `4229`
 		//  Estimated: `53102`
-		// Minimum execution time: 429_951_000 picoseconds.
-		Weight::from_parts(553_112_000, 53102)
+		// Minimum execution time: 387_899_000 picoseconds.
+		Weight::from_parts(404_093_000, 53102)
 			.saturating_add(RocksDbWeight::get().reads(55))
 			.saturating_add(RocksDbWeight::get().writes(36))
 	}
@@ -1655,12 +1693,12 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 1000]`.
 	fn report_offence(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6722`
+		//  Measured:  `7040`
 		//  Estimated: `4556`
-		// Minimum execution time: 231_650_000 picoseconds.
-		Weight::from_parts(296_360_677, 4556)
-			// Standard Error: 21_682
-			.saturating_add(Weight::from_parts(5_516, 0).saturating_mul(r.into()))
+		// Minimum execution time: 125_056_000 picoseconds.
+		Weight::from_parts(156_476_700, 4556)
+			// Standard Error: 6_032
+			.saturating_add(Weight::from_parts(30_260, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
@@ -1678,10 +1716,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::DueSlashes` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn cancel_slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1232`
+		//  Measured:  `1457`
 		//  Estimated: `3770`
-		// Minimum execution time: 41_631_000 picoseconds.
-		Weight::from_parts(58_350_000, 3770)
+		// Minimum execution time: 33_921_000 picoseconds.
+		Weight::from_parts(37_086_000, 3770)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -1704,12 +1742,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 3]`.
 	fn cancel_all_slashes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1687 + n * (242 ±0)`
+		//  Measured:  `1912 + n * (242 ±0)`
 		//  Estimated: `4247 + n * (2780 ±0)`
-		// Minimum execution time: 52_742_000 picoseconds.
-		Weight::from_parts(44_819_639, 4247)
-			// Standard Error: 101_506
-			.saturating_add(Weight::from_parts(26_724_806, 0).saturating_mul(n.into()))
+		// Minimum execution time: 43_745_000 picoseconds.
+		Weight::from_parts(27_620_130, 4247)
+			// Standard Error: 21_445
+			.saturating_add(Weight::from_parts(19_660_012, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -1726,8 +1764,10 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:1 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:1 w:1)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -1735,7 +1775,9 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:16 w:16)
@@ -1762,17 +1804,19 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	/// The range of component `r` is `[1, 1000]`.
-	fn apply_slash(n: u32, _r: u32, ) -> Weight {
+	fn apply_slash(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `8327 + n * (131 ±0)`
+		//  Measured:  `8951 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 465_274_000 picoseconds.
-		Weight::from_parts(517_621_944, 4556)
-			// Standard Error: 2_140_315
-			.saturating_add(Weight::from_parts(38_783_815, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(14))
+		// Minimum execution time: 331_254_000 picoseconds.
+		Weight::from_parts(299_093_118, 4556)
+			// Standard Error: 829_136
+			.saturating_add(Weight::from_parts(34_430_359, 0).saturating_mul(n.into()))
+			// Standard Error: 12_755
+			.saturating_add(Weight::from_parts(5_736, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(16))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(10))
+			.saturating_add(RocksDbWeight::get().writes(11))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
@@ -1788,8 +1832,10 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:8 w:8)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PoolAccounts` (r:8 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:8 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:8 w:8)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:8 w:8)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
@@ -1797,9 +1843,11 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:8 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:8 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:8 w:0)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Positions` (r:128 w:128)
@@ -1825,16 +1873,16 @@ impl WeightInfo for () {
 	/// The range of component `s` is `[1, 8]`.
 	fn apply_due_slashes(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4183 + s * (971 ±0)`
-		//  Estimated: `53102 + s * (49056 ±0)`
-		// Minimum execution time: 833_701_000 picoseconds.
-		Weight::from_parts(168_235_208, 53102)
-			// Standard Error: 2_576_572
-			.saturating_add(Weight::from_parts(806_316_641, 0).saturating_mul(s.into()))
+		//  Measured:  `4977 + s * (971 ±0)`
+		//  Estimated: `53102 + s * (49056 ±30)`
+		// Minimum execution time: 739_633_000 picoseconds.
+		Weight::from_parts(110_320_685, 53102)
+			// Standard Error: 940_630
+			.saturating_add(Weight::from_parts(671_431_919, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(36))
-			.saturating_add(RocksDbWeight::get().reads((45_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().reads((47_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(17))
-			.saturating_add(RocksDbWeight::get().writes((72_u64).saturating_mul(s.into())))
+			.saturating_add(RocksDbWeight::get().writes((73_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(s.into()))
 	}
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
@@ -1871,33 +1919,31 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 1000]`.
 	fn resync(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6197 + n * (131 ±0)`
+		//  Measured:  `6653 + n * (131 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 249_202_000 picoseconds.
-		Weight::from_parts(106_997_833, 4556)
-			// Standard Error: 2_796_951
-			.saturating_add(Weight::from_parts(65_698_825, 0).saturating_mul(n.into()))
-			// Standard Error: 43_027
-			.saturating_add(Weight::from_parts(73_456, 0).saturating_mul(r.into()))
+		// Minimum execution time: 187_059_000 picoseconds.
+		Weight::from_parts(153_085_907, 4556)
+			// Standard Error: 504_896
+			.saturating_add(Weight::from_parts(38_435_139, 0).saturating_mul(n.into()))
+			// Standard Error: 7_767
+			.saturating_add(Weight::from_parts(14_744, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3257).saturating_mul(n.into()))
 	}
-	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn on_slash_hook() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `261`
+		//  Measured:  `472`
 		//  Estimated: `3666`
-		// Minimum execution time: 9_690_000 picoseconds.
-		Weight::from_parts(14_898_000, 3666)
-			.saturating_add(RocksDbWeight::get().reads(2))
+		// Minimum execution time: 6_089_000 picoseconds.
+		Weight::from_parts(6_820_000, 3666)
+			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	/// Storage: `Restaking::Services` (r:1 w:0)
@@ -1914,10 +1960,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::FundingHistory` (`max_values`: None, `max_size`: Some(1057), added: 3532, mode: `MaxEncodedLen`)
 	fn fund_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1615`
+		//  Measured:  `1858`
 		//  Estimated: `4522`
-		// Minimum execution time: 70_737_000 picoseconds.
-		Weight::from_parts(93_401_000, 4522)
+		// Minimum execution time: 60_861_000 picoseconds.
+		Weight::from_parts(64_896_000, 4522)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1939,10 +1985,10 @@ impl WeightInfo for () {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2218`
+		//  Measured:  `2650`
 		//  Estimated: `6196`
-		// Minimum execution time: 90_948_000 picoseconds.
-		Weight::from_parts(117_232_000, 6196)
+		// Minimum execution time: 80_200_000 picoseconds.
+		Weight::from_parts(85_988_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
@@ -1956,10 +2002,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::SlashBudgets` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn approve_slash() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1039`
+		//  Measured:  `1265`
 		//  Estimated: `3567`
-		// Minimum execution time: 29_483_000 picoseconds.
-		Weight::from_parts(39_804_000, 3567)
+		// Minimum execution time: 23_946_000 picoseconds.
+		Weight::from_parts(26_098_000, 3567)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -1978,12 +2024,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 3]`.
 	fn approve_held_slashes(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1696 + n * (150 ±0)`
+		//  Measured:  `1922 + n * (150 ±0)`
 		//  Estimated: `4247 + n * (2577 ±0)`
-		// Minimum execution time: 40_119_000 picoseconds.
-		Weight::from_parts(38_163_436, 4247)
-			// Standard Error: 97_953
-			.saturating_add(Weight::from_parts(16_270_108, 0).saturating_mul(n.into()))
+		// Minimum execution time: 32_819_000 picoseconds.
+		Weight::from_parts(24_302_796, 4247)
+			// Standard Error: 16_208
+			.saturating_add(Weight::from_parts(11_771_519, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -2017,10 +2063,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::DepartureExpiries` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `859`
+		//  Measured:  `1255`
 		//  Estimated: `5966`
-		// Minimum execution time: 32_126_000 picoseconds.
-		Weight::from_parts(46_047_000, 5966)
+		// Minimum execution time: 29_053_000 picoseconds.
+		Weight::from_parts(31_217_000, 5966)
 			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -2059,12 +2105,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn delegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2309 + n * (99 ±0)`
+		//  Measured:  `2854 + n * (99 ±0)`
 		//  Estimated: `6342 + n * (6132 ±0)`
-		// Minimum execution time: 138_862_000 picoseconds.
-		Weight::from_parts(96_570_343, 6342)
-			// Standard Error: 115_516
-			.saturating_add(Weight::from_parts(78_529_120, 0).saturating_mul(n.into()))
+		// Minimum execution time: 121_672_000 picoseconds.
+		Weight::from_parts(68_246_399, 6342)
+			// Standard Error: 35_454
+			.saturating_add(Weight::from_parts(59_971_506, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4))
@@ -2091,10 +2137,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	fn set_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2916`
+		//  Measured:  `3301`
 		//  Estimated: `53102`
-		// Minimum execution time: 113_718_000 picoseconds.
-		Weight::from_parts(160_761_000, 53102)
+		// Minimum execution time: 103_965_000 picoseconds.
+		Weight::from_parts(111_066_000, 53102)
 			.saturating_add(RocksDbWeight::get().reads(24))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -2102,10 +2148,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Operators` (`max_values`: None, `max_size`: Some(70), added: 2545, mode: `MaxEncodedLen`)
 	fn stop_operating() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `239`
+		//  Measured:  `421`
 		//  Estimated: `3535`
-		// Minimum execution time: 13_964_000 picoseconds.
-		Weight::from_parts(22_493_000, 3535)
+		// Minimum execution time: 12_118_000 picoseconds.
+		Weight::from_parts(13_991_000, 3535)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -2134,12 +2180,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn set_delegation(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2385 + n * (99 ±0)`
+		//  Measured:  `2706 + n * (99 ±0)`
 		//  Estimated: `4556 + n * (3257 ±0)`
-		// Minimum execution time: 115_380_000 picoseconds.
-		Weight::from_parts(76_267_109, 4556)
-			// Standard Error: 97_143
-			.saturating_add(Weight::from_parts(69_385_878, 0).saturating_mul(n.into()))
+		// Minimum execution time: 97_255_000 picoseconds.
+		Weight::from_parts(49_457_612, 4556)
+			// Standard Error: 28_976
+			.saturating_add(Weight::from_parts(51_505_315, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -2165,12 +2211,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn undelegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2094 + n * (99 ±0)`
+		//  Measured:  `2308 + n * (99 ±0)`
 		//  Estimated: `3676 + n * (3257 ±0)`
-		// Minimum execution time: 72_354_000 picoseconds.
-		Weight::from_parts(60_460_643, 3676)
-			// Standard Error: 79_864
-			.saturating_add(Weight::from_parts(37_079_069, 0).saturating_mul(n.into()))
+		// Minimum execution time: 65_437_000 picoseconds.
+		Weight::from_parts(41_183_644, 3676)
+			// Standard Error: 15_466
+			.saturating_add(Weight::from_parts(29_251_464, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -2193,10 +2239,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn exclude_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2959`
+		//  Measured:  `3173`
 		//  Estimated: `4247`
-		// Minimum execution time: 72_832_000 picoseconds.
-		Weight::from_parts(108_204_000, 4247)
+		// Minimum execution time: 65_738_000 picoseconds.
+		Weight::from_parts(70_965_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
@@ -2230,10 +2276,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn include_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4375`
+		//  Measured:  `4688`
 		//  Estimated: `53112`
-		// Minimum execution time: 175_349_000 picoseconds.
-		Weight::from_parts(229_363_000, 53112)
+		// Minimum execution time: 160_139_000 picoseconds.
+		Weight::from_parts(169_863_000, 53112)
 			.saturating_add(RocksDbWeight::get().reads(31))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
@@ -2272,12 +2318,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[2, 16]`.
 	fn redelegate(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3663 + n * (99 ±0)`
-		//  Estimated: `6342 + n * (4549 ±0)`
-		// Minimum execution time: 177_543_000 picoseconds.
-		Weight::from_parts(122_014_253, 6342)
-			// Standard Error: 130_118
-			.saturating_add(Weight::from_parts(58_672_484, 0).saturating_mul(n.into()))
+		//  Measured:  `3987 + n * (99 ±0)`
+		//  Estimated: `6342 + n * (4549 ±8)`
+		// Minimum execution time: 151_826_000 picoseconds.
+		Weight::from_parts(79_809_497, 6342)
+			// Standard Error: 52_829
+			.saturating_add(Weight::from_parts(45_263_709, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -2323,12 +2369,12 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 4]`.
 	fn report_offence_against_operator(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3017 + d * (33 ±0)`
+		//  Measured:  `3281 + d * (33 ±0)`
 		//  Estimated: `4556`
-		// Minimum execution time: 97_857_000 picoseconds.
-		Weight::from_parts(120_750_489, 4556)
-			// Standard Error: 182_046
-			.saturating_add(Weight::from_parts(2_856_558, 0).saturating_mul(d.into()))
+		// Minimum execution time: 77_305_000 picoseconds.
+		Weight::from_parts(81_840_106, 4556)
+			// Standard Error: 57_393
+			.saturating_add(Weight::from_parts(1_220_679, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(14))
 			.saturating_add(RocksDbWeight::get().writes(9))
 	}
@@ -2348,8 +2394,10 @@ impl WeightInfo for () {
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:4 w:4)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::PoolAccounts` (r:4 w:0)
-	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:4 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:4 w:4)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:4 w:4)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
@@ -2357,7 +2405,9 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:4 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:4 w:4)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::PoolAccounts` (r:4 w:0)
+	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Services` (r:16 w:16)
 	/// Proof: `Restaking::Services` (`max_values`: None, `max_size`: Some(782), added: 3257, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Departures` (r:1 w:4)
@@ -2377,16 +2427,16 @@ impl WeightInfo for () {
 	/// The range of component `d` is `[1, 4]`.
 	fn apply_delegator_slashes(d: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5393 + d * (997 ±0)`
+		//  Measured:  `5968 + d * (997 ±0)`
 		//  Estimated: `53102 + d * (49056 ±0)`
-		// Minimum execution time: 622_143_000 picoseconds.
-		Weight::from_parts(201_830_326, 53102)
-			// Standard Error: 1_685_628
-			.saturating_add(Weight::from_parts(576_633_349, 0).saturating_mul(d.into()))
+		// Minimum execution time: 566_885_000 picoseconds.
+		Weight::from_parts(139_655_546, 53102)
+			// Standard Error: 523_472
+			.saturating_add(Weight::from_parts(467_565_850, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(54))
-			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().reads((28_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(19))
-			.saturating_add(RocksDbWeight::get().writes((24_u64).saturating_mul(d.into())))
+			.saturating_add(RocksDbWeight::get().writes((25_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 49056).saturating_mul(d.into()))
 	}
 	/// Storage: `Restaking::CounterForPools` (r:1 w:1)
@@ -2404,7 +2454,7 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Validators` (r:1 w:0)
 	/// Proof: `Staking::Validators` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Nominators` (r:1 w:0)
@@ -2442,12 +2492,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 3]`.
 	fn create_pool(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2352 + n * (102 ±0)`
+		//  Measured:  `3147 + n * (102 ±0)`
 		//  Estimated: `6342 + n * (6132 ±0)`
-		// Minimum execution time: 279_081_000 picoseconds.
-		Weight::from_parts(270_821_526, 6342)
-			// Standard Error: 360_571
-			.saturating_add(Weight::from_parts(84_425_041, 0).saturating_mul(n.into()))
+		// Minimum execution time: 255_801_000 picoseconds.
+		Weight::from_parts(207_868_279, 6342)
+			// Standard Error: 92_663
+			.saturating_add(Weight::from_parts(61_617_001, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(22))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(16))
@@ -2456,16 +2506,18 @@ impl WeightInfo for () {
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Delegations` (r:1 w:1)
-	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::OperatorJobs` (r:1 w:0)
-	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::UnappliedSlashes` (r:1 w:0)
+	/// Proof: `Staking::UnappliedSlashes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
 	/// Proof: `Staking::Ledger` (`max_values`: None, `max_size`: Some(1091), added: 3566, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::Delegations` (r:1 w:1)
+	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Restaking::OperatorJobs` (r:1 w:0)
+	/// Proof: `Restaking::OperatorJobs` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -2473,7 +2525,7 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `VoterList::ListNodes` (r:1 w:0)
 	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:1 w:1)
@@ -2495,13 +2547,13 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 3]`.
 	fn join(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3531 + n * (153 ±0)`
-		//  Estimated: `6196 + n * (6132 ±0)`
-		// Minimum execution time: 315_128_000 picoseconds.
-		Weight::from_parts(300_992_762, 6196)
-			// Standard Error: 443_547
-			.saturating_add(Weight::from_parts(94_412_223, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(15))
+		//  Measured:  `3876 + n * (154 ±0)`
+		//  Estimated: `7343 + n * (6132 ±0)`
+		// Minimum execution time: 283_172_000 picoseconds.
+		Weight::from_parts(226_986_601, 7343)
+			// Standard Error: 134_636
+			.saturating_add(Weight::from_parts(74_479_435, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(16))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(9))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -2511,6 +2563,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:1 w:1)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::UnappliedSlashes` (r:1 w:0)
+	/// Proof: `Staking::UnappliedSlashes` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Staking::Bonded` (r:1 w:0)
 	/// Proof: `Staking::Bonded` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Ledger` (r:1 w:1)
@@ -2524,7 +2580,7 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Nominators` (r:1 w:0)
 	/// Proof: `Staking::Nominators` (`max_values`: None, `max_size`: Some(558), added: 3033, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::Validators` (r:1 w:0)
@@ -2537,8 +2593,6 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Redemptions` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
-	/// Storage: `Staking::ActiveEra` (r:1 w:0)
-	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
 	/// Proof: `Restaking::PoolAccounts` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:0)
@@ -2551,14 +2605,20 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::RewardPerExposure` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PendingCascades` (r:0 w:1)
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	fn redeem(_n: u32, ) -> Weight {
+	/// The range of component `n` is `[1, 3]`.
+	fn redeem(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4380`
-		//  Estimated: `19386`
-		// Minimum execution time: 268_935_000 picoseconds.
-		Weight::from_parts(342_057_000, 19386)
-			.saturating_add(RocksDbWeight::get().reads(31))
-			.saturating_add(RocksDbWeight::get().writes(14))
+		//  Measured:  `4278 + n * (153 ±0)`
+		//  Estimated: `7745 + n * (6132 ±0)`
+		// Minimum execution time: 189_443_000 picoseconds.
+		Weight::from_parts(175_587_200, 7745)
+			// Standard Error: 84_471
+			.saturating_add(Weight::from_parts(28_376_824, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(20))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(8))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6132).saturating_mul(n.into()))
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
@@ -2573,7 +2633,11 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `NominationPools::ReversePoolIdLookup` (r:1 w:0)
+	/// Proof: `NominationPools::ReversePoolIdLookup` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DelegatedStaking::Agents` (r:1 w:0)
+	/// Proof: `DelegatedStaking::Agents` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Restakers` (r:1 w:0)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Redemptions` (r:1 w:1)
@@ -2584,11 +2648,11 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2005`
+		//  Measured:  `2288`
 		//  Estimated: `6196`
-		// Minimum execution time: 144_657_000 picoseconds.
-		Weight::from_parts(182_227_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(11))
+		// Minimum execution time: 137_555_000 picoseconds.
+		Weight::from_parts(145_336_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
@@ -2618,7 +2682,7 @@ impl WeightInfo for () {
 	/// Storage: `Staking::VirtualStakers` (r:1 w:0)
 	/// Proof: `Staking::VirtualStakers` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `VoterList::ListNodes` (r:1 w:0)
 	/// Proof: `VoterList::ListNodes` (`max_values`: None, `max_size`: Some(154), added: 2629, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::PoolAccounts` (r:1 w:0)
@@ -2627,10 +2691,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn compound() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4085`
+		//  Measured:  `4432`
 		//  Estimated: `19386`
-		// Minimum execution time: 475_189_000 picoseconds.
-		Weight::from_parts(586_165_000, 19386)
+		// Minimum execution time: 432_295_000 picoseconds.
+		Weight::from_parts(456_020_000, 19386)
 			.saturating_add(RocksDbWeight::get().reads(34))
 			.saturating_add(RocksDbWeight::get().writes(20))
 	}
@@ -2680,10 +2744,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn apply_pool_terms() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4727`
+		//  Measured:  `4913`
 		//  Estimated: `19386`
-		// Minimum execution time: 331_381_000 picoseconds.
-		Weight::from_parts(406_493_000, 19386)
+		// Minimum execution time: 301_540_000 picoseconds.
+		Weight::from_parts(320_007_000, 19386)
 			.saturating_add(RocksDbWeight::get().reads(36))
 			.saturating_add(RocksDbWeight::get().writes(17))
 	}
@@ -2691,10 +2755,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Pools` (`max_values`: None, `max_size`: Some(124), added: 2599, mode: `MaxEncodedLen`)
 	fn set_pool_manager() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `470`
+		//  Measured:  `508`
 		//  Estimated: `3589`
-		// Minimum execution time: 16_183_000 picoseconds.
-		Weight::from_parts(22_542_000, 3589)
+		// Minimum execution time: 13_500_000 picoseconds.
+		Weight::from_parts(14_853_000, 3589)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -2708,7 +2772,7 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Positions` (`max_values`: None, `max_size`: Some(591), added: 3066, mode: `MaxEncodedLen`)
 	/// Storage: `Restaking::Delegations` (r:1 w:1)
 	/// Proof: `Restaking::Delegations` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	/// Storage: `Restaking::Restakers` (r:2 w:1)
+	/// Storage: `Restaking::Restakers` (r:1 w:1)
 	/// Proof: `Restaking::Restakers` (`max_values`: None, `max_size`: Some(201), added: 2676, mode: `MaxEncodedLen`)
 	/// Storage: `Staking::ActiveEra` (r:1 w:0)
 	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
@@ -2726,11 +2790,11 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PendingCascades` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	fn exclude_pool_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3325`
+		//  Measured:  `3397`
 		//  Estimated: `19386`
-		// Minimum execution time: 203_203_000 picoseconds.
-		Weight::from_parts(251_244_000, 19386)
-			.saturating_add(RocksDbWeight::get().reads(22))
+		// Minimum execution time: 165_657_000 picoseconds.
+		Weight::from_parts(175_292_000, 19386)
+			.saturating_add(RocksDbWeight::get().reads(21))
 			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	/// Storage: `Restaking::Pools` (r:1 w:0)
@@ -2749,10 +2813,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::Departures` (`max_values`: None, `max_size`: Some(506), added: 2981, mode: `MaxEncodedLen`)
 	fn include_pool_service() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2388`
+		//  Measured:  `2529`
 		//  Estimated: `4247`
-		// Minimum execution time: 48_772_000 picoseconds.
-		Weight::from_parts(62_747_000, 4247)
+		// Minimum execution time: 40_701_000 picoseconds.
+		Weight::from_parts(43_605_000, 4247)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -2772,10 +2836,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PoolOperatorChanges` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn set_pool_operator() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2535`
+		//  Measured:  `2743`
 		//  Estimated: `50046`
-		// Minimum execution time: 97_015_000 picoseconds.
-		Weight::from_parts(114_838_000, 50046)
+		// Minimum execution time: 90_495_000 picoseconds.
+		Weight::from_parts(96_053_000, 50046)
 			.saturating_add(RocksDbWeight::get().reads(21))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
@@ -2793,10 +2857,10 @@ impl WeightInfo for () {
 	/// Proof: `Restaking::PoolNominationChanges` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	fn set_pool_nominations() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1320`
+		//  Measured:  `1433`
 		//  Estimated: `4023`
-		// Minimum execution time: 32_669_000 picoseconds.
-		Weight::from_parts(41_461_000, 4023)
+		// Minimum execution time: 28_452_000 picoseconds.
+		Weight::from_parts(30_245_000, 4023)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}

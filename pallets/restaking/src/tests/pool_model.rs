@@ -134,7 +134,9 @@ fn run_case(ops: &[Op]) -> Result<(), TestCaseError> {
 				let outcome: Result<(), DispatchError> = match op.clone() {
 					Op::Join { h, amount } => {
 						let who = HOLDERS[h];
-						let r = Restaking::join(RuntimeOrigin::signed(who), POOL, amount);
+						let r = Restaking::join(RuntimeOrigin::signed(who), POOL, amount)
+							.map(|_| ())
+							.map_err(|e| e.error);
 						if r.is_ok() {
 							*paid_in.entry(who).or_default() += amount;
 						}
@@ -152,6 +154,8 @@ fn run_case(ops: &[Op]) -> Result<(), TestCaseError> {
 						let who = HOLDERS[h];
 						let amount = shares(who) * percent as u128 / 100;
 						Restaking::redeem(RuntimeOrigin::signed(who), POOL, amount)
+							.map(|_| ())
+							.map_err(|e| e.error)
 					}
 					Op::Transfer { from, to, percent } => {
 						let amount = shares(HOLDERS[from]) * percent as u128 / 100;

@@ -117,27 +117,3 @@ fn a_deferred_slash_past_its_apply_era_does_not_hold_the_pools_joins() {
 		assert_eq!(bonded(Restaking::pool_account(POOL)), 600);
 	});
 }
-
-/// A pool's `join` and `redeem` read pallet-staking's deferred slashes of every era up to the
-/// deferral and one more: their weight counts each read beyond the one the benchmarks measured
-/// (on a runtime that defers nothing). With the production runtime's 27-era deferral, 27 reads,
-/// 0.675 ms at RocksDB's 25 us a read (attack review L4).
-#[test]
-fn joins_and_redemptions_are_charged_every_era_of_deferred_slashes_they_read() {
-	ExtBuilder::default().build_and_execute(|| {
-		use frame_support::{dispatch::GetDispatchInfo, traits::Get, weights::Weight};
-		let join = crate::Call::<Test>::join { pool: POOL, amount: 100 };
-		let redeem = crate::Call::<Test>::redeem { pool: POOL, shares: 100 };
-		let leverage = <Test as crate::Config>::MaxLeverage::get();
-		let (join_base, redeem_base) = (
-			<() as crate::WeightInfo>::join(leverage),
-			<() as crate::WeightInfo>::redeem(leverage),
-		);
-		assert_eq!(join.get_dispatch_info().call_weight, join_base);
-		assert_eq!(redeem.get_dispatch_info().call_weight, redeem_base);
-		SlashDeferDuration::set(27);
-		let extra = Weight::from_parts(27 * 25_000_000, 0);
-		assert_eq!(join.get_dispatch_info().call_weight, join_base + extra);
-		assert_eq!(redeem.get_dispatch_info().call_weight, redeem_base + extra);
-	});
-}

@@ -385,28 +385,3 @@ fn a_cancelled_deferred_base_slash_no_longer_holds_the_pools_joins() {
 		assert_eq!(bonded(Restaking::pool_account(0)), 600);
 	});
 }
-
-/// On staking-async a pool's `join` and `redeem` read the deferred slashes and the cancellations
-/// of the active era to the deferral and one more: their weight counts each read beyond the one
-/// the benchmarks measured (L4). Deferring nothing, 2 eras: 3 more reads; deferring 27, 29
-/// eras: 57 more.
-#[test]
-fn joins_and_redemptions_are_charged_every_era_of_deferred_slashes_they_read() {
-	ExtBuilder::default().build_and_execute(|| {
-		use frame_support::{dispatch::GetDispatchInfo, traits::Get, weights::Weight};
-		let join = crate::Call::<Test>::join { pool: 0, amount: 100 };
-		let redeem = crate::Call::<Test>::redeem { pool: 0, shares: 100 };
-		let leverage = <Test as crate::Config>::MaxLeverage::get();
-		let (join_base, redeem_base) = (
-			<() as crate::WeightInfo>::join(leverage),
-			<() as crate::WeightInfo>::redeem(leverage),
-		);
-		let idle = Weight::from_parts(3 * 25_000_000, 0);
-		assert_eq!(join.get_dispatch_info().call_weight, join_base + idle);
-		assert_eq!(redeem.get_dispatch_info().call_weight, redeem_base + idle);
-		SlashDeferDuration::set(27);
-		let extra = Weight::from_parts(57 * 25_000_000, 0);
-		assert_eq!(join.get_dispatch_info().call_weight, join_base + extra);
-		assert_eq!(redeem.get_dispatch_info().call_weight, redeem_base + extra);
-	});
-}
