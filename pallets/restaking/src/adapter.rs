@@ -48,23 +48,26 @@ pub trait SlashingAdapter<AccountId, Balance> {
 	/// What the staking system's own slashes, computed but not applied yet (deferred by its
 	/// `SlashDeferDuration`, for governance to cancel), will take from `stash`'s ledger: its own
 	/// part where it validated and its part as a nominator. A liquid restaking pool prices joins
-	/// and redemptions net of it, as of the service slashes reported against it.
-	///
-	/// Returns `(pending, escaped)`: `escaped` is the part of `pending` that a chunk unbonded
-	/// now would not bear (pallet-staking applies a deferred slash as of the era after the
-	/// offence, so a chunk unbonded in the offence era is out of its reach): all of it falls on
-	/// the active stake, and a redemption now is priced net of it. A slash whose apply era has
+	/// net of it, as of the service slashes reported against it. A slash whose apply era has
 	/// passed unapplied (a report too late for its deferral) or that governance cancelled is not
 	/// counted. It reads the deferred slashes of the eras from the active one to
 	/// `SlashDeferDuration + 1` later.
-	fn pending_slash(stash: &AccountId) -> (Balance, Balance);
+	fn pending_slash(stash: &AccountId) -> Balance;
 
 	/// The storage reads [`Self::pending_slash`] makes: one per era of deferred slashes it
 	/// reads (and, where cancellations are kept apart, one more per era). A liquid restaking
-	/// pool's `join` and `redeem` are charged the reads beyond the first, which is all their
-	/// benchmarks see on a runtime that defers nothing. The deferred slashes' own size (each
-	/// lists its offender's nominators) is not in it.
+	/// pool's `join` is charged the reads beyond the first, which is all its benchmark sees on a
+	/// runtime that defers nothing. The deferred slashes' own size (each lists its offender's
+	/// nominators) is not in it.
 	fn pending_slash_reads() -> u64;
+
+	/// The part of [`Self::pending_slash`] that a chunk unbonded now would not bear: all of it
+	/// falls on the active stake, so a pool's redemption now is priced net of it. pallet-staking
+	/// applies a deferred slash as of the era after the offence, so a chunk unbonded in the
+	/// offence era is out of its reach: those are the slashes of the one apply era whose slash
+	/// era has not started, a single read. pallet-staking-async reaches every chunk: zero, no
+	/// read.
+	fn escaping_slash(stash: &AccountId) -> Balance;
 
 	/// Have the staking system bond `stash`'s staking rewards into its own ledger as they are paid
 	/// (pallet-staking's `RewardDestination::Staked`), so that they compound. `stash` is bonded
@@ -146,6 +149,19 @@ impl<Balance: Copy + Saturating + Zero> StakeLedger<Balance> {
 pub struct StakingSlashing<T, OnSlash>(PhantomData<(T, OnSlash)>);
 
 #[cfg(feature = "pallet-staking")]
+impl<T: pallet_staking::Config, OnSlash> StakingSlashing<T, OnSlash> {
+	/// `stash`'s part of the deferred slashes pallet-staking keeps under `apply_era`.
+	fn deferred_part(stash: &T::AccountId, apply_era: EraIndex) -> pallet_staking::BalanceOf<T> {
+		pallet_staking::UnappliedSlashes::<T>::get(apply_era).iter().fold(
+			Zero::zero(),
+			|sum, slash| {
+				sum.saturating_add(stash_part(stash, &slash.validator, slash.own, &slash.others))
+			},
+		)
+	}
+}
+
+#[cfg(feature = "pallet-staking")]
 impl<T, OnSlash> SlashingAdapter<T::AccountId, pallet_staking::BalanceOf<T>>
 	for StakingSlashing<T, OnSlash>
 where
@@ -187,29 +203,25 @@ where
 		taken
 	}
 
-	fn pending_slash(
-		stash: &T::AccountId,
-	) -> (pallet_staking::BalanceOf<T>, pallet_staking::BalanceOf<T>) {
+	fn pending_slash(stash: &T::AccountId) -> pallet_staking::BalanceOf<T> {
 		// A deferred slash is kept under its apply era and taken at that era's start, as of
 		// slash era `apply era - defer` (the era after the offence): those of eras not started
 		// yet are pending; one under an era already started never applies.
 		let era = Self::active_era();
-		let defer = T::SlashDeferDuration::get();
-		let (mut pending, mut escaped): (
-			pallet_staking::BalanceOf<T>,
-			pallet_staking::BalanceOf<T>,
-		) = (Zero::zero(), Zero::zero());
-		for apply_era in era.saturating_add(1)..=era.saturating_add(defer).saturating_add(1) {
-			for slash in pallet_staking::UnappliedSlashes::<T>::get(apply_era) {
-				let part = stash_part(stash, &slash.validator, slash.own, &slash.others);
-				pending = pending.saturating_add(part);
-				// Chunks unbonded before the slash era are not slashed.
-				if era < apply_era.saturating_sub(defer) {
-					escaped = escaped.saturating_add(part);
-				}
-			}
-		}
-		(pending, escaped)
+		let last = era.saturating_add(T::SlashDeferDuration::get()).saturating_add(1);
+		(era.saturating_add(1)..=last).fold(Zero::zero(), |pending, apply_era| {
+			pending.saturating_add(Self::deferred_part(stash, apply_era))
+		})
+	}
+
+	fn escaping_slash(stash: &T::AccountId) -> pallet_staking::BalanceOf<T> {
+		// Only the last apply era's slash era (`active + 1`) has not started: a chunk unbonded
+		// now is dated before it.
+		let era = Self::active_era();
+		Self::deferred_part(
+			stash,
+			era.saturating_add(T::SlashDeferDuration::get()).saturating_add(1),
+		)
 	}
 
 	fn pending_slash_reads() -> u64 {
@@ -304,9 +316,7 @@ where
 		taken
 	}
 
-	fn pending_slash(
-		stash: &T::AccountId,
-	) -> (pallet_staking_async::BalanceOf<T>, pallet_staking_async::BalanceOf<T>) {
+	fn pending_slash(stash: &T::AccountId) -> pallet_staking_async::BalanceOf<T> {
 		// Staking-async applies the slashes kept under the active era page by page, as of their
 		// offence era, so they reach every chunk unbonded since: nothing escapes. A cancelled
 		// slash stays in `UnappliedSlashes` until its era, unapplied.
@@ -329,7 +339,11 @@ where
 				));
 			}
 		}
-		(pending, Zero::zero())
+		pending
+	}
+
+	fn escaping_slash(_stash: &T::AccountId) -> pallet_staking_async::BalanceOf<T> {
+		Zero::zero()
 	}
 
 	fn pending_slash_reads() -> u64 {

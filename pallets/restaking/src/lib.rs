@@ -1416,35 +1416,35 @@ pub mod pallet {
 
 		/// Bond `amount` into pool `pool` for `amount x supply / value` shares, rounded down.
 		///
-		/// Charged for a pool in `MaxLeverage` services, refunded to its own.
+		/// Charged for a pool in `MaxServicesPerRestaker` services, refunded to its own.
 		#[pallet::call_index(26)]
-		#[pallet::weight(Pallet::<T>::pool_call_weight(T::WeightInfo::join, T::MaxLeverage::get()))]
+		#[pallet::weight(Pallet::<T>::join_weight(T::MaxServicesPerRestaker::get()))]
 		pub fn join(
 			origin: OriginFor<T>,
 			pool: PoolId,
 			#[pallet::compact] amount: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			let before = Self::pool_services(pool);
 			Self::do_join(who, pool, amount)?;
-			Ok(Self::pool_call_refund(pool, T::WeightInfo::join))
+			Ok(Self::pool_call_refund(pool, before, Self::join_weight))
 		}
 
 		/// Burn `shares` of pool `pool` and unbond their value into the sub-pool of the era
 		/// its chunk unlocks.
 		///
-		/// Charged for a pool in `MaxLeverage` services, refunded to its own.
+		/// Charged for a pool in `MaxServicesPerRestaker` services, refunded to its own.
 		#[pallet::call_index(27)]
-		#[pallet::weight(
-			Pallet::<T>::pool_call_weight(T::WeightInfo::redeem, T::MaxLeverage::get())
-		)]
+		#[pallet::weight(Pallet::<T>::redeem_weight(T::MaxServicesPerRestaker::get()))]
 		pub fn redeem(
 			origin: OriginFor<T>,
 			pool: PoolId,
 			#[pallet::compact] shares: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			let before = Self::pool_services(pool);
 			Self::do_redeem(who, pool, shares)?;
-			Ok(Self::pool_call_refund(pool, T::WeightInfo::redeem))
+			Ok(Self::pool_call_refund(pool, before, Self::redeem_weight))
 		}
 
 		/// Pay the caller its matured claims on pool `pool`.

@@ -215,7 +215,7 @@ pub const MODEL_CASES_PERCENT: u32 = 100;
 /// How far pallet-staking's unlocking clock (`CurrentEra`) runs ahead of the active era.
 pub const WITHDRAW_LEAD: EraIndex = 1;
 
-/// The reads of deferred slashes a pool's `join` or `redeem` pays beyond the benchmarks' one,
+/// The reads of deferred slashes a pool's `join` pays beyond its benchmark's one,
 /// deferring nothing and deferring 27 eras: pallet-staking's `UnappliedSlashes` of eras
 /// `active + 1 ..= active + defer + 1`.
 pub const DEFERRED_SLASH_READS: [u64; 2] = [0, 27];

@@ -283,7 +283,7 @@ pub const MODEL_CASES_PERCENT: u32 = 25;
 /// staking-async unlocks by the active era.
 pub const WITHDRAW_LEAD: EraIndex = 0;
 
-/// The reads of deferred slashes a pool's `join` or `redeem` pays beyond the benchmarks' one,
+/// The reads of deferred slashes a pool's `join` pays beyond its benchmark's one,
 /// deferring nothing and deferring 27 eras: `CancelledSlashes` and `UnappliedSlashes` of eras
 /// `active ..= active + defer + 1`, 4 and 58 reads.
 pub const DEFERRED_SLASH_READS: [u64; 2] = [3, 57];

@@ -121,7 +121,7 @@ impl<T: Config> Pallet<T> {
 	///   ([`SlashingAdapter::pending_slash`]).
 	pub fn pool_pending_slash(pool: PoolId) -> BalanceOf<T> {
 		let who = Self::pool_account(pool);
-		let (base, _) = T::Slashing::pending_slash(&who);
+		let base = T::Slashing::pending_slash(&who);
 		let stake = T::Staking::total_stake(&who).unwrap_or_else(|_| Zero::zero());
 		let Some(delegation) = Delegations::<T>::get(&who) else { return base.min(stake) };
 		// Per (offence era, service): the largest fraction reported, and the latest era its
@@ -242,7 +242,7 @@ impl<T: Config> Pallet<T> {
 		);
 		// A base-layer slash that the chunk unbonded now would escape falls on the active stake
 		// alone: the redemption is priced net of it, and bears its share all the same.
-		let (_, escaped) = T::Slashing::pending_slash(&account);
+		let escaped = T::Slashing::escaping_slash(&account);
 		let active = Self::pool_active(pool).saturating_sub(escaped);
 		let value = scale(shares, active, Self::pool_supply(pool));
 		ensure!(!value.is_zero(), Error::<T>::NoShares);
@@ -531,34 +531,54 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::WeightInfo::exclude_service().saturating_mul(left.into()))
 	}
 
-	/// What a pool's `join` and `redeem` read of the base layer's deferred slashes beyond the
-	/// one read their benchmarks measured ([`SlashingAdapter::pending_slash_reads`]): with
-	/// pallet-staking's 27-era deferral, 27 reads.
+	/// What a pool's `join` reads of the base layer's deferred slashes beyond the one read its
+	/// benchmark measured ([`SlashingAdapter::pending_slash_reads`]): with pallet-staking's
+	/// 27-era deferral, 27 reads. A redemption reads only what escapes a new chunk
+	/// ([`SlashingAdapter::escaping_slash`]), as its benchmark did.
 	pub fn deferred_slash_weight() -> frame_support::weights::Weight {
 		T::DbWeight::get().reads(T::Slashing::pending_slash_reads().saturating_sub(1))
 	}
 
 	/// A pool's `join` or `redeem` (`weight`, benchmarked in the services of the pool's
-	/// operator) for a pool in `services` services, with the deferred slashes it reads and the
-	/// read that counts the pool's services for the refund.
-	pub fn pool_call_weight(
+	/// operator, up to `MaxLeverage`) for a pool in `services` services, with the read that
+	/// counts them for the refund. A pool can back more services than `MaxLeverage` (its
+	/// delegation stays below its stake while a service refuses a raise, and the leverage check
+	/// counts the delegation): past the benchmarks' range the weight is their linear fit, up to
+	/// `MaxServicesPerRestaker`, every position a restaker can hold.
+	fn pool_call_weight(
 		weight: fn(u32) -> frame_support::weights::Weight,
 		services: u32,
 	) -> frame_support::weights::Weight {
-		weight(services.clamp(1, T::MaxLeverage::get()))
-			.saturating_add(Self::deferred_slash_weight())
+		weight(services.clamp(1, T::MaxServicesPerRestaker::get()))
 			.saturating_add(T::DbWeight::get().reads(1))
 	}
 
-	/// What a pool's `join` or `redeem` used: [`Self::pool_call_weight`] at the services the
-	/// pool backs after it.
+	/// The services pool `pool` backs: a `join` or `redeem` re-syncs each.
+	pub(crate) fn pool_services(pool: PoolId) -> u32 {
+		crate::Restakers::<T>::get(Self::pool_account(pool))
+			.map_or(0, |ledger| ledger.services.len() as u32)
+	}
+
+	/// `join`'s weight for a pool in `services` services, with the deferred slashes it reads.
+	pub fn join_weight(services: u32) -> frame_support::weights::Weight {
+		Self::pool_call_weight(T::WeightInfo::join, services)
+			.saturating_add(Self::deferred_slash_weight())
+	}
+
+	/// `redeem`'s weight for a pool in `services` services.
+	pub fn redeem_weight(services: u32) -> frame_support::weights::Weight {
+		Self::pool_call_weight(T::WeightInfo::redeem, services)
+	}
+
+	/// What a pool's `join` or `redeem` used: its `weight` at the services the pool backed
+	/// before it (`before`) or after it, the more: the re-sync visits every position the pool
+	/// had, and may close some (an exit that matured, a position below its `min_stake`).
 	pub(crate) fn pool_call_refund(
 		pool: PoolId,
+		before: u32,
 		weight: fn(u32) -> frame_support::weights::Weight,
 	) -> frame_support::dispatch::PostDispatchInfo {
-		let services = crate::Restakers::<T>::get(Self::pool_account(pool))
-			.map_or(0, |ledger| ledger.services.len() as u32);
-		Some(Self::pool_call_weight(weight, services)).into()
+		Some(weight(before.max(Self::pool_services(pool)))).into()
 	}
 
 	/// Pool `pool`, if `who` manages it (`UnknownPool`, `NotPoolManager`).
