@@ -110,13 +110,17 @@ impl<T: Config> Pallet<T> {
 		weight: fn(u32) -> Weight,
 		stale: bool,
 	) -> frame_support::dispatch::PostDispatchInfo {
-		let services = Restakers::<T>::get(who).map_or(0, |ledger| ledger.services.len() as u32);
-		let used = weight(services).saturating_add(T::DbWeight::get().reads(1));
+		let used = weight(Self::restaker_services(who)).saturating_add(T::DbWeight::get().reads(1));
 		if stale {
 			Some(used.saturating_add(Self::sync_weight())).into()
 		} else {
 			Some(used).into()
 		}
+	}
+
+	/// The services `who` holds a position in (its ledger's list): what a refund counts.
+	pub(crate) fn restaker_services(who: &T::AccountId) -> u32 {
+		Restakers::<T>::get(who).map_or(0, |ledger| ledger.services.len() as u32)
 	}
 
 	/// Weight of the job an operator's opt-in or opt-out leaves for its delegators (the pages

@@ -555,8 +555,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The services pool `pool` backs: a `join` or `redeem` re-syncs each.
 	pub(crate) fn pool_services(pool: PoolId) -> u32 {
-		crate::Restakers::<T>::get(Self::pool_account(pool))
-			.map_or(0, |ledger| ledger.services.len() as u32)
+		Self::restaker_services(&Self::pool_account(pool))
 	}
 
 	/// `join`'s weight for a pool in `services` services, with the deferred slashes it reads.
